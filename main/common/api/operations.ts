@@ -1,0 +1,246 @@
+/**
+ * The one API contract between the UI and `main/`: every operation the UI may
+ * call and every event it may receive, with their types. Both transports
+ * carry exactly this: Electron IPC (the preload exposes one function per
+ * operation) and `dstack server` (HTTP for operations, a WebSocket for
+ * events). Argument schemas that `main/` validates at the boundary live in
+ * `./schemas.ts`; this file has no runtime dependencies so the renderer and
+ * the preload bundle stay small.
+ *
+ * Paths never cross this boundary in the Electron transport: projects and
+ * artifacts are named by ids that `main/` resolves. `projects.open` takes a
+ * path only from `dstack server`, whose user types it in the browser.
+ */
+import type { SerializedError } from '../errors';
+import type { InstanceOffer, RunSummary } from '../job';
+import type { LogEvent } from '../../core/backend';
+
+export type { RunSummary, InstanceOffer, LogEvent, SerializedError };
+
+export interface AppInfo {
+  version: string;
+  transport: 'ipc' | 'http';
+  platform: string;
+  /** Whether a backend is configured; false shows the first-run wizard. */
+  configured: boolean;
+}
+
+export type WizardStep = 'backend' | 'aws-credentials' | 'aws-region' | 'aws-bucket' | 'aws-permissions' | 'done';
+
+/** Where credentials come from: a `~/.aws` profile, or keys kept in the OS keychain. */
+export type AwsCredentialsRef = { profile: string } | { keychainKeyId: string };
+
+/** The wizard's progress, saved after every step so closing the app resumes there. */
+export interface SetupDraft {
+  step: WizardStep;
+  backend?: 'local' | 'aws';
+  credentials?: AwsCredentialsRef;
+  region?: string;
+  bucket?: string;
+}
+
+/** What Settings shows of the saved configuration. Key ids appear only as `…ABCD`. */
+export interface ConfigSummary {
+  backend: 'local' | 'aws' | null;
+  home: string;
+  aws?: { region: string; bucket: string; profile?: string; keyIdLast4?: string; subnet?: string };
+}
+
+export interface SetupState {
+  draft: SetupDraft;
+  config: ConfigSummary;
+}
+
+export interface AwsProfile {
+  name: string;
+  sso: boolean;
+  region?: string;
+}
+
+export interface AwsTarget {
+  credentials: AwsCredentialsRef;
+  region: string;
+}
+
+export type BucketListing =
+  | { allowed: true; buckets: { name: string; region?: string }[] }
+  | { allowed: false; reason: string };
+
+export type BucketCheck =
+  | { ok: true }
+  | { ok: false; problem: 'syntax' | 'missing' | 'region' | 'access'; message: string; bucketRegion?: string; canCreate?: boolean };
+
+export interface PermissionRow {
+  service: 'S3' | 'EC2' | 'IAM' | 'CloudWatch Logs' | 'Secrets Manager';
+  ok: boolean;
+  missing: string[];
+}
+
+export interface ProjectInfo {
+  id: string;
+  name: string;
+  /** Shown to the user as a label; never sent back to `main/` as an argument. */
+  displayPath: string;
+}
+
+export interface WorkflowInfo {
+  name: string;
+  help?: string;
+  provider: string;
+  file: string;
+  line: number;
+}
+
+export interface WorkflowIssueInfo {
+  file: string;
+  line: number;
+  column: number;
+  field: string;
+  message: string;
+}
+
+export interface RunRequest {
+  projectId: string;
+  workflow: string;
+  args: string[];
+  tag?: string;
+  backend?: 'local' | 'aws';
+  overrides?: { cpu?: number; memory?: string; gpu?: number; spot?: boolean };
+}
+
+export type ArtifactSource = { runName: string } | { tag: string };
+
+export interface ArtifactEntry {
+  /** Opaque; `main/` resolves it. */
+  id: string;
+  name: string;
+  isDir: boolean;
+  size: number;
+  /** Whether a local copy is in the drag cache (files only). */
+  cached: boolean;
+}
+
+export interface TaskRef {
+  taskId: string;
+}
+
+export interface TaskProgress {
+  taskId: string;
+  state: 'running' | 'done' | 'failed' | 'cancelled';
+  bytes: number;
+  total: number;
+  bytesPerSec: number;
+  etaSec?: number;
+  error?: SerializedError;
+  /** `dstack server` only: where the browser fetches the finished file. */
+  downloadUrl?: string;
+}
+
+type Op<I, O> = { in: I; out: O };
+type P = { projectId: string };
+
+/** Every operation: name → input and output types. */
+export interface ApiOperations {
+  'app.info': Op<void, AppInfo>;
+  'setup.get': Op<void, SetupState>;
+  'setup.saveDraft': Op<SetupDraft, void>;
+  'setup.useLocal': Op<void, ConfigSummary>;
+  'aws.profiles': Op<void, AwsProfile[]>;
+  'aws.saveKeys': Op<{ accessKeyId: string; secretAccessKey: string }, { keychainKeyId: string; keyIdLast4: string }>;
+  'aws.identity': Op<{ credentials: AwsCredentialsRef }, { account: string; arn: string }>;
+  'aws.regions': Op<void, { id: string; name: string }[]>;
+  'aws.buckets': Op<AwsTarget, BucketListing>;
+  'aws.checkBucket': Op<AwsTarget & { bucket: string }, BucketCheck>;
+  'aws.createBucket': Op<AwsTarget & { bucket: string }, void>;
+  'aws.checkPermissions': Op<AwsTarget & { bucket: string }, { rows: PermissionRow[]; policy: string }>;
+  'aws.save': Op<AwsTarget & { bucket: string; subnet?: string }, ConfigSummary>;
+  'projects.recent': Op<void, ProjectInfo[]>;
+  'projects.open': Op<{ path?: string }, ProjectInfo | null>;
+  'projects.workflows': Op<P, { workflows: WorkflowInfo[]; errors: WorkflowIssueInfo[] }>;
+  'runs.offer': Op<RunRequest, InstanceOffer | null>;
+  'runs.submit': Op<RunRequest, { runName: string }>;
+  'runs.list': Op<P & { all?: boolean }, RunSummary[]>;
+  'runs.watch': Op<P, { subscriptionId: string }>;
+  'runs.stop': Op<P & { runName: string; abort: boolean }, void>;
+  'runs.remove': Op<P & { runName: string }, void>;
+  'logs.follow': Op<P & { runName: string }, { subscriptionId: string }>;
+  'logs.save': Op<P & { runName: string }, { saved: boolean; downloadUrl?: string }>;
+  'events.unsubscribe': Op<{ subscriptionId: string }, void>;
+  'artifacts.list': Op<P & { source: ArtifactSource; prefix: string; token?: string }, { entries: ArtifactEntry[]; next?: string }>;
+  'artifacts.download': Op<{ itemId: string; saveAs?: boolean }, TaskRef>;
+  'artifacts.cache': Op<{ itemId: string }, TaskRef>;
+  'artifacts.startDrag': Op<{ itemId: string }, void>;
+  'artifacts.reveal': Op<{ taskId: string }, void>;
+  'tasks.cancel': Op<TaskRef, void>;
+  'tags.list': Op<P, { tag: string; runName: string }[]>;
+  'tags.add': Op<P & { tag: string; runName: string }, void>;
+  'tags.delete': Op<P & { tag: string }, void>;
+  'secrets.list': Op<P, string[]>;
+  'secrets.set': Op<P & { name: string; value: string }, void>;
+  'secrets.delete': Op<P & { name: string }, void>;
+}
+
+export type OperationName = keyof ApiOperations;
+export type OpInput<K extends OperationName> = ApiOperations[K]['in'];
+export type OpOutput<K extends OperationName> = ApiOperations[K]['out'];
+
+/** Every event `main/` pushes: name → payload. */
+export interface ApiEvents {
+  'runs.changed': { subscriptionId: string; runs: RunSummary[] };
+  'logs.lines': { subscriptionId: string; lines: LogEvent[]; done: boolean };
+  'task.progress': TaskProgress;
+}
+
+export type EventName = keyof ApiEvents;
+
+/** Operation names as a runtime list, for the preload and the HTTP router. */
+export const OPERATION_NAMES = [
+  'app.info',
+  'setup.get',
+  'setup.saveDraft',
+  'setup.useLocal',
+  'aws.profiles',
+  'aws.saveKeys',
+  'aws.identity',
+  'aws.regions',
+  'aws.buckets',
+  'aws.checkBucket',
+  'aws.createBucket',
+  'aws.checkPermissions',
+  'aws.save',
+  'projects.recent',
+  'projects.open',
+  'projects.workflows',
+  'runs.offer',
+  'runs.submit',
+  'runs.list',
+  'runs.watch',
+  'runs.stop',
+  'runs.remove',
+  'logs.follow',
+  'logs.save',
+  'events.unsubscribe',
+  'artifacts.list',
+  'artifacts.download',
+  'artifacts.cache',
+  'artifacts.startDrag',
+  'artifacts.reveal',
+  'tasks.cancel',
+  'tags.list',
+  'tags.add',
+  'tags.delete',
+  'secrets.list',
+  'secrets.set',
+  'secrets.delete',
+] as const satisfies readonly OperationName[];
+
+export const EVENT_NAMES = ['runs.changed', 'logs.lines', 'task.progress'] as const satisfies readonly EventName[];
+
+/** What a transport returns for every call, so typed errors survive the trip. */
+export type Envelope<T> = { result: T } | { error: SerializedError };
+
+/** The client side of the contract: the same interface over IPC or HTTP. */
+export interface ApiClient {
+  call<K extends OperationName>(op: K, input: OpInput<K>): Promise<OpOutput<K>>;
+  on<E extends EventName>(event: E, listener: (payload: ApiEvents[E]) => void): () => void;
+}

@@ -1,0 +1,117 @@
+/**
+ * The interface every backend implements: storage, compute, logs, secrets.
+ * The core owns it and never imports a backend; `main/backends/` implement
+ * it and the entry points (CLI, runner, app) pick one. Local keeps all four
+ * on this machine; AWS maps them to S3, EC2, CloudWatch Logs and Secrets
+ * Manager within the seed page's IAM policy.
+ */
+import type { BackendName, InstanceOffer, Job } from '../common/job';
+
+export interface ObjectInfo {
+  key: string;
+  size: number;
+  /** S3 ETag without quotes, or a content hash for local storage. */
+  etag?: string;
+  modified: number;
+}
+
+/** One page of a listing. `prefixes` holds common prefixes when a delimiter is given. */
+export interface ListPage {
+  objects: ObjectInfo[];
+  prefixes: string[];
+  /** Pass back as `token` to get the next page; absent on the last page. */
+  next?: string;
+}
+
+export interface ListOptions {
+  delimiter?: string;
+  token?: string;
+  /** Page size; at most 1,000, as in S3. */
+  limit?: number;
+}
+
+/** Progress of a transfer, reported as bytes move. */
+export interface TransferProgress {
+  bytes: number;
+  total: number;
+}
+
+export interface TransferOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: TransferProgress) => void;
+}
+
+/**
+ * An object store with S3's semantics: flat keys, lexicographic paginated
+ * listing, whole-object writes that are atomic to readers.
+ */
+export interface Storage {
+  get(key: string): Promise<Buffer | undefined>;
+  put(key: string, body: Buffer | string): Promise<void>;
+  head(key: string): Promise<ObjectInfo | undefined>;
+  /** Deletes every key given; missing keys are not an error. */
+  delete(keys: string[]): Promise<void>;
+  list(prefix: string, opts?: ListOptions): Promise<ListPage>;
+  /** Uploads a local file; large files go up in parts. The previous object stays until the new one is complete. */
+  uploadFile(localPath: string, key: string, opts?: TransferOptions): Promise<void>;
+  /** Downloads to `localPath`: resumable from a `.part` file, verified, renamed into place atomically. */
+  downloadFile(key: string, localPath: string, opts?: TransferOptions): Promise<void>;
+}
+
+/** One line of a job's output. `id` is unique within the job's log and orders it. */
+export interface LogEvent {
+  id: string;
+  time: number;
+  stream: 'stdout' | 'stderr' | 'system';
+  text: string;
+}
+
+/** Where a runner writes a job's log. Writes are batched by the caller. */
+export interface LogSink {
+  write(events: LogEvent[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface LogReadOptions {
+  /** Keep reading new lines until `isDone` says the job has ended and the log is drained. */
+  follow?: boolean;
+  isDone?: () => Promise<boolean>;
+  signal?: AbortSignal;
+}
+
+export interface Logs {
+  /** The runner's side: a sink for the job's own output. */
+  open(job: Job): Promise<LogSink>;
+  /** The client's side: batches of events in order, complete for a finished job. */
+  read(job: Job, opts?: LogReadOptions): AsyncIterable<LogEvent[]>;
+}
+
+export interface Secrets {
+  set(repo: string, name: string, value: string): Promise<void>;
+  delete(repo: string, name: string): Promise<void>;
+  list(repo: string): Promise<string[]>;
+  /** Values for the names given; a missing secret is a NotFoundError naming it. */
+  values(repo: string, names: string[]): Promise<Record<string, string>>;
+}
+
+export interface Compute {
+  /** The instance a job would get, with its price; undefined where there is no choice (local). */
+  offer(job: Job): Promise<InstanceOffer | undefined>;
+  /** Starts a runner for a submitted job. The runner then owns every status change. */
+  launch(job: Job): Promise<void>;
+  /** Nudges a live runner after a stop request has been written (local: a signal). */
+  signal(job: Job, abort: boolean): Promise<void>;
+  /** False when the runner of a non-terminal job is known to be gone. */
+  isAlive(job: Job): Promise<boolean>;
+  /** Finds and cleans up what a crash left behind (orphan instances, dead runners). */
+  reconcile(): Promise<void>;
+}
+
+export interface Backend {
+  readonly name: BackendName;
+  readonly storage: Storage;
+  readonly compute: Compute;
+  readonly logs: Logs;
+  readonly secrets: Secrets;
+  close(): Promise<void>;
+}

@@ -1,0 +1,60 @@
+/**
+ * The storage key layout, modelled on dstack's S3 layout. Status lives in the
+ * key of a "head" object, so one paginated listing answers `ps` without a GET
+ * per run. Keys avoid characters that a Windows file system refuses, because
+ * the local backend maps keys to files.
+ */
+import type { JobStatus } from '../common/status';
+import { isJobStatus } from '../common/status';
+
+export const keys = {
+  jobRecord: (repo: string, jobId: string) => `jobs/${repo}/${jobId}.json`,
+  jobHeadPrefix: (repo: string) => `jobs/${repo}/l;`,
+  jobHead: (repo: string, jobId: string, status: JobStatus, submittedAt: number) =>
+    `jobs/${repo}/l;${jobId};${status};${submittedAt}`,
+  stopRequest: (repo: string, jobId: string) => `jobs/${repo}/${jobId}.stop`,
+  artifactsPrefix: (repo: string, jobId: string) => `artifacts/${repo}/${jobId}/`,
+  artifact: (repo: string, jobId: string, relPath: string) => `artifacts/${repo}/${jobId}/${relPath}`,
+  cachePrefix: (repo: string, workflow: string) => `cache/${repo}/${workflow}/`,
+  code: (repo: string, hash: string) => `code/${repo}/${hash}.tar.gz`,
+  tagHeadPrefix: (repo: string) => `tags/${repo}/l;`,
+  tagHead: (repo: string, tag: string, runName: string, jobId: string) => `tags/${repo}/l;${tag};${runName};${jobId}`,
+  secretMarkerPrefix: (repo: string) => `secrets/${repo}/l;`,
+  secretMarker: (repo: string, name: string) => `secrets/${repo}/l;${name}`,
+  launchIntent: (repo: string, jobId: string) => `launches/${repo}/${jobId}.json`,
+  launchIntentPrefix: () => `launches/`,
+  runnerBundle: (version: string) => `runners/${version}/runner.mjs`,
+};
+
+export interface JobHead {
+  key: string;
+  jobId: string;
+  status: JobStatus;
+  submittedAt: number;
+}
+
+/** Parses a job head key; undefined for keys that are not heads. */
+export function parseJobHead(key: string): JobHead | undefined {
+  const i = key.lastIndexOf('/l;');
+  if (i < 0) return undefined;
+  const [jobId, status, submittedAt] = key.slice(i + 3).split(';');
+  if (!jobId || !status || !submittedAt || !isJobStatus(status)) return undefined;
+  const t = Number(submittedAt);
+  if (!Number.isFinite(t)) return undefined;
+  return { key, jobId, status, submittedAt: t };
+}
+
+export interface TagHead {
+  key: string;
+  tag: string;
+  runName: string;
+  jobId: string;
+}
+
+export function parseTagHead(key: string): TagHead | undefined {
+  const i = key.lastIndexOf('/l;');
+  if (i < 0) return undefined;
+  const [tag, runName, jobId] = key.slice(i + 3).split(';');
+  if (!tag || !runName || !jobId) return undefined;
+  return { key, tag, runName, jobId };
+}
