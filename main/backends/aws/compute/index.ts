@@ -1,0 +1,191 @@
+/**
+ * Compute on EC2. `launch` chooses the type, makes sure the runner bundle,
+ * the instance role, the log groups and the security group exist, records a
+ * launch intent, and runs one instance whose UserData starts the runner.
+ * From then on the runner owns the job's status. `reconcile` terminates
+ * whatever a crash left behind: instances and spot requests of this bucket
+ * whose job is finished or unknown.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { AwsBackendConfig } from '../../../common/config';
+import { DstackError } from '../../../common/errors';
+import type { InstanceOffer, Job } from '../../../common/job';
+import { isTerminal } from '../../../common/status';
+import type { Compute, Storage } from '../../../core/backend';
+import { JobStore } from '../../../core/jobs';
+import { keys } from '../../../core/keys';
+import type { InstanceIdentity } from '../iam';
+import { ensureInstanceIdentity } from '../iam';
+import { ensureLogGroup } from '../logs';
+import { names, tags } from '../names';
+import { findImage } from './ami';
+import { chooseType, describeTypes } from './instance-types';
+import type { TypeInfo } from './instance-types';
+import { cancelSpot, describeInstances, describeSpotRequests, terminate } from './instances';
+import { clientToken, runInstance } from './launch';
+import { Ledger, ledgerPath } from './ledger';
+import type { LaunchIntent } from './ledger';
+import { ensureSecurityGroup, findSubnets } from './network';
+import { renderUserData } from './userdata';
+
+/** A launch younger than this counts as alive even before DescribeInstances shows its instance. */
+export const LAUNCH_GRACE_MS = 5 * 60_000;
+
+export interface AwsComputeDeps {
+  config: AwsBackendConfig;
+  ec2: EC2Client;
+  iam: IAMClient;
+  logs: CloudWatchLogsClient;
+  storage: Storage;
+  /** DSTACK_HOME: the local launch ledger lives there. */
+  home: string;
+  /** Path of the single-file runner bundle (runner.mjs) to upload to the bucket. */
+  runnerBundle: () => Promise<string>;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+  /** Backoff while IAM propagates a new instance profile (ms); tests shorten it. */
+  propagationDelays?: number[];
+}
+
+export class AwsCompute implements Compute {
+  private readonly ledger: Ledger;
+  private readonly jobs: JobStore;
+  private types?: Promise<TypeInfo[]>;
+  private identity?: Promise<InstanceIdentity>;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly now: () => number;
+
+  constructor(private readonly d: AwsComputeDeps) {
+    this.ledger = new Ledger(d.storage, ledgerPath(d.home));
+    this.jobs = new JobStore(d.storage);
+    this.sleep = d.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.now = d.now ?? Date.now;
+  }
+
+  private get region(): string {
+    return this.d.config.region;
+  }
+
+  private get bucket(): string {
+    return this.d.config.bucket;
+  }
+
+  async offer(job: Job): Promise<InstanceOffer> {
+    this.types ??= describeTypes(this.d.ec2, this.region).catch((err) => {
+      this.types = undefined;
+      throw err;
+    });
+    return chooseType(await this.types, job.resources, this.region);
+  }
+
+  /** The instance role, created once per backend; secrets need its ARN too. */
+  instanceIdentity(): Promise<InstanceIdentity> {
+    this.identity ??= ensureInstanceIdentity(this.d.iam, this.bucket).catch((err) => {
+      this.identity = undefined;
+      throw err;
+    });
+    return this.identity;
+  }
+
+  /** Uploads the runner bundle under a content-hash version, once; returns its key. */
+  private async runnerKey(): Promise<string> {
+    const path = await this.d.runnerBundle();
+    let body: Buffer;
+    try {
+      body = await readFile(path);
+    } catch (err) {
+      throw new DstackError('config', `The runner bundle ${path} cannot be read.`, { fix: 'Build the app (`npm run build`) or set DSTACK_RUNNER_BUNDLE to runner.mjs.', cause: err });
+    }
+    const key = keys.runnerBundle(createHash('sha256').update(body).digest('hex').slice(0, 16));
+    if (!(await this.d.storage.head(key))) await this.d.storage.put(key, body);
+    return key;
+  }
+
+  async launch(job: Job): Promise<void> {
+    const offer = job.offer ?? (await this.offer(job));
+    const runnerKey = await this.runnerKey();
+    const identity = await this.instanceIdentity();
+    await ensureLogGroup(this.d.logs, names.jobLogGroup(this.bucket, job.repo));
+    await ensureLogGroup(this.d.logs, names.runnerLogGroup(this.bucket));
+    const image = await findImage(this.d.ec2, offer.gpu ? 'gpu' : 'cpu', this.region);
+    const subnets = await findSubnets(this.d.ec2, this.region, this.d.config.subnet);
+    const securityGroupId = await ensureSecurityGroup(this.d.ec2, this.bucket, subnets[0]!.vpcId, this.region, job.ports);
+    const intent: LaunchIntent = {
+      bucket: this.bucket,
+      region: this.region,
+      repo: job.repo,
+      jobId: job.id,
+      clientToken: clientToken(this.bucket, job.id, subnets[0]!.subnetId),
+      createdAt: this.now(),
+    };
+    await this.ledger.intend(intent);
+    let instanceId: string;
+    try {
+      instanceId = await runInstance(
+        this.d.ec2,
+        { job, bucket: this.bucket, region: this.region, offer, image, subnets, securityGroupId, profileName: identity.profileName, userData: renderUserData(job, this.d.config, { runnerKey }) },
+        { sleep: this.sleep, ...(this.d.propagationDelays ? { delays: this.d.propagationDelays } : {}) },
+      );
+    } catch (err) {
+      // Nothing started (or reconcile will find it by its tags): the intent is settled.
+      await this.ledger.settle(intent).catch(() => undefined);
+      throw err;
+    }
+    try {
+      await this.ledger.launched(intent, instanceId);
+    } catch (err) {
+      // Never leave a half-provisioned run: an instance nobody recorded is ended now.
+      await terminate(this.d.ec2, [instanceId], this.region).catch(() => undefined);
+      await this.ledger.settle(intent).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /**
+   * The runner on the instance polls the stop request in the bucket (written
+   * by the core before this is called), so there is no process to signal.
+   */
+  async signal(_job: Job, _abort: boolean): Promise<void> {}
+
+  async isAlive(job: Job): Promise<boolean> {
+    const found = await describeInstances(this.d.ec2, this.bucket, this.region, [{ Name: `tag:${tags.job}`, Values: [job.id] }]);
+    if (found.some((i) => i.repo === job.repo && i.state !== 'stopped')) return true;
+    const intent = await this.ledger.get(job.repo, job.id);
+    return Boolean(intent && this.now() - intent.createdAt < LAUNCH_GRACE_MS);
+  }
+
+  /** Whether a tagged resource belongs to a job that is still going. */
+  private async jobIsLive(repo: string | undefined, jobId: string | undefined, cache: Map<string, boolean>): Promise<boolean> {
+    if (!repo || !jobId) return false;
+    const k = `${repo}\n${jobId}`;
+    let live = cache.get(k);
+    if (live === undefined) {
+      const job = await this.jobs.get(repo, jobId);
+      live = Boolean(job && !isTerminal(job.status));
+      cache.set(k, live);
+    }
+    return live;
+  }
+
+  async reconcile(): Promise<void> {
+    const cache = new Map<string, boolean>();
+    const instances = await describeInstances(this.d.ec2, this.bucket, this.region);
+    const orphans: string[] = [];
+    for (const i of instances) if (!(await this.jobIsLive(i.repo, i.jobId, cache))) orphans.push(i.id);
+    await terminate(this.d.ec2, orphans, this.region);
+    const spots = await describeSpotRequests(this.d.ec2, this.bucket, this.region);
+    const dead: string[] = [];
+    for (const s of spots) if (!(await this.jobIsLive(s.repo, s.jobId, cache))) dead.push(s.id);
+    await cancelSpot(this.d.ec2, dead, this.region);
+    const running = new Set(instances.filter((i) => !orphans.includes(i.id)).map((i) => `${i.repo}\n${i.jobId}`));
+    for (const intent of await this.ledger.open(this.bucket)) {
+      if (running.has(`${intent.repo}\n${intent.jobId}`)) continue;
+      const young = this.now() - intent.createdAt < LAUNCH_GRACE_MS;
+      if (!young || !(await this.jobIsLive(intent.repo, intent.jobId, cache))) await this.ledger.settle(intent);
+    }
+  }
+}

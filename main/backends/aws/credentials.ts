@@ -1,0 +1,119 @@
+/**
+ * Where the backend's AWS credentials come from: a `~/.aws` profile (through
+ * the SDK's own resolution, so SSO, role chaining and credential_process all
+ * work), an access key pair kept in the OS keychain, or, with neither (the
+ * runner on EC2), the SDK's default chain, which finds the instance role.
+ * Secrets stay in the keychain and in memory: never on disk, never logged.
+ */
+import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import keytar from 'keytar';
+import { DstackError, InvalidArgumentError } from '../../common/errors';
+import { credentialsFix } from './errors';
+import { listProfiles } from './profiles';
+
+/** Keychain service name; the account is the access key id. */
+export const KEYCHAIN_SERVICE = 'dstack-aws';
+
+export interface CredentialsSource {
+  profile?: string;
+  keychainKeyId?: string;
+}
+
+const KEY_ID = /^AKIA[A-Z0-9]{16}$/;
+const SECRET = /^[A-Za-z0-9/+=]{40}$/;
+
+function keychainError(err: unknown): DstackError {
+  return new DstackError('unavailable', 'The OS keychain is not available, so the AWS keys cannot be stored or read.', {
+    fix: 'Unlock the login keychain (on Linux, start a Secret Service such as gnome-keyring), or use a ~/.aws profile instead.',
+    cause: err,
+  });
+}
+
+/** Stores a long-term access key pair in the OS keychain; returns what config may keep (the key id). */
+export async function saveKeys(accessKeyId: string, secretAccessKey: string): Promise<{ keychainKeyId: string; keyIdLast4: string }> {
+  const id = accessKeyId.trim();
+  const secret = secretAccessKey.trim();
+  if (/^ASIA/.test(id)) {
+    throw new InvalidArgumentError('Temporary keys (ASIA…) need a session token and expire.', 'Use a ~/.aws profile (for example through `aws sso login`) or a long-term key (AKIA…).');
+  }
+  if (!KEY_ID.test(id)) throw new InvalidArgumentError('The access key id should be 20 characters starting with AKIA.', 'Copy it from IAM → Users → Security credentials.');
+  if (!SECRET.test(secret)) throw new InvalidArgumentError('The secret access key should be 40 characters.', 'Copy it from the CSV IAM gave you when the key was created.');
+  try {
+    await keytar.setPassword(KEYCHAIN_SERVICE, id, secret);
+  } catch (err) {
+    throw keychainError(err);
+  }
+  return { keychainKeyId: id, keyIdLast4: id.slice(-4) };
+}
+
+/** Removes a stored key pair; true when there was one. */
+export async function forgetKeys(keychainKeyId: string): Promise<boolean> {
+  try {
+    return await keytar.deletePassword(KEYCHAIN_SERVICE, keychainKeyId);
+  } catch (err) {
+    throw keychainError(err);
+  }
+}
+
+/** The stored key pair, for clients that take static keys (the S3 storage client). */
+export async function keychainCredentials(keyId: string): Promise<AwsCredentialIdentity> {
+  let secret: string | null;
+  try {
+    secret = await keytar.getPassword(KEYCHAIN_SERVICE, keyId);
+  } catch (err) {
+    throw keychainError(err);
+  }
+  if (!secret) {
+    throw new DstackError('credentials', `The OS keychain has no secret for access key …${keyId.slice(-4)}.`, {
+      fix: 'Enter the access key pair again in Settings → AWS.',
+    });
+  }
+  return { accessKeyId: keyId, secretAccessKey: secret };
+}
+
+/**
+ * The credentials provider for a source. Failures to resolve (an expired SSO
+ * session, a missing profile) become one `credentials` error with the fix.
+ */
+export function credentialsProvider(src: CredentialsSource): AwsCredentialIdentityProvider {
+  if (src.keychainKeyId) {
+    const keyId = src.keychainKeyId;
+    let cached: Promise<AwsCredentialIdentity> | undefined;
+    return () => {
+      cached ??= keychainCredentials(keyId).catch((err) => {
+        cached = undefined;
+        throw err;
+      });
+      return cached;
+    };
+  }
+  const inner = src.profile ? fromIni({ profile: src.profile }) : fromNodeProviderChain();
+  return async (opts) => {
+    try {
+      return await inner(opts);
+    } catch (err) {
+      throw await credentialsProblem(src.profile, err);
+    }
+  };
+}
+
+async function credentialsProblem(profile: string | undefined, err: unknown): Promise<DstackError> {
+  if (!profile) {
+    return new DstackError('credentials', 'No AWS credentials were found.', {
+      fix: 'Pick a ~/.aws profile or enter an access key pair in Settings → AWS.',
+      cause: err,
+    });
+  }
+  const known = (await listProfiles().catch(() => [])).find((p) => p.name === profile);
+  if (!known) {
+    return new DstackError('credentials', `The AWS profile "${profile}" does not exist in ~/.aws/config or ~/.aws/credentials.`, {
+      fix: 'Run `aws configure --profile ' + profile + '` or pick another profile.',
+      cause: err,
+    });
+  }
+  return new DstackError('credentials', `The AWS credentials of profile "${profile}" could not be loaded: they are missing, invalid or expired.`, {
+    fix: known.sso ? `Run \`aws sso login --profile ${profile}\` and try again.` : credentialsFix(profile),
+    cause: err,
+  });
+}

@@ -1,0 +1,87 @@
+/**
+ * The AWS backend: S3 storage, EC2 compute, CloudWatch Logs and Secrets
+ * Manager, with the credentials the config names (a profile, keys in the OS
+ * keychain, or, on EC2, the instance role). Custom endpoints come from
+ * AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE>.
+ */
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AwsBackendConfig } from '../../common/config';
+import type { Backend, Storage } from '../../core/backend';
+import { dstackHome } from '../../node/home';
+import type { AwsClients } from './clients';
+import { destroyClients, makeClients } from './clients';
+import { AwsCompute } from './compute/index';
+import { keychainCredentials } from './credentials';
+import { CloudWatchLogs } from './logs';
+import { createS3Client } from './s3/client';
+import { S3Storage } from './s3/storage';
+import { AwsSecrets } from './secrets';
+
+export interface AwsBackendOptions {
+  env?: NodeJS.ProcessEnv;
+  /** DSTACK_HOME, for the launch ledger. */
+  home?: string;
+  /** The runner bundle uploaded for instances; default DSTACK_RUNNER_BUNDLE, else `runner.mjs` beside this bundle. */
+  runnerBundle?: string;
+  /** Run `reconcile()` this often (the app sets it; the runner on EC2 must not, its role cannot describe instances). */
+  reconcileEveryMs?: number;
+  logPollMs?: number;
+  /** Tests: prebuilt clients and storage. */
+  clients?: AwsClients;
+  storage?: Storage;
+  propagationDelays?: number[];
+}
+
+function defaultRunnerBundle(env: NodeJS.ProcessEnv): string {
+  return env.DSTACK_RUNNER_BUNDLE || join(dirname(fileURLToPath(import.meta.url)), 'runner.mjs');
+}
+
+async function makeStorage(config: AwsBackendConfig): Promise<Storage> {
+  const credentials = config.keychainKeyId ? await keychainCredentials(config.keychainKeyId) : undefined;
+  const client = createS3Client({ region: config.region, ...(credentials ? { credentials } : {}), ...(config.profile ? { profile: config.profile } : {}) });
+  return new S3Storage(config.bucket, client);
+}
+
+export async function createAwsBackend(config: AwsBackendConfig, opts: AwsBackendOptions = {}): Promise<Backend> {
+  const env = opts.env ?? process.env;
+  const clients = opts.clients ?? makeClients(config.region, { ...(config.profile ? { profile: config.profile } : {}), ...(config.keychainKeyId ? { keychainKeyId: config.keychainKeyId } : {}) }, env);
+  const storage = opts.storage ?? (await makeStorage(config));
+  const compute = new AwsCompute({
+    config,
+    ec2: clients.ec2,
+    iam: clients.iam,
+    logs: clients.logs,
+    storage,
+    home: opts.home ?? dstackHome(env),
+    runnerBundle: async () => opts.runnerBundle ?? defaultRunnerBundle(env),
+    ...(opts.propagationDelays ? { propagationDelays: opts.propagationDelays } : {}),
+  });
+  const logs = new CloudWatchLogs(clients.logs, config.bucket, opts.logPollMs ? { pollMs: opts.logPollMs } : {});
+  const secrets = new AwsSecrets(clients.secrets, storage, config.bucket, async () => (await compute.instanceIdentity()).roleArn);
+  let timer: NodeJS.Timeout | undefined;
+  if (opts.reconcileEveryMs) {
+    let running = false;
+    timer = setInterval(() => {
+      // A slow pass (many instances, throttling) is never overlapped by the next one.
+      if (running) return;
+      running = true;
+      compute
+        .reconcile()
+        .catch((err: unknown) => console.warn(`dstack: AWS reconcile failed: ${(err as Error).message}`))
+        .finally(() => (running = false));
+    }, opts.reconcileEveryMs);
+    timer.unref();
+  }
+  return {
+    name: 'aws',
+    storage,
+    compute,
+    logs,
+    secrets,
+    async close() {
+      if (timer) clearInterval(timer);
+      if (!opts.clients) destroyClients(clients);
+    },
+  };
+}

@@ -1,0 +1,133 @@
+/**
+ * Storage on S3, within the seed policy: reads and HEADs need s3:GetObject,
+ * writes and multipart s3:PutObject, deletes (including DeleteObjects)
+ * s3:DeleteObject, listings s3:ListBucket. Nothing else is called, so the
+ * narrow IAM template is enough.
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import type { ListOptions, ListPage, ObjectInfo, Storage } from '../../../core/backend';
+import type { DstackError } from '../../../common/errors';
+import type { DownloadOptions } from './download';
+import { downloadFile } from './download';
+import { isNotFound, mapS3Error } from './errors';
+import type { S3Target } from './target';
+import type { TreeOptions, TreeResult } from './tree';
+import { downloadTree, uploadTree } from './tree';
+import type { UploadOptions } from './upload';
+import { uploadFile } from './upload';
+
+const DELETE_BATCH = 1000;
+
+/**
+ * The AWS backend's storage: one bucket, one client. Besides the Storage
+ * interface it moves whole folders (uploadTree/downloadTree), which the
+ * runner and the artifact browser use for artifact folders.
+ */
+export class S3Storage implements Storage {
+  private readonly t: S3Target;
+
+  constructor(readonly bucket: string, readonly client: S3Client) {
+    this.t = { bucket, client };
+  }
+
+  async get(key: string): Promise<Buffer | undefined> {
+    try {
+      const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      return Buffer.from(await res.Body!.transformToByteArray());
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw this.error(err, 's3:GetObject', key);
+    }
+  }
+
+  async put(key: string, body: Buffer | string): Promise<void> {
+    const data = typeof body === 'string' ? Buffer.from(body) : body;
+    try {
+      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: data, ContentLength: data.length }));
+    } catch (err) {
+      throw this.error(err, 's3:PutObject', key);
+    }
+  }
+
+  async head(key: string): Promise<ObjectInfo | undefined> {
+    try {
+      const h = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return { key, size: h.ContentLength ?? 0, etag: unquote(h.ETag), modified: h.LastModified?.getTime() ?? 0 };
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw this.error(err, 's3:GetObject', key);
+    }
+  }
+
+  /** Batches of 1,000 keys, S3's limit per DeleteObjects; per-key failures are reported too. */
+  async delete(keys: string[]): Promise<void> {
+    for (let i = 0; i < keys.length; i += DELETE_BATCH) {
+      const batch = keys.slice(i, i + DELETE_BATCH);
+      let res;
+      try {
+        res = await this.client.send(
+          new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }),
+        );
+      } catch (err) {
+        throw this.error(err, 's3:DeleteObject', batch[0]);
+      }
+      const failed = res.Errors?.[0];
+      if (failed) {
+        throw this.error(Object.assign(new Error(failed.Message ?? 'Delete failed.'), { name: failed.Code }), 's3:DeleteObject', failed.Key);
+      }
+    }
+  }
+
+  async list(prefix: string, opts: ListOptions = {}): Promise<ListPage> {
+    try {
+      const res = await this.client.send(
+        new ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: prefix,
+          Delimiter: opts.delimiter,
+          ContinuationToken: opts.token,
+          MaxKeys: opts.limit,
+        }),
+      );
+      return {
+        objects: (res.Contents ?? []).map((o) => ({
+          key: o.Key ?? '',
+          size: o.Size ?? 0,
+          etag: unquote(o.ETag),
+          modified: o.LastModified?.getTime() ?? 0,
+        })),
+        prefixes: (res.CommonPrefixes ?? []).map((p) => p.Prefix ?? ''),
+        next: res.IsTruncated ? res.NextContinuationToken : undefined,
+      };
+    } catch (err) {
+      throw this.error(err, 's3:ListBucket', prefix);
+    }
+  }
+
+  uploadFile(localPath: string, key: string, opts?: UploadOptions): Promise<void> {
+    return uploadFile(this.t, localPath, key, opts);
+  }
+
+  downloadFile(key: string, localPath: string, opts?: DownloadOptions): Promise<void> {
+    return downloadFile(this.t, key, localPath, opts);
+  }
+
+  /** A folder of artifacts up, many files at once. */
+  uploadTree(localDir: string, keyPrefix: string, opts?: TreeOptions): Promise<TreeResult> {
+    return uploadTree(this.t, localDir, keyPrefix, opts);
+  }
+
+  /** A folder of artifacts down, each file verified and renamed into place. */
+  downloadTree(keyPrefix: string, localDir: string, opts?: TreeOptions): Promise<TreeResult> {
+    return downloadTree(this.t, keyPrefix, localDir, opts);
+  }
+
+  private error(err: unknown, action: string, key: string | undefined): DstackError {
+    return mapS3Error(err, { action, bucket: this.bucket, key });
+  }
+}
+
+function unquote(etag: string | undefined): string | undefined {
+  return etag?.replace(/"/g, '');
+}

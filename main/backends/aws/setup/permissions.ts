@@ -1,0 +1,168 @@
+/**
+ * The wizard's permission pre-flight: one harmless call per action the seed
+ * policy grants and that can be exercised without side effects (reads,
+ * DryRun, lookups of names that do not exist, and one small object written
+ * and deleted under `.dstack-check/`). A denial names the action; any other
+ * outcome, including "not found", proves the action is allowed.
+ */
+import { DescribeLogGroupsCommand, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  CreateSecurityGroupCommand,
+  DescribeInstancesCommand,
+  DescribeInstanceTypesCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeSpotInstanceRequestsCommand,
+  DescribeSubnetsCommand,
+  RunInstancesCommand,
+} from '@aws-sdk/client-ec2';
+import { GetInstanceProfileCommand, GetRoleCommand } from '@aws-sdk/client-iam';
+import {
+  DeleteObjectCommand,
+  DeleteObjectTaggingCommand,
+  GetBucketAclCommand,
+  GetBucketLifecycleConfigurationCommand,
+  GetObjectCommand,
+  GetObjectTaggingCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  PutObjectTaggingCommand,
+} from '@aws-sdk/client-s3';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import type { PermissionRow } from '../../../common/api/operations';
+import type { AwsClients } from '../clients';
+import { findImage } from '../compute/ami';
+import { awsErrorCode, isAccessDenied, isCredentialsError, mapAwsError } from '../errors';
+import { names } from '../names';
+
+type Service = PermissionRow['service'];
+
+interface Probe {
+  service: Service;
+  action: string;
+  run: () => Promise<unknown>;
+}
+
+/** Codes that show the request passed authorization (DryRun success, or a lookup of something absent). */
+const ALLOWED_CODES = new Set(['DryRunOperation', 'NoSuchEntity', 'NoSuchEntityException', 'ResourceNotFoundException', 'NoSuchLifecycleConfiguration', 'NoSuchKey']);
+
+async function outcome(p: Probe): Promise<boolean> {
+  try {
+    await p.run();
+    return true;
+  } catch (err) {
+    if (ALLOWED_CODES.has(awsErrorCode(err))) return true;
+    if (isCredentialsError(err)) throw mapAwsError(err, { action: p.action });
+    if (isAccessDenied(err)) return false;
+    // Anything else (a malformed fake id, throttling) says nothing about the permission; count it as allowed.
+    return true;
+  }
+}
+
+const CHECK_KEY = '.dstack-check/permissions';
+
+function s3Probes(c: AwsClients, bucket: string): Probe[] {
+  const s3 = c.s3;
+  // Object probes run in order: write, tag, read, delete. If the write is denied the rest are unknown, and are reported against the write only.
+  let wrote = false;
+  const needsObject = async (fn: () => Promise<unknown>) => (wrote ? fn() : undefined);
+  return [
+    { service: 'S3', action: 's3:ListBucket', run: () => s3.send(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 1 })) },
+    { service: 'S3', action: 's3:GetBucketAcl', run: () => s3.send(new GetBucketAclCommand({ Bucket: bucket })) },
+    { service: 'S3', action: 's3:GetLifecycleConfiguration', run: () => s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket })) },
+    {
+      service: 'S3',
+      action: 's3:PutObject',
+      run: async () => {
+        await s3.send(new PutObjectCommand({ Bucket: bucket, Key: CHECK_KEY, Body: 'ok' }));
+        wrote = true;
+      },
+    },
+    { service: 'S3', action: 's3:PutObjectTagging', run: () => needsObject(() => s3.send(new PutObjectTaggingCommand({ Bucket: bucket, Key: CHECK_KEY, Tagging: { TagSet: [{ Key: 'dstack', Value: 'check' }] } }))) },
+    { service: 'S3', action: 's3:GetObjectTagging', run: () => needsObject(() => s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: CHECK_KEY }))) },
+    { service: 'S3', action: 's3:DeleteObjectTagging', run: () => needsObject(() => s3.send(new DeleteObjectTaggingCommand({ Bucket: bucket, Key: CHECK_KEY }))) },
+    { service: 'S3', action: 's3:GetObject', run: () => needsObject(() => s3.send(new GetObjectCommand({ Bucket: bucket, Key: CHECK_KEY }))) },
+    { service: 'S3', action: 's3:DeleteObject', run: () => needsObject(() => s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: CHECK_KEY }))) },
+  ];
+}
+
+function ec2Probes(c: AwsClients, bucket: string, state: { image?: string }): Probe[] {
+  const ec2 = c.ec2;
+  return [
+    { service: 'EC2', action: 'ec2:DescribeInstanceTypes', run: () => ec2.send(new DescribeInstanceTypesCommand({ InstanceTypes: ['t3.micro'] })) },
+    { service: 'EC2', action: 'ec2:DescribeSubnets', run: () => ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'default-for-az', Values: ['true'] }] })) },
+    { service: 'EC2', action: 'ec2:DescribeSecurityGroups', run: () => ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-name', Values: [names.securityGroup(bucket)] }] })) },
+    { service: 'EC2', action: 'ec2:DescribeInstances', run: () => ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag:dstack_bucket', Values: [bucket] }], MaxResults: 5 })) },
+    { service: 'EC2', action: 'ec2:DescribeSpotInstanceRequests', run: () => ec2.send(new DescribeSpotInstanceRequestsCommand({ Filters: [{ Name: 'tag:dstack_bucket', Values: [bucket] }], MaxResults: 5 })) },
+    { service: 'EC2', action: 'ec2:CreateSecurityGroup', run: () => ec2.send(new CreateSecurityGroupCommand({ GroupName: names.securityGroup(bucket), Description: 'dstack permission check', DryRun: true })) },
+    {
+      service: 'EC2',
+      action: 'ec2:DescribeImages',
+      run: async () => {
+        const image = await findImage(ec2, 'cpu', c.region);
+        state.image = image.id;
+      },
+    },
+  ];
+}
+
+function runInstancesProbe(c: AwsClients, bucket: string, state: { image?: string }): Probe {
+  return {
+    service: 'EC2',
+    action: 'ec2:RunInstances',
+    run: async () => {
+      if (!state.image) return;
+      await c.ec2.send(
+        new RunInstancesCommand({
+          DryRun: true,
+          ImageId: state.image,
+          InstanceType: 't3.micro',
+          MinCount: 1,
+          MaxCount: 1,
+          TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: 'dstack_bucket', Value: bucket }] }],
+        }),
+      );
+    },
+  };
+}
+
+function otherProbes(c: AwsClients, bucket: string): Probe[] {
+  return [
+    { service: 'IAM', action: 'iam:GetRole', run: () => c.iam.send(new GetRoleCommand({ RoleName: names.role(bucket) })) },
+    { service: 'IAM', action: 'iam:GetInstanceProfile', run: () => c.iam.send(new GetInstanceProfileCommand({ InstanceProfileName: names.instanceProfile(bucket) })) },
+    { service: 'CloudWatch Logs', action: 'logs:DescribeLogGroups', run: () => c.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: `/dstack/jobs/${bucket}`, limit: 1 })) },
+    {
+      service: 'CloudWatch Logs',
+      action: 'logs:FilterLogEvents',
+      run: () => c.logs.send(new FilterLogEventsCommand({ logGroupName: names.jobLogGroup(bucket, '.dstack-check'), limit: 1 })),
+    },
+    {
+      service: 'Secrets Manager',
+      action: 'secretsmanager:GetSecretValue',
+      run: () => c.secrets.send(new GetSecretValueCommand({ SecretId: names.secret(bucket, '.dstack-check', 'NONE') })),
+    },
+  ];
+}
+
+const SERVICES: Service[] = ['S3', 'EC2', 'IAM', 'CloudWatch Logs', 'Secrets Manager'];
+
+/**
+ * Runs every probe and groups the result by service, in the order the
+ * wizard lists them. Probes within a group run in sequence (the S3 object
+ * probes depend on each other; the RunInstances dry run needs an image).
+ */
+export async function checkPermissions(c: AwsClients, bucket: string): Promise<PermissionRow[]> {
+  const state: { image?: string } = {};
+  const groups: Probe[][] = [s3Probes(c, bucket), [...ec2Probes(c, bucket, state), runInstancesProbe(c, bucket, state)], otherProbes(c, bucket)];
+  const results = await Promise.all(
+    groups.map(async (probes) => {
+      const out: { probe: Probe; ok: boolean }[] = [];
+      for (const probe of probes) out.push({ probe, ok: await outcome(probe) });
+      return out;
+    }),
+  );
+  const flat = results.flat();
+  return SERVICES.map((service) => {
+    const missing = flat.filter((r) => r.probe.service === service && !r.ok).map((r) => r.probe.action);
+    return { service, ok: missing.length === 0, missing };
+  });
+}

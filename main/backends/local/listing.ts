@@ -1,0 +1,126 @@
+/**
+ * S3-style listing over a folder tree. Keys come out in byte order, as in
+ * ListObjectsV2, without reading the whole tree: the walk starts in the
+ * folder the prefix points into, sorts one folder at a time, and skips whole
+ * sub-folders that lie before the continuation point. With the `/`
+ * delimiter a sub-folder becomes one common prefix and is not entered.
+ */
+import type { Dirent } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ObjectInfo } from '../../core/backend';
+import { isTempName, splitPrefix } from './key-path';
+
+/**
+ * Compares keys by their UTF-8 bytes, the order S3 lists in, without
+ * encoding them. UTF-8 byte order is code point order; UTF-16 code units
+ * agree with it except that surrogates (code points above U+FFFF) must sort
+ * after U+E000..U+FFFF, so those two ranges swap places.
+ */
+export function compareKeys(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 && y >= 0xd800) {
+      x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
+      y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
+    }
+    return x - y;
+  }
+  return a.length - b.length;
+}
+
+/** One entry of a walk: an object, or a folder reported as a common prefix. */
+export type WalkEntry = { kind: 'object'; key: string; path: string } | { kind: 'prefix'; key: string };
+
+export interface WalkOptions {
+  /** Report folders as `dir/` prefixes instead of entering them (the `/` delimiter). */
+  folders: boolean;
+  /** Skip everything up to and including this key. */
+  after?: string;
+  /** Also skip every key that starts with `after` (it was a common prefix). */
+  afterIsPrefix?: boolean;
+}
+
+function isMissing(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+async function entries(dir: string): Promise<Dirent[]> {
+  try {
+    return await readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    if (isMissing(err)) return [];
+    throw err;
+  }
+}
+
+/** True when a folder holds at least one object somewhere below it. */
+async function holdsObjects(dir: string): Promise<boolean> {
+  for (const e of await entries(dir)) {
+    if (e.isFile() && !isTempName(e.name)) return true;
+    if (e.isDirectory() && (await holdsObjects(join(dir, e.name)))) return true;
+  }
+  return false;
+}
+
+/** True when nothing at or below `key` (a folder when it ends in `/`) can come after the continuation point. */
+function skippable(key: string, opts: WalkOptions): boolean {
+  const { after } = opts;
+  if (after === undefined) return false;
+  if (opts.afterIsPrefix && key.startsWith(after)) return true;
+  if (compareKeys(key, after) > 0) return false;
+  // key <= after: a file is done; a folder may still hold keys beyond `after`.
+  return !(key.endsWith('/') && after.startsWith(key));
+}
+
+async function* walkDir(dir: string, dirKey: string, namePrefix: string, opts: WalkOptions): AsyncGenerator<WalkEntry> {
+  const children: { sortKey: string; name: string; folder: boolean }[] = [];
+  for (const e of await entries(dir)) {
+    if (!e.name.startsWith(namePrefix) || isTempName(e.name)) continue;
+    if (e.isDirectory()) children.push({ sortKey: `${dirKey}${e.name}/`, name: e.name, folder: true });
+    else if (e.isFile()) children.push({ sortKey: `${dirKey}${e.name}`, name: e.name, folder: false });
+  }
+  // A folder sorts as "name/", so "a.b" (0x2e) comes before "a/x" (0x2f) as in S3.
+  children.sort((a, b) => compareKeys(a.sortKey, b.sortKey));
+  for (const c of children) {
+    if (skippable(c.sortKey, opts)) continue;
+    const path = join(dir, c.name);
+    if (!c.folder) yield { kind: 'object', key: c.sortKey, path };
+    else if (!opts.folders) yield* walkDir(path, c.sortKey, '', opts);
+    else if (await holdsObjects(path)) yield { kind: 'prefix', key: c.sortKey };
+  }
+}
+
+/** Paths of temporary files under `dir` last written before `before` (ms since epoch): leftovers of crashed writes. */
+export async function* staleTempFiles(dir: string, before: number): AsyncGenerator<string> {
+  for (const e of await entries(dir)) {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) yield* staleTempFiles(path, before);
+    else if (isTempName(e.name)) {
+      const s = await stat(path).catch(() => undefined);
+      if (s && s.mtimeMs < before) yield path;
+    }
+  }
+}
+
+/** Walks the keys under `prefix` in byte order, from the folder the prefix points into. */
+export function walk(root: string, prefix: string, opts: WalkOptions): AsyncGenerator<WalkEntry> {
+  const { dir, dirKey, namePrefix } = splitPrefix(root, prefix);
+  return walkDir(dir, dirKey, namePrefix, opts);
+}
+
+/** Size, time and etag of a file. The etag is size plus nanosecond mtime; see {@link LocalStorage}. */
+export async function objectInfo(key: string, path: string): Promise<ObjectInfo | undefined> {
+  try {
+    const s = await stat(path, { bigint: true });
+    if (!s.isFile()) return undefined;
+    return { key, size: Number(s.size), etag: `${s.size.toString(16)}-${s.mtimeNs.toString(16)}`, modified: Number(s.mtimeMs) };
+  } catch (err) {
+    if (isMissing(err)) return undefined;
+    throw err;
+  }
+}

@@ -1,0 +1,227 @@
+/**
+ * The local backend's object store: one file per key under
+ * `{home}/local/storage/`, with S3's semantics where the core relies on
+ * them (atomic whole-object writes, byte-ordered paginated listing, common
+ * prefixes, missing keys ignored on delete).
+ *
+ * etag choice: size and nanosecond mtime (`{size hex}-{mtimeNs hex}`), not a
+ * content hash. Every write is a rename of a fresh file, so any change moves
+ * the mtime; and a listing of 1,000 objects stays 1,000 stats instead of
+ * reading every byte. It is stable for as long as the object is unchanged,
+ * which is all a resumed download or a cache check needs.
+ */
+import { mkdir, open, readFile, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { ListOptions, ListPage, ObjectInfo, Storage, TransferOptions } from '../../core/backend';
+import { DstackError, InvalidArgumentError, NotFoundError } from '../../common/errors';
+import { copyRange, writeAtomically, writeFileAtomically } from './atomic';
+import { keyToPath } from './key-path';
+import { objectInfo, staleTempFiles, walk } from './listing';
+
+export const MAX_PAGE = 1000;
+
+interface Token {
+  after: string;
+  prefix: boolean;
+}
+
+function encodeToken(t: Token): string {
+  return Buffer.from(JSON.stringify(t)).toString('base64url');
+}
+
+function decodeToken(token: string): Token {
+  try {
+    const t = JSON.parse(Buffer.from(token, 'base64url').toString()) as Partial<Token>;
+    if (typeof t.after === 'string' && typeof t.prefix === 'boolean') return { after: t.after, prefix: t.prefix };
+  } catch {
+    // Reported below.
+  }
+  throw new InvalidArgumentError('The listing token is not one this storage returned.', 'Start the listing again without a token.');
+}
+
+function errno(err: unknown): string | undefined {
+  return (err as NodeJS.ErrnoException).code;
+}
+
+/** A key that is also a folder of other keys, or lies under a key that is a file. */
+function conflict(key: string, cause: unknown): DstackError {
+  return new DstackError('conflict', `Cannot store "${key}": local storage cannot hold a key that is also the folder of other keys.`, {
+    fix: 'Rename the object or the folder so that neither key is a prefix of the other followed by "/".',
+    cause,
+  });
+}
+
+export class LocalStorage implements Storage {
+  /** @param root the folder that holds the objects, `{home}/local/storage`. */
+  constructor(readonly root: string) {}
+
+  async get(key: string): Promise<Buffer | undefined> {
+    try {
+      return await readFile(keyToPath(this.root, key));
+    } catch (err) {
+      if (['ENOENT', 'ENOTDIR', 'EISDIR'].includes(errno(err) ?? '')) return undefined;
+      throw err;
+    }
+  }
+
+  async put(key: string, body: Buffer | string): Promise<void> {
+    const path = keyToPath(this.root, key);
+    try {
+      await writeFileAtomically(path, body);
+    } catch (err) {
+      throw this.mapWriteError(key, err);
+    }
+  }
+
+  async head(key: string): Promise<ObjectInfo | undefined> {
+    return objectInfo(key, keyToPath(this.root, key));
+  }
+
+  async delete(keys: string[]): Promise<void> {
+    for (const key of keys) {
+      const path = keyToPath(this.root, key);
+      try {
+        await unlink(path);
+      } catch (err) {
+        if (['ENOENT', 'ENOTDIR', 'EISDIR', 'EPERM'].includes(errno(err) ?? '')) continue;
+        throw err;
+      }
+      await this.pruneEmptyDirs(dirname(path));
+    }
+  }
+
+  async list(prefix: string, opts: ListOptions = {}): Promise<ListPage> {
+    const limit = Math.min(Math.max(Math.floor(opts.limit ?? MAX_PAGE), 1), MAX_PAGE);
+    const delimiter = opts.delimiter || undefined;
+    const token = opts.token ? decodeToken(opts.token) : undefined;
+    const entries = walk(this.root, prefix, {
+      folders: delimiter === '/',
+      after: token?.after,
+      afterIsPrefix: token?.prefix,
+    });
+    const items: (Token & { path?: string })[] = [];
+    let next: string | undefined;
+    for await (const e of entries) {
+      const cut = e.kind === 'object' && delimiter ? e.key.indexOf(delimiter, prefix.length) : -1;
+      const item: Token & { path?: string } =
+        e.kind === 'prefix' ? { after: e.key, prefix: true }
+        : cut >= 0 ? { after: e.key.slice(0, cut + delimiter!.length), prefix: true }
+        : { after: e.key, prefix: false, path: e.path };
+      // Keys under one common prefix are contiguous, so one comparison with the last item dedupes them.
+      const last = items.at(-1);
+      if (last?.prefix && item.after.startsWith(last.after)) continue;
+      if (items.length === limit) {
+        next = encodeToken({ after: last!.after, prefix: last!.prefix });
+        break;
+      }
+      items.push(item);
+    }
+    // One stat per object, all at once: sequential stats dominate a 1,000-key page.
+    const infos = await Promise.all(items.map((i) => (i.path ? objectInfo(i.after, i.path) : undefined)));
+    const page: ListPage = { objects: [], prefixes: [] };
+    items.forEach((item, n) => {
+      if (item.prefix) page.prefixes.push(item.after);
+      // Deleted between readdir and stat: it is simply not in this page.
+      else if (infos[n]) page.objects.push(infos[n]);
+    });
+    if (next) page.next = next;
+    return page;
+  }
+
+  async uploadFile(localPath: string, key: string, opts: TransferOptions = {}): Promise<void> {
+    const path = keyToPath(this.root, key);
+    const src = await open(localPath, 'r').catch((err: unknown) => {
+      if (errno(err) === 'ENOENT') throw new NotFoundError(`Cannot upload ${localPath}: the file does not exist.`);
+      throw err;
+    });
+    try {
+      const total = (await src.stat()).size;
+      await writeAtomically(path, async (dst) => {
+        await copyRange(src, dst, 0, total, opts);
+      });
+    } catch (err) {
+      throw this.mapWriteError(key, err);
+    } finally {
+      await src.close();
+    }
+  }
+
+  /**
+   * Copies an object to `localPath` through `{localPath}.part`. A `.part`
+   * left by an interrupted call resumes when it is newer than the object
+   * (so the object has not been rewritten since the copy began); otherwise
+   * the copy restarts. The size is checked before the rename into place.
+   */
+  async downloadFile(key: string, localPath: string, opts: TransferOptions = {}): Promise<void> {
+    const src = await open(keyToPath(this.root, key), 'r').catch((err: unknown) => {
+      if (['ENOENT', 'ENOTDIR', 'EISDIR'].includes(errno(err) ?? '')) throw new NotFoundError(`The object "${key}" does not exist.`);
+      throw err;
+    });
+    const part = `${localPath}.part`;
+    try {
+      const info = await src.stat();
+      // Opening a folder succeeds on POSIX; a key that is only a folder of other keys is no object.
+      if (!info.isFile()) throw new NotFoundError(`The object "${key}" does not exist.`);
+      await mkdir(dirname(localPath), { recursive: true });
+      const start = await this.resumeOffset(part, info.size, info.mtimeMs);
+      const dst = await open(part, start > 0 ? 'a' : 'w');
+      try {
+        await copyRange(src, dst, start, info.size, opts);
+        await dst.sync();
+      } finally {
+        await dst.close();
+      }
+      const got = (await stat(part)).size;
+      if (got !== info.size) {
+        await rm(part, { force: true });
+        throw new DstackError('verification', `The download of "${key}" has ${got} bytes, but the object has ${info.size}.`, {
+          fix: 'Download it again; the object may have changed while it was being copied.',
+        });
+      }
+      await rename(part, localPath);
+    } finally {
+      await src.close();
+    }
+  }
+
+  /**
+   * Deletes temporary files that a crashed writer left behind. They are never
+   * listed, only wasted space; `maxAgeMs` keeps writes still in progress.
+   * Returns how many were removed.
+   */
+  async removeStaleTemp(maxAgeMs = 60 * 60 * 1000): Promise<number> {
+    let removed = 0;
+    for await (const path of staleTempFiles(this.root, Date.now() - maxAgeMs)) {
+      await rm(path, { force: true });
+      await this.pruneEmptyDirs(dirname(path));
+      removed++;
+    }
+    return removed;
+  }
+
+  private async resumeOffset(part: string, size: number, objectMtimeMs: number): Promise<number> {
+    try {
+      const p = await stat(part);
+      if (p.size <= size && p.mtimeMs >= objectMtimeMs) return p.size;
+      return 0;
+    } catch {
+      return 0;
+    }
+  }
+
+  private mapWriteError(key: string, err: unknown): unknown {
+    return ['EISDIR', 'ENOTDIR', 'EEXIST', 'ENOTEMPTY'].includes(errno(err) ?? '') ? conflict(key, err) : err;
+  }
+
+  /** Removes folders a delete left empty, up to (not including) the root. */
+  private async pruneEmptyDirs(dir: string): Promise<void> {
+    while (dir.length > this.root.length && dir.startsWith(this.root)) {
+      try {
+        await rmdir(dir);
+      } catch {
+        return;
+      }
+      dir = dirname(dir);
+    }
+  }
+}

@@ -1,0 +1,21 @@
+/** `dstack ls RUN|:TAG [PATH]`: a run's artifact files with sizes, printed as pages arrive. */
+import { Command } from 'commander';
+import { NotFoundError } from '../../common/errors';
+import type { CliContext } from '../context';
+import { bytes } from '../output';
+
+export function lsCommand(ctx: CliContext): Command {
+  return new Command('ls')
+    .description('List the artifacts of a run, or of a tag written :TAG.')
+    .argument('<run>', 'a run name, or :TAG')
+    .argument('[path]', 'a folder or file inside the artifacts', '')
+    .action(async (run: string, path: string) => {
+      const { service, repo } = await ctx.forProject();
+      let count = 0;
+      for await (const f of service.artifactFiles(repo, run, path)) {
+        console.log(`${f.path}  ${bytes(f.size)}`);
+        count++;
+      }
+      if (!count && path) throw new NotFoundError(`No artifact ${path} in ${run}.`, `List them all with: dstack ls ${run}`);
+    });
+}

@@ -1,0 +1,60 @@
+/**
+ * `dstack run WORKFLOW [args...]`: submits, then follows the log until the
+ * job ends and exits with the job's exit code. Ctrl+C asks the job to stop
+ * (artifacts are kept); a second Ctrl+C aborts it. With `-d` it prints the
+ * run name and returns at once.
+ */
+import { Command, Option } from 'commander';
+import type { Job } from '../../common/job';
+import type { BackendName } from '../../common/job';
+import { isTerminal } from '../../common/status';
+import type { CliContext } from '../context';
+import { errorText, printEvents } from '../output';
+
+/** The process exit code for a finished job: 0 only for `done`. */
+export function exitCodeOf(job: Job): number {
+  if (job.status === 'done') return 0;
+  return job.exitCode ? job.exitCode : 1;
+}
+
+export function runCommand(ctx: CliContext): Command {
+  return new Command('run')
+    .description('Run a workflow of the project and stream its output.')
+    .argument('<workflow>', 'the workflow name')
+    .argument('[args...]', 'arguments, available as ${{ run.args }}')
+    .option('-d, --detach', 'submit and return; follow later with `dstack logs -f`')
+    .option('-t, --tag <tag>', 'tag the run\'s artifacts once it is done')
+    .addOption(new Option('--backend <backend>', 'run on this backend instead of the configured one').choices(['local', 'aws']))
+    .passThroughOptions()
+    .action(async (workflow: string, args: string[], opts: { detach?: boolean; tag?: string; backend?: BackendName }) => {
+      const service = await ctx.service(opts.backend);
+      const job = await service.submit(process.cwd(), workflow, { args, tag: opts.tag, backend: opts.backend });
+      if (opts.detach) {
+        console.log(job.runName);
+        return;
+      }
+      process.stderr.write(`Run ${job.runName} (${job.workflowName}) submitted. Ctrl+C stops it; press twice to abort.\n`);
+      let interrupts = 0;
+      const onInterrupt = (): void => {
+        interrupts++;
+        const abort = interrupts > 1;
+        process.stderr.write(abort ? `Aborting ${job.runName}…\n` : `Stopping ${job.runName}… press Ctrl+C again to abort.\n`);
+        service.stop(job.repo, job.runName, { abort }).catch((err: unknown) => process.stderr.write(`${errorText(err)}\n`));
+      };
+      process.on('SIGINT', onInterrupt);
+      try {
+        for await (const batch of await service.logs(job.repo, job.runName, { follow: true })) printEvents(batch);
+      } finally {
+        process.off('SIGINT', onInterrupt);
+      }
+      const end = await service.get(job.repo, job.runName);
+      if (!isTerminal(end.status)) {
+        process.stderr.write(`Run ${end.runName} is ${end.status} but its runner is gone. See \`dstack ps\`.\n`);
+        process.exitCode = 1;
+        return;
+      }
+      const reason = end.status === 'done' ? undefined : end.statusReason?.replace(/\.$/, '');
+      process.stderr.write(`Run ${end.runName} ${end.status}${reason ? `: ${reason}` : ''}.\n`);
+      process.exitCode = exitCodeOf(end);
+    });
+}

@@ -1,0 +1,17 @@
+/** `dstack stop RUN [-x]`: asks the runner to stop (keeping artifacts), or to abort at once. */
+import { Command } from 'commander';
+import { isTerminal } from '../../common/status';
+import type { CliContext } from '../context';
+
+export function stopCommand(ctx: CliContext): Command {
+  return new Command('stop')
+    .description('Stop a run gracefully (artifacts are kept), or abort it with -x.')
+    .argument('<run>', 'the run name')
+    .option('-x, --abort', 'kill at once and keep no artifacts')
+    .action(async (run: string, opts: { abort?: boolean }) => {
+      const { service, repo } = await ctx.forProject();
+      const job = await service.stop(repo, run, { abort: opts.abort });
+      if (isTerminal(job.status)) console.log(`Run ${run} is ${job.status}.`);
+      else console.log(`${opts.abort ? 'Abort' : 'Stop'} requested for ${run}.`);
+    });
+}

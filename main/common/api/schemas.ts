@@ -1,0 +1,136 @@
+/**
+ * Argument schemas for every operation in `./operations.ts`, checked where a
+ * call enters `main/` (IPC handler or HTTP route). The renderer is not
+ * trusted to send well-formed input: a compromised or buggy page must get a
+ * clear error naming the field, never reach the core with a bad value.
+ * Kept out of `operations.ts` so the renderer bundle does not ship zod.
+ */
+import { z } from 'zod';
+import { InvalidArgumentError } from '../errors';
+import type { OperationName, OpInput } from './operations';
+
+/** Ids minted by `main/` (projects, items, tasks, subscriptions): short, no path characters. */
+const id = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be an id issued by the app');
+const name = z.string().min(1).max(256);
+const projectId = z.object({ projectId: id });
+const none = z.undefined().or(z.null()).or(z.object({}).strict());
+
+const credentials = z.union([
+  z.object({ profile: z.string().min(1).max(128) }).strict(),
+  z.object({ keychainKeyId: z.string().regex(/^[A-Z0-9]{16,128}$/, 'must be an AWS access key id') }).strict(),
+]);
+const region = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region such as us-east-1');
+const target = z.object({ credentials, region }).strict();
+const bucket = z.string().min(1).max(255);
+const runName = z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'must be a run name');
+const tag = z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'may hold only letters, digits, dot, dash and underscore');
+const secretName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'must be a variable name such as HF_TOKEN');
+
+const draft = z
+  .object({
+    step: z.enum(['backend', 'aws-credentials', 'aws-region', 'aws-bucket', 'aws-permissions', 'done']),
+    backend: z.enum(['local', 'aws']).optional(),
+    credentials: credentials.optional(),
+    region: region.optional(),
+    bucket: bucket.optional(),
+  })
+  .strict();
+
+const runRequest = z
+  .object({
+    projectId: id,
+    workflow: name,
+    args: z.array(z.string().max(4096)).max(256),
+    tag: tag.optional(),
+    backend: z.enum(['local', 'aws']).optional(),
+    overrides: z
+      .object({
+        cpu: z.number().int().positive().max(1024).optional(),
+        memory: z.string().regex(/^\d+(\.\d+)?\s*(MB|GB|TB|MiB|GiB|TiB)?$/i, 'must be a size such as 16GB').optional(),
+        gpu: z.number().int().min(0).max(64).optional(),
+        spot: z.boolean().optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+/** One schema per operation; `satisfies` keeps this list complete against the contract. */
+export const operationSchemas = {
+  'app.info': none,
+  'setup.get': none,
+  'setup.saveDraft': draft,
+  'setup.useLocal': none,
+  'aws.profiles': none,
+  'aws.saveKeys': z
+    .object({
+      accessKeyId: z.string().regex(/^[A-Z0-9]{16,128}$/, 'must be an AWS access key id such as AKIA…'),
+      secretAccessKey: z.string().min(16).max(256),
+    })
+    .strict(),
+  'aws.identity': z.object({ credentials }).strict(),
+  'aws.regions': none,
+  'aws.buckets': target,
+  'aws.checkBucket': target.extend({ bucket }).strict(),
+  'aws.createBucket': target.extend({ bucket }).strict(),
+  'aws.checkPermissions': target.extend({ bucket }).strict(),
+  'aws.save': target.extend({ bucket, subnet: z.string().regex(/^subnet-[0-9a-f]{8,17}$/).optional() }).strict(),
+  'projects.recent': none,
+  'projects.open': z.object({ path: z.string().min(1).max(4096).optional() }).strict(),
+  'projects.workflows': projectId.strict(),
+  'runs.offer': runRequest,
+  'runs.submit': runRequest,
+  'runs.list': projectId.extend({ all: z.boolean().optional() }).strict(),
+  'runs.watch': projectId.strict(),
+  'runs.stop': projectId.extend({ runName, abort: z.boolean() }).strict(),
+  'runs.remove': projectId.extend({ runName }).strict(),
+  'logs.follow': projectId.extend({ runName }).strict(),
+  'logs.save': projectId.extend({ runName }).strict(),
+  'events.unsubscribe': z.object({ subscriptionId: id }).strict(),
+  'artifacts.list': projectId
+    .extend({
+      source: z.union([z.object({ runName }).strict(), z.object({ tag }).strict()]),
+      prefix: z.string().max(1024).refine((p) => !p.split('/').includes('..'), 'must not contain a ".." segment'),
+      token: z.string().max(2048).optional(),
+    })
+    .strict(),
+  'artifacts.download': z.object({ itemId: id, saveAs: z.boolean().optional() }).strict(),
+  'artifacts.cache': z.object({ itemId: id }).strict(),
+  'artifacts.startDrag': z.object({ itemId: id }).strict(),
+  'artifacts.reveal': z.object({ taskId: id }).strict(),
+  'tasks.cancel': z.object({ taskId: id }).strict(),
+  'tags.list': projectId.strict(),
+  'tags.add': projectId.extend({ tag, runName }).strict(),
+  'tags.delete': projectId.extend({ tag }).strict(),
+  'secrets.list': projectId.strict(),
+  'secrets.set': projectId.extend({ name: secretName, value: z.string().max(64 * 1024) }).strict(),
+  'secrets.delete': projectId.extend({ name: secretName }).strict(),
+} satisfies Record<OperationName, z.ZodType>;
+
+function describe(issue: z.core.$ZodIssue): string {
+  const field = issue.path.length ? issue.path.map(String).join('.') : 'input';
+  if (issue.code === 'unrecognized_keys') return `unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  if (issue.code === 'invalid_type') {
+    return /received undefined$/.test(issue.message) ? `"${field}" is required` : `"${field}" must be ${/^[aeiou]/.test(issue.expected) ? 'an' : 'a'} ${issue.expected}`;
+  }
+  return `"${field}" ${issue.message.charAt(0).toLowerCase()}${issue.message.slice(1)}`;
+}
+
+/**
+ * Checks `input` against the operation's schema. Throws an
+ * InvalidArgumentError naming the operation and the first bad field; the
+ * field list goes into `details` for the UI. Unknown operations are refused.
+ */
+export function validateInput<K extends OperationName>(op: K, input: unknown): OpInput<K> {
+  const schema = (operationSchemas as Record<string, z.ZodType>)[op];
+  if (!schema) throw new InvalidArgumentError(`Unknown operation "${String(op)}".`);
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data as OpInput<K>;
+  const issues = parsed.error.issues;
+  const fields = issues.map((i) => i.path.map(String).join('.') || 'input');
+  throw new InvalidArgumentError(
+    `Invalid argument to ${op}: ${issues.map(describe).join('; ')}.`,
+    'Check the value and try again.',
+    { fields },
+  );
+}

@@ -1,0 +1,32 @@
+/**
+ * Paginated listing, written once. Storage pages hold at most 1,000 keys, as
+ * in S3, so every caller that needs "all keys under a prefix" goes through
+ * here instead of trusting the first page.
+ */
+import type { ObjectInfo, Storage } from './backend';
+
+/** Every object under `prefix`, page by page. */
+export async function* listAll(storage: Storage, prefix: string): AsyncGenerator<ObjectInfo> {
+  let token: string | undefined;
+  do {
+    const page = await storage.list(prefix, { token, limit: 1000 });
+    yield* page.objects;
+    token = page.next;
+  } while (token);
+}
+
+/** Deletes every object under `prefix`, 1,000 keys per call. */
+export async function deleteAll(storage: Storage, prefix: string): Promise<number> {
+  let batch: string[] = [];
+  let count = 0;
+  for await (const o of listAll(storage, prefix)) {
+    batch.push(o.key);
+    if (batch.length === 1000) {
+      await storage.delete(batch);
+      count += batch.length;
+      batch = [];
+    }
+  }
+  if (batch.length) await storage.delete(batch);
+  return count + batch.length;
+}

@@ -1,0 +1,198 @@
+/**
+ * RunService: the one API over runs that the CLI, the app's service layer
+ * and the tests use. It talks to a backend only through the interface in
+ * `backend.ts`, so the same calls work on local and AWS. Every method takes
+ * the repo id (see `project.ts`) because storage may hold many projects.
+ */
+import { InvalidArgumentError, NotFoundError } from '../common/errors';
+import type { Job, RunSummary } from '../common/job';
+import { canTransition, isTerminal } from '../common/status';
+import type { Backend, LogEvent, TransferOptions } from './backend';
+import type { ArtifactEntry, ArtifactPage, CopyResult } from './artifacts';
+import { copyArtifacts, hasArtifacts, listArtifacts, walkArtifacts } from './artifacts';
+import { ConflictError } from './errors';
+import { JobStore } from './jobs';
+import { keys } from './keys';
+import { deleteAll } from './pages';
+import { writeStopRequest } from './stop-request';
+import type { SubmitOptions } from './submit';
+import { submitRun } from './submit';
+import { TagStore } from './tags';
+
+export type { SubmitOptions };
+
+const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function summaryOf(job: Job): RunSummary {
+  const s: RunSummary = {
+    runName: job.runName,
+    workflowName: job.workflowName,
+    jobId: job.id,
+    repo: job.repo,
+    backend: job.backend,
+    status: job.status,
+    submittedAt: job.submittedAt,
+  };
+  if (job.statusReason) s.statusReason = job.statusReason;
+  if (job.finishedAt) s.finishedAt = job.finishedAt;
+  if (job.tag) s.tag = job.tag;
+  if (job.offer) s.offer = job.offer;
+  return s;
+}
+
+export class RunService {
+  readonly jobs: JobStore;
+  readonly tagStore: TagStore;
+
+  constructor(readonly backend: Backend) {
+    this.jobs = new JobStore(backend.storage);
+    this.tagStore = new TagStore(backend.storage);
+  }
+
+  /** Submits `workflowName` of the project at `projectDir` and launches it; returns the stored job. */
+  submit(projectDir: string, workflowName: string, opts: SubmitOptions = {}): Promise<Job> {
+    return submitRun(this.backend, this.jobs, this.tagStore, projectDir, workflowName, opts);
+  }
+
+  /** Runs, newest first. Without `all`: unfinished runs plus the latest one, as `dstack ps` shows. */
+  async list(repo: string, opts: { all?: boolean } = {}): Promise<RunSummary[]> {
+    const heads = await this.jobs.heads(repo);
+    const shown = opts.all ? heads : heads.filter((h, i) => i === 0 || !isTerminal(h.status));
+    const jobs = await Promise.all(shown.map((h) => this.jobs.get(repo, h.jobId)));
+    return jobs.filter((j): j is Job => !!j).map(summaryOf);
+  }
+
+  /**
+   * Marks `failed` the unfinished jobs whose runner is gone (crashed, or the
+   * machine rebooted), so `ps` does not show them running forever. Jobs
+   * younger than `graceMs` are left alone: their runner may be starting.
+   */
+  async reconcile(repo: string, graceMs = 30_000): Promise<RunSummary[]> {
+    const fixed: RunSummary[] = [];
+    for (const h of await this.jobs.heads(repo)) {
+      if (isTerminal(h.status) || Date.now() - h.submittedAt < graceMs) continue;
+      const job = await this.jobs.get(repo, h.jobId);
+      if (!job || isTerminal(job.status) || (await this.backend.compute.isAlive(job))) continue;
+      const reason = 'The runner exited without finishing the job.';
+      fixed.push(summaryOf(await this.jobs.setStatus(repo, job.id, 'failed', { statusReason: reason, finishedAt: Date.now() })));
+    }
+    return fixed;
+  }
+
+  /** The job of a run, fresh from storage. */
+  async get(repo: string, runName: string): Promise<Job> {
+    const head = (await this.jobs.heads(repo, `${runName},`))[0];
+    const job = head && (await this.jobs.get(repo, head.jobId));
+    if (!job) throw new NotFoundError(`Run ${runName} does not exist.`, 'See `dstack ps -a`.');
+    return job;
+  }
+
+  /**
+   * Asks the runner to stop (gracefully, or at once with `abort`). When the
+   * runner is gone, nobody would ever answer, so the job is ended here.
+   */
+  async stop(repo: string, runName: string, opts: { abort?: boolean } = {}): Promise<Job> {
+    const abort = opts.abort === true;
+    const job = await this.get(repo, runName);
+    if (isTerminal(job.status)) return job;
+    await writeStopRequest(this.backend.storage, repo, job.id, abort);
+    if (await this.backend.compute.isAlive(job)) {
+      await this.backend.compute.signal(job, abort);
+      return job;
+    }
+    const patch = { statusReason: 'The runner was no longer running.', finishedAt: Date.now() };
+    if (abort) return this.jobs.setStatus(repo, job.id, 'aborted', patch);
+    if (!canTransition(job.status, 'stopped')) await this.jobs.setStatus(repo, job.id, 'stopping');
+    return this.jobs.setStatus(repo, job.id, 'stopped', patch);
+  }
+
+  /** Deletes a finished run: its record, status heads and artifacts. A tagged run keeps until its tag goes. */
+  async remove(repo: string, runName: string): Promise<void> {
+    const job = await this.get(repo, runName);
+    if (!isTerminal(job.status)) {
+      throw new ConflictError(`Run ${runName} is ${job.status}; only a finished run can be removed.`, `Stop it first: dstack stop ${runName}`);
+    }
+    const tagged = (await this.tagStore.list(repo)).find((t) => t.jobId === job.id);
+    if (tagged) {
+      throw new ConflictError(`Run ${runName} is tagged ${tagged.tag}.`, `Delete the tag first: dstack tags delete ${tagged.tag}`);
+    }
+    await deleteAll(this.backend.storage, keys.artifactsPrefix(repo, job.id));
+    await this.jobs.remove(repo, job.id);
+  }
+
+  /**
+   * A run's log in batches. With `follow`, keeps reading until the job ends
+   * (or its runner is found gone) and the log is drained.
+   */
+  async logs(repo: string, runName: string, opts: { follow?: boolean; signal?: AbortSignal } = {}): Promise<AsyncIterable<LogEvent[]>> {
+    const job = await this.get(repo, runName);
+    const isDone = async (): Promise<boolean> => {
+      const now = await this.jobs.get(repo, job.id);
+      return !now || isTerminal(now.status) || !(await this.backend.compute.isAlive(now));
+    };
+    return this.backend.logs.read(job, { follow: opts.follow, isDone, signal: opts.signal });
+  }
+
+  /** The job whose artifacts `ref` names: a run name, or `:TAG`. */
+  async artifactsJob(repo: string, ref: string): Promise<Job> {
+    if (!ref.startsWith(':')) return this.get(repo, ref);
+    const tag = await this.tagStore.require(repo, ref.slice(1));
+    return this.jobs.require(repo, tag.jobId);
+  }
+
+  /** One page of the entries in `folder` of a run's (or `:TAG`'s) artifacts. */
+  async listArtifacts(repo: string, ref: string, folder = '', token?: string): Promise<ArtifactPage> {
+    const job = await this.artifactsJob(repo, ref);
+    return listArtifacts(this.backend.storage, repo, job.id, folder, token);
+  }
+
+  /** Every artifact file at or under `path` of a run (or `:TAG`), for a recursive listing. */
+  async *artifactFiles(repo: string, ref: string, path = ''): AsyncGenerator<ArtifactEntry> {
+    const job = await this.artifactsJob(repo, ref);
+    yield* walkArtifacts(this.backend.storage, repo, job.id, path);
+  }
+
+  /** Downloads an artifact file or folder to a local path. */
+  async copyArtifacts(repo: string, ref: string, src: string, dst: string, opts: TransferOptions = {}): Promise<CopyResult> {
+    const job = await this.artifactsJob(repo, ref);
+    return copyArtifacts(this.backend.storage, repo, job.id, src, dst, opts);
+  }
+
+  async listTags(repo: string): Promise<{ tag: string; runName: string; jobId: string }[]> {
+    return (await this.tagStore.list(repo)).map(({ tag, runName, jobId }) => ({ tag, runName, jobId }));
+  }
+
+  /** Tags a finished run that stored artifacts; a tag names artifacts, so without them it would name nothing. */
+  async addTag(repo: string, tag: string, runName: string): Promise<void> {
+    const job = await this.get(repo, runName);
+    if (job.status !== 'done' && job.status !== 'stopped') {
+      throw new ConflictError(`Run ${runName} is ${job.status}; only a done or stopped run can be tagged.`);
+    }
+    if (!(await hasArtifacts(this.backend.storage, repo, job.id))) {
+      throw new ConflictError(`Run ${runName} has no artifacts to tag.`);
+    }
+    await this.tagStore.add(repo, tag, runName, job.id);
+  }
+
+  deleteTag(repo: string, tag: string): Promise<void> {
+    return this.tagStore.delete(repo, tag);
+  }
+
+  listSecrets(repo: string): Promise<string[]> {
+    return this.backend.secrets.list(repo);
+  }
+
+  /** Stores a secret; its name becomes the job's environment variable, so it must be a valid one. */
+  async addSecret(repo: string, name: string, value: string): Promise<void> {
+    if (!SECRET_NAME.test(name)) {
+      throw new InvalidArgumentError(`Invalid secret name "${name}".`, 'Use letters, digits and underscore, not starting with a digit.');
+    }
+    if (!value) throw new InvalidArgumentError(`The value of secret ${name} is empty.`);
+    await this.backend.secrets.set(repo, name, value);
+  }
+
+  /** Deletes a secret; the backend reports a missing one as NotFoundError. */
+  deleteSecret(repo: string, name: string): Promise<void> {
+    return this.backend.secrets.delete(repo, name);
+  }
+}

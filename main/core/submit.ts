@@ -1,0 +1,92 @@
+/**
+ * Submitting a workflow: parse it, name the run, resolve deps and secrets,
+ * snapshot the code, store the job as `submitted` and launch a runner. Every
+ * check that can fail happens before the job is stored, so a bad submit
+ * leaves nothing behind.
+ */
+import { NotFoundError } from '../common/errors';
+import type { BackendName, Job } from '../common/job';
+import { jobIdOf, runNameOfJobId } from '../common/job';
+import type { Backend } from './backend';
+import { resolveDeps } from './deps';
+import { ConflictError } from './errors';
+import type { JobStore } from './jobs';
+import { nextRunName } from './names';
+import { openProject } from './project';
+import { storeSnapshot } from './snapshot';
+import type { TagStore } from './tags';
+import { assertTagName } from './tags';
+
+export interface SubmitOptions {
+  args?: string[];
+  /** Tag the run's artifacts with this name once it is done. */
+  tag?: string;
+  /** The backend the caller expects; a mismatch with the service's backend is an error. */
+  backend?: BackendName;
+  maxDurationSec?: number;
+}
+
+/** Secrets the job gets: every secret of the repo; a name the workflow references must exist. */
+async function secretNamesFor(backend: Backend, repo: string, referenced: readonly string[]): Promise<string[]> {
+  const stored = await backend.secrets.list(repo);
+  const missing = referenced.filter((n) => !stored.includes(n));
+  if (missing.length) {
+    throw new NotFoundError(`Secret ${missing.join(', ')} is not set for this project.`, `Add it: dstack secrets add ${missing[0]}`);
+  }
+  return [...stored].sort();
+}
+
+export async function submitRun(
+  backend: Backend,
+  jobs: JobStore,
+  tags: TagStore,
+  projectDir: string,
+  workflowName: string,
+  opts: SubmitOptions = {},
+): Promise<Job> {
+  if (opts.backend && opts.backend !== backend.name) {
+    throw new ConflictError(`This service runs on the ${backend.name} backend, not ${opts.backend}.`);
+  }
+  const { root, repo } = await openProject(projectDir);
+  // The parser (and its YAML library) loads only for a submit, so `ps` or `logs` start faster.
+  const { findWorkflow, loadWorkflows, toJobSpec } = await import('./workflow');
+  const wf = findWorkflow(await loadWorkflows(root), workflowName);
+  if (opts.tag) {
+    assertTagName(opts.tag);
+    if (await tags.find(repo, opts.tag)) throw new ConflictError(`Tag ${opts.tag} is already in use.`, `Pick another name or run \`dstack tags delete ${opts.tag}\`.`);
+  }
+  const deps = await resolveDeps(jobs, tags, repo, wf.deps);
+  const secretNames = await secretNamesFor(backend, repo, wf.secretNames);
+  const runName = nextRunName((await jobs.heads(repo)).map((h) => runNameOfJobId(h.jobId)));
+  const args = opts.args ?? [];
+  const spec = toJobSpec(wf, { name: runName, args });
+  const code = await storeSnapshot(backend.storage, repo, root);
+  const now = Date.now();
+  const job: Job = {
+    ...spec,
+    id: jobIdOf(runName, spec.workflowName),
+    runName,
+    repo,
+    backend: backend.name,
+    status: 'submitted',
+    submittedAt: now,
+    updatedAt: now,
+    args,
+    deps,
+    code: { key: code.key, hash: code.hash, files: code.files, bytes: code.bytes, ...(code.git ? { git: code.git } : {}) },
+    secretNames,
+    ...(opts.tag ? { tag: opts.tag } : {}),
+    ...(opts.maxDurationSec ? { maxDurationSec: opts.maxDurationSec } : {}),
+  };
+  const offer = await backend.compute.offer(job);
+  if (offer) job.offer = offer;
+  await jobs.create(job);
+  try {
+    await backend.compute.launch(job);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    await jobs.setStatus(repo, job.id, 'failed', { statusReason: `Launch failed: ${reason}`, finishedAt: Date.now() });
+    throw err;
+  }
+  return (await jobs.get(repo, job.id)) ?? job;
+}

@@ -1,0 +1,74 @@
+/**
+ * Finding and reading a project's workflow files. Nothing here throws: a
+ * missing folder, an unreadable file or no files at all become issues like
+ * any other, so the CLI and the UI show them the same way.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { ParsedFile } from './file';
+import { parseFile } from './file';
+import type { WorkflowSet } from './types';
+import { combineFiles } from './workflow-set';
+
+const SINGLE_FILES = ['.dstack/workflows.yaml', '.dstack/workflows.yml'];
+const FOLDER = '.dstack/workflows';
+const YAML_EXT = /\.ya?ml$/i;
+
+async function isFile(p: string): Promise<boolean> {
+  try {
+    return (await stat(p)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Workflow files relative to the project, with forward slashes: the single file first, then the folder by name. */
+export async function findWorkflowFiles(projectDir: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const f of SINGLE_FILES) if (await isFile(path.join(projectDir, f))) found.push(f);
+  let names: string[] = [];
+  try {
+    names = (await readdir(path.join(projectDir, FOLDER))).filter((n) => YAML_EXT.test(n)).sort();
+  } catch {
+    names = [];
+  }
+  for (const n of names) if (await isFile(path.join(projectDir, FOLDER, n))) found.push(`${FOLDER}/${n}`);
+  return found;
+}
+
+function fileIssue(file: string, message: string): WorkflowSet {
+  return { workflows: [], issues: [{ file, line: 0, column: 0, field: '', message }] };
+}
+
+/**
+ * Loads every workflow of the project at `projectDir`: `.dstack/workflows.yaml`
+ * and `.dstack/workflows/*.yml|*.yaml`. Returns the valid workflows and all
+ * issues, across files (a name defined in two files is an issue).
+ */
+export async function loadWorkflows(projectDir: string): Promise<WorkflowSet> {
+  const dir = path.resolve(projectDir);
+  let isDir = false;
+  try {
+    isDir = (await stat(dir)).isDirectory();
+  } catch {
+    isDir = false;
+  }
+  if (!isDir) return fileIssue(dir, 'the project folder does not exist; open a folder that has a .dstack folder.');
+  const files = await findWorkflowFiles(dir);
+  if (files.length === 0) {
+    return fileIssue('.dstack', 'no workflow files found; create .dstack/workflows.yaml or .dstack/workflows/NAME.yaml with a top-level "workflows:" list.');
+  }
+  const parsed: ParsedFile[] = [];
+  for (const f of files) {
+    try {
+      parsed.push(parseFile(await readFile(path.join(dir, f), 'utf8'), f));
+    } catch (err) {
+      const reason = err instanceof Error && 'code' in err ? String(err.code) : String(err);
+      parsed.push({
+        file: f, entries: [],
+        issues: [{ file: f, line: 0, column: 0, field: '', message: `cannot read the file (${reason}); check its permissions.` }],
+      });
+    }
+  }
+  return combineFiles(parsed);
+}

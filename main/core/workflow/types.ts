@@ -1,0 +1,49 @@
+/**
+ * The shapes the workflow parser produces. A workflow is what one entry of a
+ * `workflows:` list means once validated; a set carries every workflow that
+ * is valid together with every issue found, so callers can list what works
+ * and show all mistakes at once instead of stopping at the first.
+ */
+import type { ArtifactSpec, DepSpec, Provider, Resources } from '../../common/job';
+
+export interface Workflow {
+  name: string;
+  help?: string;
+  provider: Provider;
+  commands: string[];
+  image?: string;
+  /** As written: `python: 3.10` stays "3.10", not 3.1. */
+  python?: string;
+  entrypoint?: string;
+  env: Record<string, string>;
+  workingDir?: string;
+  artifacts: ArtifactSpec[];
+  deps: DepSpec[];
+  cache: string[];
+  ports: number;
+  resources: Resources;
+  /** Secrets the workflow refers to with `${{ secrets.NAME }}`: the runner fetches these. */
+  secretNames: string[];
+  /** Where the workflow starts, so the UI and CLI can point at it. */
+  source: { file: string; line: number };
+}
+
+/**
+ * One mistake in a workflow file. `file` is relative to the project folder
+ * with forward slashes; `line` and `column` count from 1 (0 when the issue
+ * is about the project rather than a place in a file); `field` is a path like
+ * `workflows[1].resources.memory`, empty for the file as a whole.
+ */
+export interface WorkflowIssue {
+  file: string;
+  line: number;
+  column: number;
+  field: string;
+  message: string;
+}
+
+/** Valid workflows, plus every issue found. Workflows with issues are left out of `workflows`. */
+export interface WorkflowSet {
+  workflows: Workflow[];
+  issues: WorkflowIssue[];
+}

@@ -1,0 +1,68 @@
+/**
+ * The desktop app's lifecycle: one instance (a second launch focuses the
+ * first window), session hardening before any page loads, the service and
+ * its IPC transport, one window whose place is remembered, the menu, and a
+ * clean shutdown that cancels downloads and stops pollers.
+ */
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BrowserWindow } from 'electron';
+import { app, session } from 'electron';
+import { dstackHome } from '../node/home';
+import { ApiService } from '../service/api';
+import { electronHost } from './host';
+import { clientIdOf, registerIpc } from './ipc';
+import { installMenu } from './menu';
+import { appLocation } from './origin';
+import { hardenSession, registerAppScheme } from './session';
+import { createWindow, lockDownContents } from './window';
+import { savedBounds, trackBounds } from './window-state';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+export function startApp(): void {
+  registerAppScheme();
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return;
+  }
+  const dev = !app.isPackaged && !!process.env.ELECTRON_RENDERER_URL;
+  const location = appLocation(dev ? process.env.ELECTRON_RENDERER_URL : undefined);
+  const iconPath = join(app.getAppPath(), 'assets', 'icon.png');
+  let win: BrowserWindow | undefined;
+  const current = (): BrowserWindow | undefined => (win && !win.isDestroyed() ? win : undefined);
+  const service = new ApiService({ home: dstackHome(), version: app.getVersion(), host: electronHost(current, iconPath) });
+
+  app.on('second-instance', () => {
+    const w = current();
+    if (!w) return;
+    if (w.isMinimized()) w.restore();
+    w.focus();
+  });
+  // Every web contents, including any a bug might create, gets the same navigation lock.
+  app.on('web-contents-created', (_e, contents) => lockDownContents(contents, location.origin));
+
+  const open = async (): Promise<void> => {
+    const bounds = await savedBounds(service.ctx.state);
+    win = createWindow({ preload: join(here, '..', 'preload', 'index.cjs'), url: location.url, origin: location.origin, bounds, icon: iconPath });
+    const clientId = clientIdOf(win);
+    trackBounds(win, service.ctx.state);
+    win.on('closed', () => {
+      service.disconnect(clientId);
+      win = undefined;
+    });
+  };
+
+  void app.whenReady().then(async () => {
+    hardenSession(session.defaultSession, { rendererDir: join(here, '..', 'renderer'), ...(dev ? { devServer: location.origin } : {}) });
+    registerIpc(service, current, location.origin);
+    installMenu(current, dev);
+    void service.ctx.cache.sweep().catch(() => undefined);
+    await open();
+    app.on('activate', () => void (current() ? undefined : open()));
+  });
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  app.on('before-quit', () => void service.dispose());
+}

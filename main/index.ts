@@ -1,0 +1,4 @@
+/** The Electron entry point (electron-vite builds it to out/main/index.js). */
+import { startApp } from './electron-main/app';
+
+startApp();

@@ -1,0 +1,84 @@
+/**
+ * Starting a job's commands and signalling them. The process executor runs
+ * `bash -e -c` of the joined commands in a new process group, so a stop
+ * reaches every process the job started. The docker executor runs
+ * `docker run` and signals the container by name.
+ */
+import { execFile, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import type { Job } from '../common/job';
+import { dockerRunArgs } from './docker';
+
+export type ExecutorKind = 'process' | 'docker';
+
+export interface Started {
+  child: ChildProcess;
+  /** Signals the job's processes, not only the direct child. */
+  kill(signal: NodeJS.Signals): void;
+  /** Resolves with the exit code (128+n for a signal n, as a shell reports it). */
+  exited: Promise<number>;
+}
+
+export interface StartInput {
+  job: Job;
+  workdir: string;
+  /** The job's own variables (workflow env, secrets, PORT_n), on top of the runner's environment. */
+  env: Record<string, string>;
+  ports: number[];
+}
+
+const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
+
+function exitCodeOf(child: ChildProcess): Promise<number> {
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code, signal) => resolve(code ?? 128 + (signal ? (SIGNAL_NUMBERS[signal] ?? 1) : 1)));
+  });
+}
+
+function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (!pid) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // The group is already gone.
+  }
+}
+
+/** The job's commands as one script; the job's `${{ secrets.X }}` were turned into `${X}` by the caller. */
+export function scriptOf(job: Job): string {
+  return job.commands.join('\n');
+}
+
+export function startProcess({ job, workdir, env }: StartInput): Started {
+  const child = spawn('bash', ['-e', '-c', scriptOf(job)], {
+    cwd: job.workingDir ? join(workdir, job.workingDir) : workdir,
+    env: { ...process.env, ...env },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = exitCodeOf(child).finally(() => killGroup(child.pid, 'SIGKILL'));
+  return { child, exited, kill: (signal) => killGroup(child.pid, signal) };
+}
+
+export function startDocker({ job, workdir, env, ports }: StartInput): Started {
+  const containerName = `dstack-${job.id.replace(/[^A-Za-z0-9_.-]/g, '-')}`;
+  const child = spawn('docker', dockerRunArgs({ job, workdir, envNames: Object.keys(env), ports, containerName }), {
+    env: { ...process.env, ...env },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return {
+    child,
+    exited: exitCodeOf(child),
+    kill: (signal) => {
+      execFile('docker', ['kill', '--signal', signal, containerName], () => undefined);
+      killGroup(child.pid, signal);
+    },
+  };
+}
+
+export function startCommands(kind: ExecutorKind, input: StartInput): Started {
+  return kind === 'docker' ? startDocker(input) : startProcess(input);
+}

@@ -1,0 +1,247 @@
+/**
+ * The runner: executes one stored job from `submitted` to a terminal status,
+ * the same code as a local detached process and on EC2. It owns every status
+ * change after launch, writes each through the job store (so the state
+ * machine is checked), and never writes `done` unless the commands exited 0
+ * and the artifacts are stored.
+ *
+ * Stopping: a stop request in storage (polled, and re-read on `nudge()`,
+ * which the process wires to SIGUSR1) turns into SIGTERM to the job's process
+ * group, SIGKILL after a grace period, an artifact upload, then `stopped`.
+ * An abort kills at once, deletes whatever artifacts were stored, `aborted`.
+ */
+import { rm } from 'node:fs/promises';
+import { toDstackError } from '../common/errors';
+import type { Job } from '../common/job';
+import type { JobStatus } from '../common/status';
+import { isTerminal } from '../common/status';
+import type { Backend } from '../core/backend';
+import { ConflictError } from '../core/errors';
+import type { JobPatch } from '../core/jobs';
+import { JobStore } from '../core/jobs';
+import { keys } from '../core/keys';
+import { deleteAll } from '../core/pages';
+import { readStopRequest } from '../core/stop-request';
+import { assertDockerReachable } from './docker';
+import type { ExecutorKind, Started } from './executor';
+import { startCommands } from './executor';
+import { allocatePorts, jobEnv, withSecretRefs } from './job-env';
+import { LogWriter, pumpLines } from './log-writer';
+import { finishTag } from './tag-on-done';
+import { saveCache, uploadArtifacts } from './upload';
+import { defaultWorkRoot, prepareWorkdir, workdirOf } from './workspace';
+
+export interface RunnerOptions {
+  /** `process` runs commands as local processes; `docker` in a container. Default: docker when the job has an image. */
+  executor?: ExecutorKind;
+  /** Parent of the job's work dir; default `{tmpdir}/dstack-jobs`. */
+  workRoot?: string;
+  /** SIGTERM → SIGKILL grace period; default DSTACK_STOP_GRACE_MS or 10 s. */
+  graceMs?: number;
+  /** How often the stop request is polled; default DSTACK_STOP_POLL_MS or 250 ms. */
+  pollMs?: number;
+}
+
+export interface RunnerHandle {
+  /** The job as finally stored. Rejects only when the job cannot be read or is not `submitted`. */
+  done: Promise<Job>;
+  /** Re-reads the stop request now instead of at the next poll. */
+  nudge(): void;
+  /** Stops from inside the runner's process (it got SIGTERM, or its instance is going away). */
+  requestStop(abort: boolean, reason?: string): void;
+}
+
+type Phase = 'init' | 'downloading' | 'running' | 'uploading' | 'finished';
+
+function envNumber(name: string, fallback: number): number {
+  const v = Number(process.env[name]);
+  return Number.isFinite(v) && v >= 0 && process.env[name] !== '' ? v : fallback;
+}
+
+class JobRun {
+  private readonly store: JobStore;
+  private job!: Job;
+  private log!: LogWriter;
+  private phase: Phase = 'init';
+  private request: { abort: boolean; reason: string } | undefined;
+  private phaseAbort = new AbortController();
+  private started: Started | undefined;
+  private chain: Promise<unknown> = Promise.resolve();
+  private timers: NodeJS.Timeout[] = [];
+  private polling = false;
+  private workdir: string | undefined;
+  private readonly graceMs: number;
+  private readonly pollMs: number;
+
+  constructor(private readonly backend: Backend, private readonly repo: string, private readonly jobId: string, private readonly opts: RunnerOptions) {
+    this.store = new JobStore(backend.storage);
+    this.graceMs = opts.graceMs ?? envNumber('DSTACK_STOP_GRACE_MS', 10_000);
+    this.pollMs = opts.pollMs ?? envNumber('DSTACK_STOP_POLL_MS', 250);
+  }
+
+  /** Status writes are serialized: a stop can write `stopping` while the main flow waits on the job. */
+  private status(to: JobStatus, patch: JobPatch = {}): Promise<Job> {
+    // The log is flushed before a terminal status, so a follower that sees the end has every line.
+    const next = this.chain
+      .then(() => (isTerminal(to) ? this.log?.flush() : undefined))
+      .then(() => this.store.setStatus(this.repo, this.jobId, to, patch));
+    this.chain = next.then((j) => (this.job = j)).catch(() => undefined);
+    return next.then((j) => (this.job = j));
+  }
+
+  requestStop(abort: boolean, reason?: string): void {
+    if (this.phase === 'finished' || this.request?.abort || (this.request && !abort)) return;
+    this.request = { abort, reason: reason ?? (abort ? 'Aborted by request.' : 'Stopped by request.') };
+    if (this.log) this.log.system(abort ? 'Abort requested: killing the job now.' : `Stop requested: sending SIGTERM, SIGKILL in ${this.graceMs / 1000} s.`);
+    if (this.phase === 'downloading' || (this.phase === 'uploading' && abort)) this.phaseAbort.abort();
+    this.signalCommands();
+  }
+
+  /** Delivers a pending stop to running commands: now, or as soon as they have started. */
+  private signalCommands(): void {
+    const started = this.started;
+    const req = this.request;
+    if (this.phase !== 'running' || !started || !req) return;
+    if (req.abort) {
+      started.kill('SIGKILL');
+      return;
+    }
+    void this.status('stopping').catch(() => undefined);
+    started.kill('SIGTERM');
+    this.timers.push(setTimeout(() => started.kill('SIGKILL'), this.graceMs));
+  }
+
+  async nudge(): Promise<void> {
+    if (this.polling || this.phase === 'finished') return;
+    this.polling = true;
+    try {
+      const req = await readStopRequest(this.backend.storage, this.repo, this.jobId);
+      if (req) this.requestStop(req.abort);
+    } catch {
+      // Storage hiccup: the next poll tries again.
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  /** Read through a method: a stop arrives from a timer or a signal, behind the main flow's back. */
+  private stopRequest(): { abort: boolean; reason: string } | undefined {
+    return this.request;
+  }
+
+  async run(): Promise<Job> {
+    this.job = await this.store.require(this.repo, this.jobId);
+    if (this.job.status !== 'submitted') {
+      throw new ConflictError(`Job ${this.jobId} is already ${this.job.status}; a runner runs a job once.`);
+    }
+    this.log = new LogWriter(await this.backend.logs.open(this.job));
+    const poll = setInterval(() => void this.nudge(), this.pollMs);
+    try {
+      await this.nudge();
+      return await this.steps();
+    } catch (err) {
+      const reason = toDstackError(err).toLine();
+      this.log.system(`Failed: ${reason}`);
+      if (this.stopRequest()?.abort) return await this.aborted();
+      return await this.status('failed', { statusReason: reason, finishedAt: Date.now() });
+    } finally {
+      this.phase = 'finished';
+      clearInterval(poll);
+      for (const t of this.timers) clearTimeout(t);
+      await this.chain;
+      await this.log.close().catch(() => undefined);
+      if (this.workdir) await rm(this.workdir, { recursive: true, force: true }).catch(() => undefined);
+    }
+  }
+
+  private async steps(): Promise<Job> {
+    if (this.stopRequest()) return this.endEarly();
+    this.phase = 'downloading';
+    await this.status('downloading', { startedAt: Date.now(), runnerPid: process.pid });
+    let secrets: Record<string, string>;
+    try {
+      const root = this.opts.workRoot ?? defaultWorkRoot();
+      // Known before the download starts, so a failed download's leftovers are removed too.
+      this.workdir = workdirOf(root, this.job);
+      const prepared = await prepareWorkdir(this.backend.storage, this.job, root, this.phaseAbort.signal);
+      if (prepared.depFiles || prepared.cacheFiles) this.log.system(`Restored ${prepared.depFiles} dependency and ${prepared.cacheFiles} cache file(s).`);
+      secrets = await this.backend.secrets.values(this.repo, this.job.secretNames);
+    } catch (err) {
+      if (this.stopRequest()) return this.endEarly();
+      throw err;
+    }
+    this.log.setMasks(Object.values(secrets));
+    if (this.stopRequest()) return this.endEarly();
+    const kind = this.opts.executor ?? (this.job.provider === 'docker' || this.job.image ? 'docker' : 'process');
+    if (kind === 'docker') await assertDockerReachable(this.job);
+    const ports = await allocatePorts(this.job.ports);
+    await this.status('running');
+    this.phase = 'running';
+    const code = await this.execute(kind, this.workdir as string, jobEnv(this.job, secrets, ports), ports);
+    this.phase = 'uploading';
+    this.phaseAbort = new AbortController();
+    if (this.stopRequest()?.abort) return this.aborted(code);
+    if (this.stopRequest()) {
+      await this.status('uploading');
+      const n = await uploadArtifacts(this.backend.storage, this.job, this.workdir as string, { requireAll: false });
+      this.log.system(`Stored ${n} artifact file(s).`);
+      return this.status('stopped', { exitCode: code, statusReason: this.stopRequest()?.reason, finishedAt: Date.now() });
+    }
+    if (code !== 0) return this.status('failed', { exitCode: code, statusReason: `Exit code ${code}.`, finishedAt: Date.now() });
+    await this.status('uploading');
+    try {
+      const n = await uploadArtifacts(this.backend.storage, this.job, this.workdir as string, { requireAll: true, signal: this.phaseAbort.signal });
+      if (this.job.cache.length) await saveCache(this.backend.storage, this.job, this.workdir as string, this.phaseAbort.signal);
+      if (n) this.log.system(`Stored ${n} artifact file(s).`);
+    } catch (err) {
+      if (this.stopRequest()?.abort) return this.aborted(code);
+      throw err;
+    }
+    if (this.stopRequest()?.abort) return this.aborted(code);
+    await finishTag(this.backend.storage, this.job, this.log);
+    return this.status('done', { exitCode: 0, finishedAt: Date.now() });
+  }
+
+  /** Runs the commands, streaming their output; resolves with the exit code once output is drained. */
+  private async execute(kind: ExecutorKind, workdir: string, env: Record<string, string>, ports: number[]): Promise<number> {
+    const started = startCommands(kind, { job: withSecretRefs(this.job), workdir, env, ports });
+    this.started = started;
+    this.signalCommands();
+    if (this.job.maxDurationSec) {
+      const sec = this.job.maxDurationSec;
+      this.timers.push(setTimeout(() => this.requestStop(false, `Max duration of ${sec} s exceeded.`), sec * 1000));
+    }
+    const { stdout, stderr } = started.child;
+    const [code] = await Promise.all([
+      started.exited,
+      stdout ? pumpLines(stdout, 'stdout', this.log) : undefined,
+      stderr ? pumpLines(stderr, 'stderr', this.log) : undefined,
+    ]);
+    await this.log.flush();
+    return code;
+  }
+
+  /** A stop or abort that came before any command ran. */
+  private async endEarly(): Promise<Job> {
+    if (this.stopRequest()?.abort) return this.aborted();
+    if (this.job.status !== 'submitted') await this.status('stopping');
+    return this.status('stopped', { statusReason: this.stopRequest()?.reason, finishedAt: Date.now() });
+  }
+
+  /** Abort keeps nothing: artifacts stored so far are deleted. */
+  private async aborted(code?: number): Promise<Job> {
+    await deleteAll(this.backend.storage, keys.artifactsPrefix(this.repo, this.jobId));
+    return this.status('aborted', { statusReason: this.stopRequest()?.reason ?? 'Aborted.', finishedAt: Date.now(), ...(code === undefined ? {} : { exitCode: code }) });
+  }
+}
+
+/** Starts running a stored job in this process; see {@link RunnerHandle}. */
+export function startRunner(backend: Backend, repo: string, jobId: string, opts: RunnerOptions = {}): RunnerHandle {
+  const run = new JobRun(backend, repo, jobId, opts);
+  return { done: run.run(), nudge: () => void run.nudge(), requestStop: (abort, reason) => run.requestStop(abort, reason) };
+}
+
+/** Runs a stored job to its end in this process. */
+export function runJob(backend: Backend, repo: string, jobId: string, opts: RunnerOptions = {}): Promise<Job> {
+  return startRunner(backend, repo, jobId, opts).done;
+}

@@ -1,0 +1,120 @@
+/**
+ * The HTTP side of the API: `POST /api/{operation}` with a JSON body answers
+ * an Envelope (`{result}` or `{error}`, the same as over IPC), and
+ * `GET /api/download/{id}` streams a finished download (a task id or an
+ * artifact item id) as an ordinary browser download; a folder comes as a
+ * .tar.gz. The `X-Dstack-Client` header names the caller's event socket, so
+ * its subscriptions' events go back to it and end when it closes.
+ */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { create as tarCreate } from 'tar';
+import type { Envelope, OperationName } from '../common/api/operations';
+import { OPERATION_NAMES } from '../common/api/operations';
+import type { ErrorCode } from '../common/errors';
+import { DstackError, InvalidArgumentError, NotFoundError, toDstackError } from '../common/errors';
+import type { ApiService } from '../service/api';
+
+/** Large enough for any operation's input (a secret value is at most 64 KiB). */
+const MAX_BODY = 1024 * 1024;
+
+const STATUS: Partial<Record<ErrorCode, number>> = {
+  invalid_argument: 400,
+  invalid_workflow: 400,
+  not_found: 404,
+  conflict: 409,
+  illegal_transition: 409,
+  internal: 500,
+};
+
+function send(res: ServerResponse, status: number, body: Envelope<unknown>, headers: Record<string, string>): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { ...headers, 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.end(text);
+}
+
+function sendError(res: ServerResponse, err: unknown, headers: Record<string, string>): void {
+  const e = toDstackError(err);
+  send(res, STATUS[e.code] ?? 422, { error: e.toJSON() }, headers);
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) {
+    // Requiring JSON makes a cross-site form post impossible: browsers preflight this content type.
+    throw new InvalidArgumentError('The request body must be JSON (Content-Type: application/json).');
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY) throw new InvalidArgumentError('The request body is too large.');
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (!text.trim()) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new InvalidArgumentError('The request body is not valid JSON.');
+  }
+}
+
+/** Handles one `POST /api/{op}`. */
+export async function handleOperation(
+  service: ApiService,
+  op: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+  headers: Record<string, string>,
+): Promise<void> {
+  try {
+    if (!(OPERATION_NAMES as readonly string[]).includes(op)) throw new NotFoundError(`Unknown operation "${op}".`);
+    const input = await readJson(req);
+    const clientId = req.headers['x-dstack-client'];
+    const result = await service.call(op as OperationName, input, typeof clientId === 'string' ? { clientId } : {});
+    send(res, 200, { result: result ?? null }, headers);
+  } catch (err) {
+    sendError(res, err, headers);
+  }
+}
+
+/** RFC 6266 attachment header, with an ASCII fallback name for old clients. */
+function disposition(name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}
+
+/** Handles one `GET /api/download/{id}`. */
+export async function handleDownload(
+  service: ApiService,
+  id: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+  headers: Record<string, string>,
+): Promise<void> {
+  const abort = new AbortController();
+  res.on('close', () => abort.abort());
+  try {
+    if (!/^[A-Za-z0-9_-]{1,128}$/.test(id)) throw new InvalidArgumentError('Invalid download id.');
+    const src = await service.downloadSource(id, abort.signal);
+    const info = await stat(src.path).catch(() => undefined);
+    if (!info) throw new NotFoundError(`${src.fileName} is no longer on disk.`, 'Download it again.');
+    const base = { ...headers, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' };
+    if (info.isDirectory()) {
+      res.writeHead(200, { ...base, 'Content-Type': 'application/gzip', 'Content-Disposition': disposition(`${src.fileName}.tar.gz`) });
+      tarCreate({ gzip: true, cwd: src.path, portable: true }, ['.']).pipe(res);
+      return;
+    }
+    res.writeHead(200, {
+      ...base,
+      'Content-Type': 'application/octet-stream',
+      'Content-Length': String(info.size),
+      'Content-Disposition': disposition(src.fileName),
+    });
+    createReadStream(src.path).pipe(res);
+  } catch (err) {
+    if (res.headersSent) return void res.destroy(err instanceof Error ? err : undefined);
+    sendError(res, err instanceof DstackError ? err : toDstackError(err), headers);
+  }
+}

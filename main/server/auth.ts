@@ -1,0 +1,85 @@
+/**
+ * Who may talk to `dstack server`. Anything on this machine can reach a
+ * loopback port, and any web page can make the browser send requests to
+ * it, so every request needs the token (as Jupyter does), and its Host and
+ * Origin must be ours, which defeats DNS rebinding: a page on evil.example
+ * that rebinds its name to 127.0.0.1 still sends `Host: evil.example`.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { networkInterfaces } from 'node:os';
+
+/** A fresh token: 32 random bytes in hex. */
+export function newToken(): string {
+  return randomBytes(32).toString('hex');
+}
+
+/** Cookie names are per port: browsers share cookies across the ports of one host. */
+export function cookieName(port: number): string {
+  return `dstack_token_${port}`;
+}
+
+function sameToken(given: string | undefined, token: string): boolean {
+  if (!given) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function cookie(req: IncomingMessage, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return undefined;
+}
+
+export type TokenSource = 'header' | 'cookie' | 'query';
+
+/** Where the request's valid token came from, or undefined when it has none. */
+export function tokenSource(req: IncomingMessage, url: URL, token: string, port: number): TokenSource | undefined {
+  const auth = req.headers.authorization;
+  if (auth?.startsWith('Bearer ') && sameToken(auth.slice(7).trim(), token)) return 'header';
+  if (sameToken(cookie(req, cookieName(port)), token)) return 'cookie';
+  if (sameToken(url.searchParams.get('token') ?? undefined, token)) return 'query';
+  return undefined;
+}
+
+/** The Set-Cookie header after a `?token=` login: HttpOnly so scripts never read it, Strict so other sites never send it. */
+export function tokenCookie(token: string, port: number): string {
+  return `${cookieName(port)}=${token}; HttpOnly; SameSite=Strict; Path=/`;
+}
+
+const bracket = (h: string): string => (h.includes(':') ? `[${h}]` : h);
+
+/**
+ * Host names a browser may use for us: loopback names and the bound host;
+ * bound to every interface (`--host 0.0.0.0`), each interface's address.
+ */
+export function allowedHosts(boundHost: string, port: number): Set<string> {
+  const names = new Set(['127.0.0.1', 'localhost', '[::1]']);
+  if (boundHost === '0.0.0.0' || boundHost === '::') {
+    for (const addrs of Object.values(networkInterfaces())) for (const a of addrs ?? []) names.add(bracket(a.address));
+  } else {
+    names.add(bracket(boundHost));
+  }
+  return new Set([...names].map((h) => `${h}:${port}`.toLowerCase()));
+}
+
+/**
+ * Whether Host (and Origin, when the browser sends one) name us. A missing
+ * Origin is fine: browsers send it on every cross-origin request, so its
+ * absence means same-origin or a non-browser client that has the token anyway.
+ */
+export function hostAllowed(req: IncomingMessage, hosts: Set<string>): boolean {
+  const host = req.headers.host?.toLowerCase();
+  if (!host || !hosts.has(host)) return false;
+  const origin = req.headers.origin;
+  if (origin === undefined) return true;
+  try {
+    const o = new URL(origin);
+    return o.protocol === 'http:' && hosts.has(o.host.toLowerCase());
+  } catch {
+    return false;
+  }
+}

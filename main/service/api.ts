@@ -1,0 +1,76 @@
+/**
+ * The service: every operation of `common/api/operations.ts`, implemented
+ * once and carried by both transports. `call` validates the input against
+ * `common/api/schemas.ts` before any handler runs, so IPC and HTTP get the
+ * same checks and the same typed errors.
+ */
+import type { OperationName, OpOutput } from '../common/api/operations';
+import { validateInput } from '../common/api/schemas';
+import { DstackError } from '../common/errors';
+import { ServiceContext } from './context';
+import type { ServiceOptions } from './context';
+import type { CallMeta, Handlers } from './handler';
+import { artifactOps } from './ops-artifacts';
+import { awsOps } from './ops-aws';
+import { runOps } from './ops-runs';
+import { setupOps } from './ops-setup';
+import { transferItem } from './transfer';
+
+export type { CallMeta, ServiceOptions };
+
+const handlers: Handlers = { ...setupOps, ...awsOps, ...runOps, ...artifactOps };
+
+/** A finished download's bytes on disk, for the server's GET /api/download route. */
+export interface DownloadSource {
+  path: string;
+  fileName: string;
+}
+
+export class ApiService {
+  readonly ctx: ServiceContext;
+
+  constructor(opts: ServiceOptions) {
+    this.ctx = new ServiceContext(opts);
+  }
+
+  get hub(): ServiceContext['hub'] {
+    return this.ctx.hub;
+  }
+
+  /** Runs one operation; `input` is untrusted and checked first. */
+  async call<K extends OperationName>(op: K, input: unknown, meta: CallMeta = {}): Promise<OpOutput<K>> {
+    const valid = validateInput(op, input);
+    const handler = handlers[op] as Handlers[K];
+    return handler(this.ctx, valid, meta);
+  }
+
+  /**
+   * The bytes behind a finished task id, or behind an artifact item id (filled
+   * into the drag cache first when needed), for the server's download route.
+   */
+  async downloadSource(id: string, signal: AbortSignal): Promise<DownloadSource> {
+    if (this.ctx.tasks.has(id)) {
+      const task = this.ctx.tasks.get(id);
+      if (task.state !== 'done' || !task.path || !task.fileName) {
+        throw new DstackError('conflict', `This download is ${task.state}, not finished.`, { fix: 'Wait for it to finish.' });
+      }
+      return { path: task.path, fileName: task.fileName };
+    }
+    const item = this.ctx.items.get(id);
+    const path = this.ctx.cache.pathFor(item.id, item.name);
+    if (item.isDir || !(await this.ctx.cache.isCached(item.id, item.name))) {
+      const runs = await this.ctx.runs();
+      await this.ctx.cache.fill(item.id, item.name, (target) => transferItem(runs, item, target, { signal, progress: () => undefined }));
+    }
+    return { path, fileName: item.name };
+  }
+
+  /** Ends everything a closed window or socket left open. */
+  disconnect(clientId: string): void {
+    this.ctx.hub.disposeClient(clientId);
+  }
+
+  dispose(): Promise<void> {
+    return this.ctx.dispose();
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * The drag cache, `{DSTACK_HOME}/app/drag-cache/`. Electron's `startDrag`
+ * can only drag a file that already exists, so artifacts are fetched here
+ * first; each one lives at `{itemId}/{file name}` so the dropped file keeps
+ * its name. Only files inside this folder are ever handed to `startDrag`:
+ * {@link DragCache.resolveCachedPath} refuses anything that resolves
+ * elsewhere (symlinks included). The cache is swept by age and total size.
+ */
+import { lstat, mkdir, readdir, realpath, rm, stat, utimes } from 'node:fs/promises';
+import { join, relative, sep, isAbsolute } from 'node:path';
+import { InvalidArgumentError, NotFoundError } from '../common/errors';
+
+export interface SweepLimits {
+  maxAgeMs: number;
+  maxBytes: number;
+}
+
+export const DEFAULT_SWEEP: SweepLimits = { maxAgeMs: 7 * 24 * 3600_000, maxBytes: 2 * 1024 ** 3 };
+
+const ITEM_ID = /^[A-Za-z0-9_-]{1,128}$/;
+
+/** A file name safe to create inside the cache: no separators, not `.`/`..`. */
+function safeName(name: string): string {
+  const clean = name.replace(/[\\/:*?"<>|\0]/g, '_');
+  return clean && clean !== '.' && clean !== '..' ? clean : 'artifact';
+}
+
+export class DragCache {
+  /** Entries being filled right now; the sweep leaves them alone. */
+  private readonly busy = new Set<string>();
+
+  constructor(readonly dir: string) {}
+
+  /** Where an item's cached copy goes (it may not exist yet). */
+  pathFor(itemId: string, name: string): string {
+    if (!ITEM_ID.test(itemId)) throw new InvalidArgumentError(`Invalid item id "${itemId}".`);
+    return join(this.dir, itemId, safeName(name));
+  }
+
+  async isCached(itemId: string, name: string): Promise<boolean> {
+    return (await stat(this.pathFor(itemId, name)).catch(() => undefined))?.isFile() ?? false;
+  }
+
+  /** Marks an entry as being filled for the duration of `fill`, then touches it so the sweep counts its age from now. */
+  async fill<T>(itemId: string, name: string, fill: (target: string) => Promise<T>): Promise<T> {
+    const target = this.pathFor(itemId, name);
+    await mkdir(join(this.dir, itemId), { recursive: true });
+    this.busy.add(itemId);
+    try {
+      const out = await fill(target);
+      const now = new Date();
+      await utimes(target, now, now).catch(() => undefined);
+      return out;
+    } finally {
+      this.busy.delete(itemId);
+    }
+  }
+
+  /**
+   * The real path of an item's cached file, for `startDrag`. Refuses a
+   * missing file, a symlink, and anything whose real path is not inside the
+   * cache folder, whatever the id or name say.
+   */
+  async resolveCachedPath(itemId: string, name: string): Promise<string> {
+    const candidate = this.pathFor(itemId, name);
+    const info = await lstat(candidate).catch(() => undefined);
+    if (!info?.isFile()) throw new NotFoundError(`${name} is not downloaded yet.`, 'Download it first; then drag it.');
+    const [root, real] = await Promise.all([realpath(this.dir), realpath(candidate)]);
+    const rel = relative(root, real);
+    if (!rel || rel.startsWith(`..${sep}`) || rel === '..' || isAbsolute(rel)) {
+      throw new InvalidArgumentError(`Refused to drag ${name}: it is not in the download cache.`);
+    }
+    return real;
+  }
+
+  /** Deletes entries older than `maxAgeMs`, then the least recently filled until the total fits `maxBytes`. */
+  async sweep(limits: SweepLimits = DEFAULT_SWEEP): Promise<{ removed: number; bytes: number }> {
+    const names = await readdir(this.dir).catch(() => [] as string[]);
+    const entries: { id: string; bytes: number; mtime: number }[] = [];
+    for (const id of names) {
+      if (this.busy.has(id)) continue;
+      entries.push({ id, ...(await this.measure(join(this.dir, id))) });
+    }
+    const now = Date.now();
+    let total = entries.reduce((n, e) => n + e.bytes, 0);
+    let removed = 0;
+    for (const e of entries.sort((a, b) => a.mtime - b.mtime)) {
+      if (now - e.mtime <= limits.maxAgeMs && total <= limits.maxBytes) break;
+      await rm(join(this.dir, e.id), { recursive: true, force: true });
+      total -= e.bytes;
+      removed++;
+    }
+    return { removed, bytes: total };
+  }
+
+  /** Total bytes and newest mtime under an entry, folders included (a downloaded folder nests). */
+  private async measure(path: string): Promise<{ bytes: number; mtime: number }> {
+    const info = await lstat(path);
+    if (!info.isDirectory()) return { bytes: info.size, mtime: info.mtimeMs };
+    let bytes = 0;
+    let mtime = 0;
+    for (const f of await readdir(path)) {
+      const m = await this.measure(join(path, f));
+      bytes += m.bytes;
+      mtime = Math.max(mtime, m.mtime);
+    }
+    return { bytes, mtime: mtime || info.mtimeMs };
+  }
+}

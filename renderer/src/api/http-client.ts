@@ -1,0 +1,112 @@
+/**
+ * The contract over `dstack server`: each operation is a POST to /api/{op}
+ * answering a `{result}|{error}` envelope, and events arrive on one WebSocket
+ * at /api/events. The auth cookie set when the page first loaded with
+ * `?token=` rides along on both, so no secret lives in this code.
+ *
+ * The socket's first message names this page (`hello` with a clientId); calls
+ * send it back as `X-Dstack-Client` so the server routes a subscription's
+ * events to this socket only. A new socket is a new client whose old
+ * subscriptions are gone, so `onReconnect` tells subscribers to start again.
+ */
+import { DstackError, fromSerialized } from '../../../main/common/errors';
+import type { ApiClient, ApiEvents, Envelope, EventName, OperationName, OpInput, OpOutput } from '../../../main/common/api/operations';
+
+type AnyListener = (payload: unknown) => void;
+
+/** Operations whose events start flowing at once, so the socket must be open first. */
+const SUBSCRIBING: ReadonlySet<OperationName> = new Set(['runs.watch', 'logs.follow', 'artifacts.download', 'artifacts.cache']);
+
+const MAX_BACKOFF_MS = 5_000;
+
+export class HttpClient implements ApiClient {
+  private readonly listeners = new Map<EventName, Set<AnyListener>>();
+  private socket: WebSocket | null = null;
+  private opened: Promise<void> | null = null;
+  private clientId: string | null = null;
+  private everOpened = false;
+  private readonly reconnectListeners = new Set<() => void>();
+  private backoffMs = 250;
+
+  constructor(private readonly origin: string = window.location.origin) {}
+
+  async call<K extends OperationName>(op: K, input: OpInput<K>): Promise<OpOutput<K>> {
+    if (SUBSCRIBING.has(op)) await this.ensureSocket();
+    const res = await fetch(`${this.origin}/api/${op}`, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'content-type': 'application/json', ...(this.clientId ? { 'x-dstack-client': this.clientId } : {}) },
+      body: JSON.stringify(input ?? {}),
+    });
+    let envelope: Envelope<OpOutput<K>>;
+    try {
+      envelope = (await res.json()) as Envelope<OpOutput<K>>;
+    } catch {
+      throw res.status === 401
+        ? new DstackError('credentials', 'This page is not signed in to dstack server.', { fix: 'Open the URL with the token that `dstack server` printed.' })
+        : new DstackError('unavailable', `dstack server answered ${res.status} without a result.`, { fix: 'Check the terminal running `dstack server`.' });
+    }
+    if ('error' in envelope) throw fromSerialized(envelope.error);
+    return envelope.result;
+  }
+
+  on<E extends EventName>(event: E, listener: (payload: ApiEvents[E]) => void): () => void {
+    let set = this.listeners.get(event);
+    if (!set) this.listeners.set(event, (set = new Set()));
+    set.add(listener as AnyListener);
+    void this.ensureSocket().catch(() => undefined);
+    return () => set.delete(listener as AnyListener);
+  }
+
+  /** Called after the event socket came back with a new client id. */
+  onReconnect(listener: () => void): () => void {
+    this.reconnectListeners.add(listener);
+    return () => this.reconnectListeners.delete(listener);
+  }
+
+  /** Opens the event socket once, and again after a drop with a growing delay; resolves on the server's hello. */
+  private ensureSocket(): Promise<void> {
+    if (this.opened) return this.opened;
+    const url = this.origin.replace(/^http/, 'ws') + '/api/events';
+    this.opened = new Promise<void>((resolve, reject) => {
+      const ws = new WebSocket(url);
+      this.socket = ws;
+      ws.onmessage = (m) => {
+        const hello = this.dispatch(m.data);
+        if (!hello) return;
+        this.clientId = hello;
+        this.backoffMs = 250;
+        resolve();
+        if (this.everOpened) for (const l of this.reconnectListeners) l();
+        this.everOpened = true;
+      };
+      ws.onclose = () => {
+        this.socket = null;
+        this.opened = null;
+        this.clientId = null;
+        reject(new DstackError('unavailable', 'Lost the connection to dstack server.', { fix: 'Check that it is still running.' }));
+        const delay = this.backoffMs;
+        this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
+        setTimeout(() => {
+          if (this.listeners.size > 0) void this.ensureSocket().catch(() => undefined);
+        }, delay);
+      };
+    });
+    return this.opened;
+  }
+
+  /** Delivers an event; returns the client id when the message is the server's hello. */
+  private dispatch(data: unknown): string | undefined {
+    if (typeof data !== 'string') return undefined;
+    let msg: { type?: string; clientId?: string; event?: EventName; payload?: unknown };
+    try {
+      msg = JSON.parse(data) as typeof msg;
+    } catch {
+      return undefined;
+    }
+    if (msg.type === 'hello' && typeof msg.clientId === 'string') return msg.clientId;
+    if (msg.type !== 'event' || !msg.event) return undefined;
+    for (const l of this.listeners.get(msg.event) ?? []) l(msg.payload);
+    return undefined;
+  }
+}

@@ -1,0 +1,42 @@
+/** The artifact tree for the selected run, or for a tag picked from the project's tags. */
+import { useEffect, useState } from 'react';
+import type { ArtifactSource } from '../../../main/common/api/operations';
+import { useApi } from '../api/context';
+import { ArtifactChildren } from './ArtifactFolder';
+
+export function ArtifactBrowser({ projectId, runName, ipc }: { projectId: string; runName: string | null; ipc: boolean }) {
+  const api = useApi();
+  const [tags, setTags] = useState<string[]>([]);
+  const [tag, setTag] = useState('');
+
+  useEffect(() => {
+    api.call('tags.list', { projectId }).then((t) => setTags(t.map((x) => x.tag)), () => setTags([]));
+  }, [api, projectId]);
+
+  const source: ArtifactSource | null = tag ? { tag } : runName ? { runName } : null;
+  return (
+    <section aria-labelledby="art-title" className="artifacts">
+      <div className="row">
+        <h3 id="art-title">Artifacts</h3>
+        <label>
+          Source{' '}
+          <select value={tag} onChange={(e) => setTag(e.target.value)}>
+            <option value="">{runName ? `Run ${runName}` : 'Selected run'}</option>
+            {tags.map((t) => (
+              <option key={t} value={t}>
+                Tag {t}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      {source ? (
+        <div role="tree" aria-labelledby="art-title" className="tree">
+          <ArtifactChildren key={JSON.stringify(source)} projectId={projectId} source={source} prefix="" level={1} ipc={ipc} />
+        </div>
+      ) : (
+        <p className="muted">Select a run to see its artifacts.</p>
+      )}
+    </section>
+  );
+}

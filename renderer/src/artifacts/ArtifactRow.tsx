@@ -1,0 +1,78 @@
+/**
+ * One file or folder in the tree. Rows are draggable: the HTML5 drag carries
+ * the item's id (`application/x-dstack-item`), and in Electron a cached item
+ * is handed to the OS drag through `artifacts.startDrag` (Electron can only
+ * drag a file that already exists, hence "cached only").
+ */
+import type { DragEvent } from 'react';
+import type { ArtifactEntry } from '../../../main/common/api/operations';
+import { useApi } from '../api/context';
+import { formatBytes } from '../components/format';
+import { TaskProgressView } from './TaskProgressView';
+import { useTasks } from './tasks';
+
+export const DRAG_TYPE = 'application/x-dstack-item';
+
+/** Files up to this size are fetched into the drag cache as soon as they are selected. */
+const AUTO_CACHE_BYTES = 16 * 1024 * 1024;
+
+export function ArtifactRow({ entry, level, ipc, expanded, total, onToggle }: {
+  entry: ArtifactEntry;
+  level: number;
+  ipc: boolean;
+  expanded?: boolean;
+  /** A folder's size once known (sum of its listed files). */
+  total?: number;
+  onToggle?: () => void;
+}) {
+  const api = useApi();
+  const task = useTasks((s) => s.byItem[entry.id]);
+  const started = useTasks((s) => s.started);
+  const cached = entry.cached || (task?.kind === 'cache' && task.state === 'done');
+
+  const download = async (kind: 'download' | 'cache') => {
+    const ref = await api.call(kind === 'download' ? 'artifacts.download' : 'artifacts.cache', { itemId: entry.id });
+    started(entry.id, ref.taskId, kind);
+  };
+  const onDragStart = (e: DragEvent) => {
+    e.dataTransfer.setData(DRAG_TYPE, entry.id);
+    e.dataTransfer.setData('text/plain', entry.name);
+    e.dataTransfer.effectAllowed = 'copy';
+    if (ipc && cached && !entry.isDir) {
+      e.preventDefault();
+      void api.call('artifacts.startDrag', { itemId: entry.id });
+    }
+  };
+  const onFocus = () => {
+    if (ipc && !entry.isDir && !cached && !task && entry.size <= AUTO_CACHE_BYTES) void download('cache');
+  };
+  const cacheState = entry.isDir ? null : cached ? 'ready' : task?.state === 'running' ? `downloading ${task.total ? Math.floor((task.bytes / task.total) * 100) : 0}%` : 'remote';
+  const size = entry.isDir ? total : entry.size;
+
+  return (
+    <div role="treeitem" aria-level={level} aria-expanded={entry.isDir ? expanded : undefined} aria-label={entry.name}
+      className="artifact-row" draggable onDragStart={onDragStart} data-item-id={entry.id} tabIndex={0} onFocus={onFocus}
+      onKeyDown={(e) => { if (e.target === e.currentTarget && (e.key === 'Enter' || e.key === ' ') && onToggle) { e.preventDefault(); onToggle(); } }}
+      style={{ paddingInlineStart: `${level - 1}rem` }}>
+      {entry.isDir ? (
+        <button type="button" className="link" onClick={onToggle} aria-label={`${expanded ? 'Collapse' : 'Expand'} ${entry.name}`}>
+          {expanded ? '▾' : '▸'} {entry.name}
+        </button>
+      ) : (
+        <span>{entry.name}</span>
+      )}
+      <span className="muted size">{size !== undefined && size > 0 ? formatBytes(size) : ''}</span>
+      {cacheState && <span className={`cache ${cacheState.split(' ')[0]}`}>{cacheState}</span>}
+      {task && task.kind === 'download' ? (
+        <TaskProgressView name={entry.name} task={task} canReveal={ipc}
+          onCancel={() => void api.call('tasks.cancel', { taskId: task.taskId })}
+          onResume={() => void download('download')}
+          onReveal={() => void api.call('artifacts.reveal', { taskId: task.taskId })} />
+      ) : (
+        <button type="button" onClick={() => void download('download')} aria-label={`Download ${entry.name}`}>
+          Download
+        </button>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,71 @@
+/**
+ * A run's live log: the stream, the virtual view, and its tools. Keyed by run
+ * by its parent, so each run gets a fresh store; a finished run's log comes
+ * back complete from the same `logs.follow` call.
+ */
+import { useState } from 'react';
+import { useApi } from '../api/context';
+import { browserDownload } from '../api/browser-download';
+import { ErrorNote } from '../components/ErrorNote';
+import { useAction } from '../components/useAction';
+import { LogStore } from './log-store';
+import { LogToolbar } from './LogToolbar';
+import { LogView } from './LogView';
+import { findLine } from './search';
+import { useLogStream } from './useLogStream';
+
+export function LogPane({ projectId, runName, cap }: { projectId: string; runName: string; cap?: number }) {
+  const api = useApi();
+  const [store] = useState(() => new LogStore(cap));
+  const { count, done, error } = useLogStream(store, projectId, runName);
+  const [timestamps, setTimestamps] = useState(false);
+  const [wrap, setWrap] = useState(false);
+  const [follow, setFollow] = useState(true);
+  const [query, setQuery] = useState('');
+  const [current, setCurrent] = useState(-1);
+  const [notice, setNotice] = useState('');
+  const save = useAction(() => api.call('logs.save', { projectId, runName }));
+
+  const find = (dir: 1 | -1) => {
+    const from = current >= 0 ? current : dir === 1 ? -1 : count;
+    const i = findLine(store, query, from, dir);
+    setCurrent(i);
+    if (i >= 0) setFollow(false);
+  };
+  const copy = async () => {
+    const text = window.getSelection()?.toString() ?? '';
+    if (!text) return setNotice('Select some lines first.');
+    await navigator.clipboard.writeText(text).then(() => setNotice('Copied.'), () => setNotice('The clipboard is not available here.'));
+  };
+  const saveLog = async () => {
+    const r = await save.run();
+    if (r?.downloadUrl) browserDownload(r.downloadUrl);
+    if (r) setNotice(r.saved || r.downloadUrl ? 'Log saved.' : 'Not saved.');
+  };
+
+  return (
+    <section className="log-pane" aria-label={`Log of ${runName}`}>
+      <LogToolbar timestamps={timestamps} wrap={wrap} query={query} saving={save.busy}
+        matchLabel={query ? (current >= 0 ? `line ${current + 1}` : 'no match') : ''}
+        onTimestamps={setTimestamps} onWrap={setWrap} onQuery={(q) => { setQuery(q); setCurrent(-1); }}
+        onFind={find} onCopy={() => void copy()} onSave={() => void saveLog()} />
+      {store.truncated && (
+        <p className="muted" role="status">
+          Showing the last {store.size.toLocaleString()} of {store.total.toLocaleString()} lines. The full log is in the saved file: use Save full log.
+        </p>
+      )}
+      <ErrorNote error={error ?? save.error} />
+      <LogView store={store} count={count} timestamps={timestamps} wrap={wrap} follow={follow} onFollow={setFollow} current={current} />
+      <div className="log-status">
+        <span className="muted" aria-live="polite">
+          {count.toLocaleString()} lines{done ? ' · finished' : ' · live'} {notice && `· ${notice}`}
+        </span>
+        {!follow && (
+          <button type="button" onClick={() => { setCurrent(-1); setFollow(true); }}>
+            Jump to latest
+          </button>
+        )}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,70 @@
+/** Tags name a run's artifacts so other workflows can use them as a dep (`deps: - tag: NAME`). */
+import { useEffect, useState, type FormEvent } from 'react';
+import type { RunSummary } from '../../../main/common/api/operations';
+import { useApi } from '../api/context';
+import { ConfirmButton } from '../components/ConfirmButton';
+import { ErrorNote } from '../components/ErrorNote';
+import { useAction } from '../components/useAction';
+
+export function TagsPanel({ projectId, runs }: { projectId: string; runs: RunSummary[] }) {
+  const api = useApi();
+  const [tags, setTags] = useState<{ tag: string; runName: string }[]>([]);
+  const [tag, setTag] = useState('');
+  const [runName, setRunName] = useState('');
+  const act = useAction(async (fn: () => Promise<void>) => {
+    await fn();
+    setTags(await api.call('tags.list', { projectId }));
+  });
+
+  useEffect(() => void act.run(async () => undefined), [projectId]);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    await act.run(() => api.call('tags.add', { projectId, tag: tag.trim(), runName }));
+    setTag('');
+  };
+
+  return (
+    <section aria-labelledby="tags-title" className="panel">
+      <h2 id="tags-title">Tags</h2>
+      <table aria-labelledby="tags-title">
+        <thead>
+          <tr>
+            <th scope="col">Tag</th>
+            <th scope="col">Run</th>
+            <th scope="col">Actions</th>
+          </tr>
+        </thead>
+        <tbody>
+          {tags.map((t) => (
+            <tr key={t.tag}>
+              <th scope="row">{t.tag}</th>
+              <td>{t.runName}</td>
+              <td>
+                <ConfirmButton label="Delete" question={`Delete tag ${t.tag}?`} confirmLabel={`Delete ${t.tag}`}
+                  onConfirm={() => void act.run(() => api.call('tags.delete', { projectId, tag: t.tag }))} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <form className="row" onSubmit={(e) => void submit(e)} aria-label="Add a tag">
+        <label htmlFor="tag-name">Tag</label>
+        <input id="tag-name" value={tag} onChange={(e) => setTag(e.target.value)} spellCheck={false} />
+        <label htmlFor="tag-run">Run</label>
+        <select id="tag-run" value={runName} onChange={(e) => setRunName(e.target.value)}>
+          <option value="">Choose a run</option>
+          {runs.map((r) => (
+            <option key={r.runName} value={r.runName}>
+              {r.runName} ({r.workflowName}, {r.status})
+            </option>
+          ))}
+        </select>
+        <button type="submit" disabled={!tag.trim() || !runName || act.busy}>
+          Add tag
+        </button>
+      </form>
+      <ErrorNote error={act.error} />
+    </section>
+  );
+}

@@ -1,0 +1,67 @@
+/**
+ * Opens a project. In Electron `projects.open({})` shows the system folder
+ * dialog, so no path ever comes from the renderer; in a browser (dstack
+ * server) there is no dialog, so the user types the folder's path.
+ */
+import { useEffect, useState, type FormEvent } from 'react';
+import type { ProjectInfo } from '../../../main/common/api/operations';
+import { useApi } from '../api/context';
+import { ErrorNote } from '../components/ErrorNote';
+import { Busy } from '../components/Busy';
+import { useAction } from '../components/useAction';
+
+export function ProjectPicker({ transport, onOpen }: { transport: 'ipc' | 'http'; onOpen: (p: ProjectInfo) => void }) {
+  const api = useApi();
+  const [recent, setRecent] = useState<ProjectInfo[]>([]);
+  const [path, setPath] = useState('');
+  const open = useAction((input: { path?: string }) => api.call('projects.open', input));
+  const loadRecent = useAction(() => api.call('projects.recent', undefined));
+
+  useEffect(() => {
+    void loadRecent.run().then((list) => list && setRecent(list));
+    // Loaded once when the picker shows.
+  }, [api]);
+
+  const submit = async (e?: FormEvent) => {
+    e?.preventDefault();
+    const p = await open.run(transport === 'http' ? { path: path.trim() } : {});
+    if (p) onOpen(p);
+  };
+
+  return (
+    <section className="project-picker" aria-labelledby="open-title">
+      <h2 id="open-title">Open a project</h2>
+      <p className="muted">A project is a folder with workflows in .dstack/workflows/*.yaml.</p>
+      {transport === 'http' ? (
+        <form className="row" onSubmit={(e) => void submit(e)}>
+          <label htmlFor="project-path">Project folder</label>
+          <input id="project-path" value={path} onChange={(e) => setPath(e.target.value)} placeholder="/home/me/my-project" spellCheck={false} />
+          <button type="submit" className="primary" disabled={!path.trim() || open.busy}>
+            Open
+          </button>
+        </form>
+      ) : (
+        <button type="button" className="primary" onClick={() => void submit()} disabled={open.busy}>
+          Open folder…
+        </button>
+      )}
+      {open.busy && <Busy label="Opening the project…" onCancel={open.cancel} />}
+      <ErrorNote error={open.error ?? loadRecent.error} />
+      {recent.length > 0 && (
+        <>
+          <h3 id="recent-title">Recent projects</h3>
+          <ul aria-labelledby="recent-title" className="recent">
+            {recent.map((p) => (
+              <li key={p.id}>
+                <button type="button" className="link" onClick={() => onOpen(p)} aria-label={`Open ${p.name}`}>
+                  {p.name}
+                </button>{' '}
+                <span className="muted">{p.displayPath}</span>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,78 @@
+/**
+ * Runs one workflow with optional overrides. On AWS the instance type and
+ * price come first (`runs.offer`), so nobody launches a GPU by surprise; on
+ * Local there is no choice to show, and Run submits at once.
+ */
+import { useState } from 'react';
+import type { InstanceOffer } from '../../../main/common/api/operations';
+import { useApi } from '../api/context';
+import { Busy } from '../components/Busy';
+import { ErrorNote } from '../components/ErrorNote';
+import { formatMoney } from '../components/format';
+import { useAction } from '../components/useAction';
+import { EMPTY_FIELDS, toRequest, type RunFields } from './overrides';
+
+export function RunForm({ projectId, workflow, aws, onSubmitted, onClose }: {
+  projectId: string;
+  workflow: string;
+  aws: boolean;
+  onSubmitted: (runName: string) => void;
+  onClose: () => void;
+}) {
+  const api = useApi();
+  const [f, setF] = useState<RunFields>(EMPTY_FIELDS);
+  const [offer, setOffer] = useState<InstanceOffer | null>(null);
+  const quote = useAction(() => api.call('runs.offer', toRequest(projectId, workflow, f)));
+  const submit = useAction(() => api.call('runs.submit', toRequest(projectId, workflow, f)));
+  const field = (k: keyof RunFields) => (e: { target: { value: string } }) => {
+    setOffer(null);
+    setF({ ...f, [k]: e.target.value });
+  };
+
+  const run = async () => {
+    if (aws && !offer) {
+      const o = await quote.run();
+      if (o) return setOffer(o);
+      if (o === undefined) return;
+    }
+    const r = await submit.run();
+    if (r) onSubmitted(r.runName);
+  };
+
+  return (
+    <form className="run-form" aria-label={`Run ${workflow}`} onSubmit={(e) => { e.preventDefault(); void run(); }}>
+      <div className="form-grid">
+        <label htmlFor="run-args">Arguments</label>
+        <input id="run-args" value={f.args} onChange={field('args')} spellCheck={false} />
+        <label htmlFor="run-cpu">CPUs</label>
+        <input id="run-cpu" type="number" min={1} value={f.cpu} onChange={field('cpu')} />
+        <label htmlFor="run-memory">Memory</label>
+        <input id="run-memory" value={f.memory} onChange={field('memory')} placeholder="e.g. 16GB" />
+        <label htmlFor="run-gpu">GPUs</label>
+        <input id="run-gpu" type="number" min={0} value={f.gpu} onChange={field('gpu')} />
+        <label htmlFor="run-tag">Tag</label>
+        <input id="run-tag" value={f.tag} onChange={field('tag')} />
+        <label htmlFor="run-spot">Spot instance</label>
+        <input id="run-spot" type="checkbox" checked={f.spot} onChange={(e) => { setOffer(null); setF({ ...f, spot: e.target.checked }); }} />
+      </div>
+      {offer && (
+        <p role="status" className="offer">
+          {offer.instanceType}
+          {offer.spot ? ' (spot)' : ''} in {offer.region}: {offer.cpu} CPUs, {Math.round(offer.memoryMiB / 1024)} GiB
+          {offer.gpu ? `, ${offer.gpu.count}× ${offer.gpu.name}` : ''} — {formatMoney(offer.pricePerHour)}/hour
+        </p>
+      )}
+      {quote.busy && <Busy label="Finding an instance…" onCancel={quote.cancel} />}
+      {submit.busy && <Busy label="Submitting…" onCancel={submit.cancel} />}
+      <ErrorNote error={quote.error ?? submit.error} />
+      <div className="row">
+        <button type="submit" className="primary" disabled={quote.busy || submit.busy}>
+          {aws && !offer ? 'Check price' : offer ? `Launch for ${formatMoney(offer.pricePerHour)}/hour` : 'Run'}
+        </button>
+        <button type="button" onClick={onClose}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,35 @@
+/**
+ * Turns the run form's fields into a RunRequest. Args are split like a shell
+ * would for the simple cases (spaces, single and double quotes), since that
+ * is how users write them on the CLI.
+ */
+import type { RunRequest } from '../../../main/common/api/operations';
+
+export interface RunFields {
+  args: string;
+  cpu: string;
+  memory: string;
+  gpu: string;
+  spot: boolean;
+  tag: string;
+}
+
+export const EMPTY_FIELDS: RunFields = { args: '', cpu: '', memory: '', gpu: '', spot: false, tag: '' };
+
+export function splitArgs(s: string): string[] {
+  const out: string[] = [];
+  for (const m of s.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)) out.push(m[1] ?? m[2] ?? m[3] ?? '');
+  return out;
+}
+
+export function toRequest(projectId: string, workflow: string, f: RunFields): RunRequest {
+  const overrides: NonNullable<RunRequest['overrides']> = {};
+  if (f.cpu.trim()) overrides.cpu = Number(f.cpu);
+  if (f.memory.trim()) overrides.memory = f.memory.trim();
+  if (f.gpu.trim()) overrides.gpu = Number(f.gpu);
+  if (f.spot) overrides.spot = true;
+  const req: RunRequest = { projectId, workflow, args: splitArgs(f.args) };
+  if (Object.keys(overrides).length) req.overrides = overrides;
+  if (f.tag.trim()) req.tag = f.tag.trim();
+  return req;
+}

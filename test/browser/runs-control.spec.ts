@@ -1,0 +1,55 @@
+// Stopping and aborting long jobs, and an invalid workflow file's error, through the UI.
+import { expect, shot, test } from './fixtures';
+import { ensureLocal, openProject, runWorkflow, tempProject } from './projects';
+
+const LONG = `workflows:
+  - name: long
+    help: Ticks for five minutes.
+    provider: bash
+    commands:
+      - for i in $(seq 1 600); do echo "tick $i"; sleep 0.5; done
+`;
+
+const BROKEN = `workflows:
+  - name: broken
+    provider: bash
+    commands: "not a list"
+    resources:
+      gpu: lots
+`;
+
+test.beforeEach(async ({ request }) => ensureLocal(request));
+
+test('a long job stops on Stop, and another aborts after confirmation', async ({ page }) => {
+  await openProject(page, tempProject('long', LONG));
+  const rowOf = (run: string) => page.getByRole('row').filter({ has: page.getByRole('button', { name: `Show run ${run}` }) });
+
+  const first = await runWorkflow(page, 'long');
+  await expect(page.getByRole('log', { name: 'Log output' })).toContainText('tick 2');
+  await expect(rowOf(first).locator('.status')).toHaveText('running');
+  await rowOf(first).getByRole('button', { name: `Stop ${first}` }).click();
+  await expect(rowOf(first).locator('.status')).toHaveText('stopped', { timeout: 30_000 });
+
+  const second = await runWorkflow(page, 'long');
+  await expect(page.getByRole('log', { name: 'Log output' })).toContainText('tick 2');
+  await rowOf(second).getByRole('button', { name: 'Abort' }).click();
+  const confirm = rowOf(second).getByRole('group', { name: /Abort .*\?/ });
+  await expect(confirm).toBeVisible();
+  await shot(page, 'runs-abort-confirm');
+  await confirm.getByRole('button', { name: `Abort ${second}` }).click();
+  await expect(rowOf(second).locator('.status')).toHaveText('aborted', { timeout: 30_000 });
+
+  await page.getByRole('combobox', { name: 'Status' }).selectOption('aborted');
+  await expect(rowOf(second)).toBeVisible();
+  await expect(rowOf(first)).toHaveCount(0);
+  await page.getByRole('combobox', { name: 'Status' }).selectOption('all');
+  await shot(page, 'runs-list');
+});
+
+test('an invalid workflow file shows its error with file and line', async ({ page }) => {
+  await openProject(page, tempProject('broken', BROKEN));
+  const issues = page.getByRole('list', { name: 'Workflow file errors' });
+  await expect(issues).toBeVisible();
+  await expect(issues).toContainText(/broken\.yaml:\d+/);
+  await shot(page, 'workflow-error');
+});

@@ -1,0 +1,311 @@
+/**
+ * One AWS run end to end, with no AWS: S3 is s3rver, CloudWatch Logs and
+ * Secrets Manager are the loopback stand-in, EC2 and IAM are mocks that keep
+ * a small model of the account's instances. The "instance" is played by
+ * running the RunInstances UserData with bash, the documented way
+ * (DSTACK_EXECUTOR=process, DSTACK_NO_SHUTDOWN=1, endpoints in AWS_*): it
+ * fetches the runner bundle from the bucket with `aws s3 cp` (a stub that
+ * really downloads from s3rver) and starts the real runner as its own process.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  DescribeInstancesCommand,
+  DescribeSpotInstanceRequestsCommand,
+  RunInstancesCommand,
+  TerminateInstancesCommand,
+} from '@aws-sdk/client-ec2';
+import type { RunInstancesCommandInput, Tag } from '@aws-sdk/client-ec2';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { STSClient } from '@aws-sdk/client-sts';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { createAwsBackend } from '../../../main/backends/aws/index';
+import { createS3Client } from '../../../main/backends/aws/s3/client';
+import { S3Storage } from '../../../main/backends/aws/s3/storage';
+import type { AwsBackendConfig } from '../../../main/common/config';
+import type { Job } from '../../../main/common/job';
+import { isTerminal } from '../../../main/common/status';
+import type { Backend } from '../../../main/core/backend';
+import { repoIdOf } from '../../../main/core/project';
+import { RunService } from '../../../main/core/runs';
+import { sourceRoot } from '../../../main/node/launch';
+import type { AwsStandin } from '../../helpers/aws-standin';
+import { startAwsStandin } from '../../helpers/aws-standin';
+import type { S3rver } from '../../helpers/s3rver';
+import { startS3rver } from '../../helpers/s3rver';
+import { mockEc2Iam } from '../../unit/aws/fixtures';
+
+const BUCKET = 'dstack-000000000000-us-east-1';
+const REGION = 'us-east-1';
+let s3: S3rver;
+let standin: AwsStandin;
+let work: string;
+let mocks: ReturnType<typeof mockEc2Iam>;
+/** The account's instances as the EC2 mock sees them. */
+let instances: Map<string, { tags: Tag[]; userData: string; state: string }>;
+const players: ChildProcess[] = [];
+
+beforeAll(async () => {
+  s3 = await startS3rver({ bucket: BUCKET });
+  standin = await startAwsStandin({ pageSize: 5, emptyPages: true });
+});
+afterAll(async () => {
+  await standin?.stop();
+  await s3?.stop();
+});
+
+beforeEach(async () => {
+  work = await mkdtemp(join(tmpdir(), 'dstack-aws-e2e-'));
+  instances = new Map();
+  mocks = mockEc2Iam();
+  let n = 0;
+  mocks.ec2.on(RunInstancesCommand).callsFake((input: RunInstancesCommandInput) => {
+    const id = `i-${String(++n).padStart(8, '0')}`;
+    instances.set(id, { tags: input.TagSpecifications!.find((t) => t.ResourceType === 'instance')!.Tags!, userData: Buffer.from(input.UserData!, 'base64').toString('utf8'), state: 'running' });
+    return { Instances: [{ InstanceId: id }] };
+  });
+  mocks.ec2.on(DescribeInstancesCommand).callsFake((input: { Filters?: { Name: string; Values: string[] }[] }) => ({
+    Reservations: [
+      {
+        Instances: [...instances.entries()]
+          .filter(([, i]) => i.state !== 'terminated')
+          .filter(([, i]) => (input.Filters ?? []).filter((f) => f.Name.startsWith('tag:')).every((f) => i.tags.some((t) => `tag:${t.Key}` === f.Name && f.Values.includes(t.Value!))))
+          .map(([id, i]) => ({ InstanceId: id, State: { Name: 'running' as const }, Tags: i.tags })),
+      },
+    ],
+  }));
+  mocks.ec2.on(TerminateInstancesCommand).callsFake((input: { InstanceIds: string[] }) => {
+    for (const id of input.InstanceIds) instances.get(id)!.state = 'terminated';
+    return { TerminatingInstances: input.InstanceIds.map((InstanceId) => ({ InstanceId })) };
+  });
+  mocks.ec2.on(DescribeSpotInstanceRequestsCommand).resolves({ SpotInstanceRequests: [] });
+});
+afterEach(async () => {
+  for (const p of players) if (p.exitCode === null) p.kill('SIGKILL');
+  players.length = 0;
+  mocks.ec2.restore();
+  mocks.iam.restore();
+  await rm(work, { recursive: true, force: true });
+});
+
+const config: AwsBackendConfig = { type: 'aws', bucket: BUCKET, region: REGION };
+
+/** The app's backend: real S3 storage and stand-in clients, mocked EC2/IAM. */
+async function appBackend(home: string): Promise<Backend> {
+  const creds = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+  const runner = join(work, 'runner.mjs');
+  // The bundle the app uploads: here a loader that runs the runner from source under tsx.
+  await writeFile(
+    runner,
+    [
+      `import { register } from ${JSON.stringify(pathToFileURL(join(sourceRoot, 'node_modules/tsx/dist/esm/api/index.mjs')).href)};`,
+      'register();',
+      `const { runnerMain } = await import(${JSON.stringify(pathToFileURL(join(sourceRoot, 'main/runner/main.ts')).href)});`,
+      'process.exit(await runnerMain(process.argv.slice(2)));',
+      '',
+    ].join('\n'),
+  );
+  return createAwsBackend(config, {
+    home,
+    runnerBundle: runner,
+    logPollMs: 100,
+    propagationDelays: [1],
+    storage: new S3Storage(BUCKET, createS3Client({ region: REGION, credentials: creds, endpoint: s3.endpoint })),
+    clients: {
+      region: REGION,
+      s3: new S3Client({ region: REGION }),
+      sts: new STSClient({ region: REGION }),
+      ec2: new EC2Client({ region: REGION }),
+      iam: new IAMClient({ region: REGION }),
+      logs: new CloudWatchLogsClient({ region: REGION, endpoint: standin.endpoint, credentials: creds }),
+      secrets: new SecretsManagerClient({ region: REGION, endpoint: standin.endpoint, credentials: creds }),
+    },
+  });
+}
+
+/** The AWS CLI calls the bootstrap makes (`s3 cp`, `logs create-log-stream`, `logs put-log-events`), honouring AWS_ENDPOINT_URL_*. */
+async function awsCliStub(bin: string): Promise<void> {
+  await mkdir(bin, { recursive: true });
+  const script = join(bin, 'aws-stub.mjs');
+  await writeFile(
+    script,
+    [
+      `import { createRequire } from 'node:module';`,
+      `import { readFileSync, writeFileSync } from 'node:fs';`,
+      `const req = createRequire(${JSON.stringify(join(sourceRoot, 'package.json'))});`,
+      `const { S3Client, GetObjectCommand } = req('@aws-sdk/client-s3');`,
+      `const logs = req('@aws-sdk/client-cloudwatch-logs');`,
+      `const argv = process.argv.slice(2);`,
+      `const opt = (name) => argv[argv.indexOf(name) + 1];`,
+      `if (argv[0] === 's3' && argv[1] === 'cp') {`,
+      `  const [, , Bucket, ...key] = argv[2].split('/');`,
+      `  const c = new S3Client({ endpoint: process.env.AWS_ENDPOINT_URL_S3, forcePathStyle: true });`,
+      `  const r = await c.send(new GetObjectCommand({ Bucket, Key: key.join('/') }));`,
+      `  writeFileSync(argv[3], Buffer.from(await r.Body.transformToByteArray()));`,
+      `} else if (argv[0] === 'logs') {`,
+      `  const c = new logs.CloudWatchLogsClient({ endpoint: process.env.AWS_ENDPOINT_URL_CLOUDWATCH_LOGS, region: opt('--region') });`,
+      `  const g = opt('--log-group-name'), s = opt('--log-stream-name');`,
+      `  if (argv[1] === 'create-log-stream') await c.send(new logs.CreateLogStreamCommand({ logGroupName: g, logStreamName: s }));`,
+      `  else await c.send(new logs.PutLogEventsCommand({ logGroupName: g, logStreamName: s, logEvents: JSON.parse(readFileSync(opt('--log-events').slice(7), 'utf8')) }));`,
+      `} else { console.error('aws stub: unsupported', argv); process.exit(2); }`,
+      '',
+    ].join('\n'),
+  );
+  await writeFile(join(bin, 'aws'), `#!/bin/bash\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(script)} "$@"\n`);
+  await chmod(join(bin, 'aws'), 0o755);
+}
+
+/** Plays the instance: runs its UserData with bash, as documented in userdata.ts. */
+async function playInstance(instanceId: string): Promise<{ exit: Promise<number>; output: () => string }> {
+  const inst = instances.get(instanceId)!;
+  const dir = join(work, instanceId);
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'userdata.sh'), inst.userData);
+  const bin = join(dir, 'bin');
+  await awsCliStub(bin);
+  const child = spawn('bash', [join(dir, 'userdata.sh')], {
+    env: {
+      PATH: `${bin}:${dirname(process.execPath)}:${process.env.PATH}`,
+      HOME: dir,
+      DSTACK_HOME: join(dir, 'dstack-home'),
+      DSTACK_RUNNER_HOME: join(dir, 'opt-dstack'),
+      DSTACK_EXECUTOR: 'process',
+      DSTACK_NO_SHUTDOWN: '1',
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: standin.endpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: standin.endpoint,
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  players.push(child);
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  return { exit: new Promise((resolve) => child.once('exit', (code) => resolve(code ?? -1))), output: () => out };
+}
+
+async function project(commands: string[]): Promise<string> {
+  const dir = join(work, 'project');
+  await mkdir(join(dir, '.dstack', 'workflows'), { recursive: true });
+  const lines = ['workflows:', '  - name: train', '    provider: bash', '    commands:', ...commands.map((c) => `      - ${JSON.stringify(c)}`), '    artifacts:', '      - path: out', ''];
+  await writeFile(join(dir, '.dstack', 'workflows', 'train.yaml'), lines.join('\n'));
+  return dir;
+}
+
+function instanceOf(job: Job): string {
+  const found = [...instances.entries()].find(([, i]) => i.tags.some((t) => t.Key === 'dstack_job' && t.Value === job.id));
+  if (!found) throw new Error(`no instance for ${job.id}`);
+  return found[0];
+}
+
+async function waitFor(runs: RunService, job: Job, pred: (j: Job) => boolean): Promise<Job> {
+  const end = Date.now() + 60_000;
+  for (;;) {
+    const j = await runs.jobs.require(job.repo, job.id);
+    if (pred(j) || Date.now() > end) return j;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+it('runs a job on the played instance: live logs through FilterLogEvents, artifacts downloaded', async () => {
+  const home = join(work, 'home');
+  const backend = await appBackend(home);
+  try {
+    const runs = new RunService(backend);
+    const dir = await project(['echo hello from ec2', 'echo oops >&2', 'test "$WANDB_KEY" = s3cr3t && echo secret arrived', 'mkdir -p out && echo result > out/r.txt', 'echo finished']);
+    // A secret in Secrets Manager reaches the job as an environment variable.
+    await backend.secrets.set(await repoIdOf(dir), 'WANDB_KEY', 's3cr3t');
+    const job = await runs.submit(dir, 'train');
+    expect(job.offer).toMatchObject({ instanceType: 't3.medium', region: REGION });
+    const played = await playInstance(instanceOf(job));
+    const lines: string[] = [];
+    for await (const batch of await runs.logs(job.repo, job.runName, { follow: true })) {
+      lines.push(...batch.filter((e) => e.stream !== 'system').map((e) => `${e.stream}: ${e.text}`));
+    }
+    expect(await played.exit, played.output()).toBe(0);
+    // Order holds within a stream; stdout and stderr are two pipes, so their interleaving is not defined.
+    expect(lines.filter((l) => l.startsWith('stdout'))).toEqual(['stdout: hello from ec2', 'stdout: secret arrived', 'stdout: finished']);
+    expect(lines.filter((l) => l.startsWith('stderr'))).toEqual(['stderr: oops']);
+    const done = await runs.get(job.repo, job.runName);
+    expect(done.status).toBe('done');
+    const dest = join(work, 'dl', 'r.txt');
+    await backend.storage.downloadFile(`artifacts/${job.repo}/${job.id}/out/r.txt`, dest);
+    expect(await readFile(dest, 'utf8')).toBe('result\n');
+    // The app read logs with FilterLogEvents only; the runner wrote them with PutLogEvents.
+    const logActions = new Set(standin.calls.filter((c) => c.service === 'logs').map((c) => c.action));
+    expect(logActions).toContain('FilterLogEvents');
+    expect(logActions).toContain('PutLogEvents');
+    expect(logActions).not.toContain('GetLogEvents');
+    // The bootstrap shipped its own and the runner's output to the runners group.
+    const runnerLog = standin.groups.get(`/dstack/runners/${BUCKET}`)!.get(job.id)!.map((e) => e.message);
+    expect(runnerLog).toContain('dstack bootstrap: finished with exit code 0');
+    // The finished job's instance is an orphan now (on EC2 it would have shut itself down): reconcile ends it.
+    await backend.compute.reconcile();
+    expect(instances.get(instanceOf(job))!.state).toBe('terminated');
+  } finally {
+    await backend.close();
+  }
+});
+
+it('stops and aborts a job running on the played instance', async () => {
+  const backend = await appBackend(join(work, 'home'));
+  try {
+    const runs = new RunService(backend);
+    const dir = await project(['echo started', 'sleep 30', 'echo never']);
+    for (const abort of [false, true]) {
+      const job = await runs.submit(dir, 'train');
+      const played = await playInstance(instanceOf(job));
+      await waitFor(runs, job, (j) => j.status === 'running');
+      await runs.stop(job.repo, job.runName, { abort });
+      const end = await waitFor(runs, job, (j) => isTerminal(j.status));
+      expect(end.status, played.output()).toBe(abort ? 'aborted' : 'stopped');
+      expect(await played.exit).toBe(0);
+    }
+  } finally {
+    await backend.close();
+  }
+});
+
+it('terminates the orphan of an app killed right after RunInstances, on its next start', async () => {
+  const home = join(work, 'home');
+  const first = await appBackend(home);
+  const runs = new RunService(first);
+  const job = await runs.submit(await project(['echo hi']), 'train');
+  const id = instanceOf(job);
+  // The app dies here: nothing after RunInstances happens, and the instance never runs the job.
+  await first.close();
+  const ledger = await readFile(join(home, 'aws-ledger.jsonl'), 'utf8');
+  expect(ledger).toContain(id);
+
+  const second = await appBackend(home);
+  try {
+    const again = new RunService(second);
+    await second.compute.reconcile();
+    // The job is still going as far as anyone knows, so its instance stays.
+    expect(instances.get(id)!.state).toBe('running');
+    // The user aborts it while the instance boots; the runner starts, finds the abort request and ends the job.
+    await again.stop(job.repo, job.runName, { abort: true });
+    const played = await playInstance(id);
+    const end = await waitFor(again, job, (j) => isTerminal(j.status));
+    expect(end.status, played.output()).toBe('aborted');
+    expect(await played.exit).toBe(0);
+    // The played machine stays up (DSTACK_NO_SHUTDOWN), like an instance whose shutdown failed: reconcile ends it.
+    expect(instances.get(id)!.state).toBe('running');
+    await second.compute.reconcile();
+    expect(instances.get(id)!.state).toBe('terminated');
+    expect(mocks.ec2.commandCalls(TerminateInstancesCommand).map((c) => c.args[0].input.InstanceIds)).toEqual([[id]]);
+  } finally {
+    await second.close();
+  }
+});

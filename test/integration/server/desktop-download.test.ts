@@ -1,0 +1,107 @@
+// Downloads as the desktop app does them, on a real local backend: into the
+// Downloads folder or a "Save as…" target, folders as folders, "Show in
+// folder", and cancel then resume without fetching the first part again.
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { TaskProgress } from '../../../main/common/api/operations';
+import { keys } from '../../../main/core/keys';
+import { ApiService } from '../../../main/service/api';
+
+const BIG = 96 * 1024 * 1024;
+let home: string;
+let project: string;
+let downloads: string;
+let service: ApiService;
+let projectId: string;
+let runName: string;
+const reveal = vi.fn();
+const progress: TaskProgress[] = [];
+
+beforeAll(async () => {
+  home = await mkdtemp(join(tmpdir(), 'dstack-dl-'));
+  project = await mkdtemp(join(tmpdir(), 'dstack-dlproj-'));
+  downloads = await mkdtemp(join(tmpdir(), 'dstack-downloads-'));
+  await mkdir(join(project, '.dstack', 'workflows'), { recursive: true });
+  await writeFile(
+    join(project, '.dstack', 'workflows', 'w.yaml'),
+    `workflows:\n  - name: make\n    provider: bash\n    commands:\n      - mkdir -p out/sub && printf small > out/s.txt && printf deeper > out/sub/d.txt\n      - head -c ${BIG} /dev/urandom > out/big.bin\n    artifacts:\n      - path: out\n`,
+  );
+  service = new ApiService({
+    home,
+    version: '0',
+    host: { transport: 'ipc', downloadsDir: () => downloads, pickSavePath: async (n) => join(downloads, `saved-${n}`), reveal },
+  });
+  service.hub.listen((event, payload) => {
+    if (event === 'task.progress') progress.push(payload as TaskProgress);
+  });
+  await service.call('setup.useLocal', undefined);
+  projectId = (await service.call('projects.open', { path: project }))!.id;
+  runName = (await service.call('runs.submit', { projectId, workflow: 'make', args: [] })).runName;
+  for (let i = 0; i < 600; i++) {
+    const run = (await service.call('runs.list', { projectId, all: true })).find((r) => r.runName === runName);
+    if (run?.status === 'done') break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+});
+afterAll(async () => {
+  await service.dispose();
+  for (const d of [home, project, downloads]) await rm(d, { recursive: true, force: true });
+});
+
+const entry = async (prefix: string, name: string) =>
+  (await service.call('artifacts.list', { projectId, source: { runName }, prefix })).entries.find((e) => e.name === name)!;
+
+async function finished(taskId: string): Promise<TaskProgress> {
+  for (let i = 0; i < 600; i++) {
+    const end = progress.find((p) => p.taskId === taskId && p.state !== 'running');
+    if (end) return end;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`task ${taskId} did not finish`);
+}
+
+describe('desktop downloads', () => {
+  it('downloads a file into Downloads, and shows it in its folder', async () => {
+    const { taskId } = await service.call('artifacts.download', { itemId: (await entry('out', 's.txt')).id });
+    expect(await finished(taskId)).toMatchObject({ state: 'done', bytes: 5, total: 5 });
+    expect(await readFile(join(downloads, 's.txt'), 'utf8')).toBe('small');
+    await service.call('artifacts.reveal', { taskId });
+    expect(reveal).toHaveBeenCalledWith(join(downloads, 's.txt'));
+  });
+
+  it('downloads to the "Save as…" target, and a folder as a folder', async () => {
+    const saved = await service.call('artifacts.download', { itemId: (await entry('out', 's.txt')).id, saveAs: true });
+    await finished(saved.taskId);
+    expect(await readFile(join(downloads, 'saved-s.txt'), 'utf8')).toBe('small');
+    const folder = await service.call('artifacts.download', { itemId: (await entry('out', 'sub')).id });
+    expect((await finished(folder.taskId)).state).toBe('done');
+    expect(await readFile(join(downloads, 'sub', 'd.txt'), 'utf8')).toBe('deeper');
+  });
+
+  it('resumes a cancelled download where it stopped, and the result matches byte for byte', async () => {
+    const big = await entry('out', 'big.bin');
+    const first = await service.call('artifacts.download', { itemId: big.id });
+    for (let i = 0; i < 500 && !progress.some((p) => p.taskId === first.taskId && p.bytes > 0); i++) await new Promise((r) => setTimeout(r, 2));
+    await service.call('tasks.cancel', first);
+    const stopped = await finished(first.taskId);
+    expect(stopped.state).toBe('cancelled');
+    const part = (await stat(join(downloads, 'big.bin.part'))).size;
+    expect(part).toBeGreaterThan(0);
+    expect(part).toBeLessThan(BIG);
+
+    const second = await service.call('artifacts.download', { itemId: big.id });
+    expect((await finished(second.taskId)).state).toBe('done');
+    const firstFigure = progress.find((p) => p.taskId === second.taskId && p.bytes > 0)!;
+    expect(firstFigure.bytes).toBeGreaterThanOrEqual(part);
+    const hash = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+    const got = await readFile(join(downloads, 'big.bin'));
+    const runs = await service.ctx.runs();
+    const job = await runs.get((await service.ctx.projects.resolve(projectId)).repo, runName);
+    const stored = await runs.backend.storage.get(keys.artifact(job.repo, job.id, 'out/big.bin'));
+    expect(got.length).toBe(BIG);
+    expect(hash(got)).toBe(hash(stored!));
+  });
+});

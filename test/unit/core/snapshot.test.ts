@@ -1,0 +1,83 @@
+import { execFileSync } from 'node:child_process';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { extract } from 'tar';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { storeSnapshot, snapshotFiles } from '../../../main/core/snapshot';
+import type { LocalStorage } from '../../../main/backends/local/storage';
+import { REPO, tempDir, tempStorage } from './fixtures';
+
+let storage: LocalStorage;
+let dir: string;
+let cleanup: () => Promise<void>;
+beforeEach(async () => {
+  ({ storage, dir, cleanup } = await tempStorage());
+});
+afterEach(() => cleanup());
+
+const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, stdio: 'pipe' }).toString();
+
+async function gitProject(): Promise<string> {
+  const root = join(dir, 'proj');
+  await mkdir(join(root, 'src'), { recursive: true });
+  await writeFile(join(root, '.gitignore'), 'data/\n*.log\n');
+  await writeFile(join(root, 'src', 'train.py'), 'print(1)\n');
+  await writeFile(join(root, 'gone.txt'), 'x');
+  git(root, 'init', '-q');
+  git(root, 'add', '.');
+  git(root, '-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-qm', 'init');
+  await rm(join(root, 'gone.txt'));
+  await writeFile(join(root, 'new.txt'), 'untracked\n');
+  await mkdir(join(root, 'data'));
+  await writeFile(join(root, 'data', 'big.bin'), 'ignored');
+  await writeFile(join(root, 'run.log'), 'ignored');
+  return root;
+}
+
+describe('code snapshots', () => {
+  it('hold tracked and untracked files in git, honouring .gitignore and skipping deleted ones', async () => {
+    const root = await gitProject();
+    const { paths, git: state } = await snapshotFiles(root);
+    expect(paths.sort()).toEqual(['.gitignore', 'gone.txt', 'new.txt', 'src/train.py']);
+    expect(state?.commit).toMatch(/^[0-9a-f]{40}$/);
+    expect(state?.dirty).toBe(true);
+    const ref = await storeSnapshot(storage, REPO, root);
+    expect(ref.files).toBe(3);
+    const out = join(dir, 'out');
+    await mkdir(out);
+    await storage.downloadFile(ref.key, join(dir, 'code.tgz'));
+    await extract({ file: join(dir, 'code.tgz'), cwd: out });
+    expect(await readFile(join(out, 'new.txt'), 'utf8')).toBe('untracked\n');
+    expect(await readFile(join(out, 'src', 'train.py'), 'utf8')).toBe('print(1)\n');
+  });
+
+  it('are not uploaded twice for an unchanged tree, and change with the content', async () => {
+    const root = await gitProject();
+    const first = await storeSnapshot(storage, REPO, root);
+    const stored = await storage.head(first.key);
+    const again = await storeSnapshot(storage, REPO, root);
+    expect(first.uploaded).toBe(true);
+    expect(again).toEqual({ ...first, uploaded: false });
+    expect(await storage.head(first.key)).toEqual(stored);
+    await writeFile(join(root, 'new.txt'), 'changed\n');
+    const changed = await storeSnapshot(storage, REPO, root);
+    expect(changed.hash).not.toBe(first.hash);
+    expect(changed.uploaded).toBe(true);
+  });
+
+  it('copy the working tree outside git, without .git', async () => {
+    const t = await tempDir();
+    try {
+      await mkdir(join(t.dir, '.git'), { recursive: true });
+      await writeFile(join(t.dir, '.git', 'HEAD'), 'x');
+      await mkdir(join(t.dir, '.dstack'));
+      await writeFile(join(t.dir, '.dstack', 'workflows.yaml'), 'workflows: []\n');
+      await writeFile(join(t.dir, 'a.txt'), 'a');
+      const { paths, git: state } = await snapshotFiles(t.dir);
+      expect(paths.sort()).toEqual(['.dstack/workflows.yaml', 'a.txt']);
+      expect(state).toBeUndefined();
+    } finally {
+      await t.cleanup();
+    }
+  });
+});

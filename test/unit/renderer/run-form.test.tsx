@@ -1,0 +1,47 @@
+// @vitest-environment jsdom
+import { cleanup, screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { RunForm } from '../../../renderer/src/project/RunForm';
+import { splitArgs } from '../../../renderer/src/project/overrides';
+import { renderWithApi } from './render';
+
+afterEach(cleanup);
+
+const offer = { instanceType: 'g5.xlarge', pricePerHour: 0.402, spot: true, region: 'us-east-1', cpu: 4, memoryMiB: 16384, gpu: { name: 'A10G', count: 1, memoryMiB: 24576 } };
+
+describe('RunForm', () => {
+  it('on AWS shows the instance and its hourly price before launching with the overrides', async () => {
+    const onSubmitted = vi.fn();
+    const { api } = renderWithApi(<RunForm projectId="p" workflow="train" aws onSubmitted={onSubmitted} onClose={() => undefined} />, {
+      'runs.offer': () => offer,
+      'runs.submit': () => ({ runName: 'calm-fox-1' }),
+    });
+    await userEvent.type(screen.getByLabelText('Arguments'), '--epochs 3 "a b"');
+    await userEvent.type(screen.getByLabelText('GPUs'), '1');
+    await userEvent.click(screen.getByLabelText('Spot instance'));
+    await userEvent.type(screen.getByLabelText('Tag'), 'best');
+    await userEvent.click(screen.getByRole('button', { name: 'Check price' }));
+    expect((await screen.findByText(/g5\.xlarge \(spot\) in us-east-1/)).textContent).toContain('1× A10G — $0.402/hour');
+    expect(api.inputsOf('runs.submit')).toEqual([]);
+    await userEvent.click(screen.getByRole('button', { name: 'Launch for $0.402/hour' }));
+    await waitFor(() => expect(onSubmitted).toHaveBeenCalledWith('calm-fox-1'));
+    expect(api.inputsOf('runs.submit')).toEqual([
+      { projectId: 'p', workflow: 'train', args: ['--epochs', '3', 'a b'], tag: 'best', overrides: { gpu: 1, spot: true } },
+    ]);
+  });
+
+  it('on Local submits at once', async () => {
+    const onSubmitted = vi.fn();
+    const { api } = renderWithApi(<RunForm projectId="p" workflow="hello" aws={false} onSubmitted={onSubmitted} onClose={() => undefined} />, {
+      'runs.submit': () => ({ runName: 'r-1' }),
+    });
+    await userEvent.click(screen.getByRole('button', { name: 'Run' }));
+    await waitFor(() => expect(onSubmitted).toHaveBeenCalledWith('r-1'));
+    expect(api.calls.map((c) => c.op)).toEqual(['runs.submit']);
+  });
+
+  it('splits args like a shell for quotes and spaces', () => {
+    expect(splitArgs(`  a 'b c' "d e"  f `)).toEqual(['a', 'b c', 'd e', 'f']);
+  });
+});

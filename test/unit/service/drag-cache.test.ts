@@ -1,0 +1,57 @@
+import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DragCache } from '../../../main/service/drag-cache';
+
+let dir: string;
+let cache: DragCache;
+
+async function entry(id: string, bytes: number, ageMs: number): Promise<void> {
+  const file = cache.pathFor(id, 'f.bin');
+  await mkdir(join(dir, id), { recursive: true });
+  await writeFile(file, Buffer.alloc(bytes));
+  const t = new Date(Date.now() - ageMs);
+  await utimes(file, t, t);
+}
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'dstack-cache-'));
+  cache = new DragCache(dir);
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+describe('the drag cache', () => {
+  it('keeps a file name inside the item folder, whatever the name says', () => {
+    expect(cache.pathFor('abc', '../../x')).toBe(join(dir, 'abc', '.._.._x'));
+    expect(cache.pathFor('abc', '..')).toBe(join(dir, 'abc', 'artifact'));
+    expect(() => cache.pathFor('../abc', 'x')).toThrow(/Invalid item id/);
+  });
+
+  it('sweeps entries older than the age limit', async () => {
+    await entry('old', 10, 10 * 24 * 3600_000);
+    await entry('new', 10, 1000);
+    const out = await cache.sweep({ maxAgeMs: 7 * 24 * 3600_000, maxBytes: 1e9 });
+    expect(out.removed).toBe(1);
+    expect(await readdir(dir)).toEqual(['new']);
+  });
+
+  it('sweeps the least recently filled entries until the total fits', async () => {
+    await entry('a', 400, 3000);
+    await entry('b', 400, 2000);
+    await entry('c', 400, 1000);
+    const out = await cache.sweep({ maxAgeMs: 1e12, maxBytes: 900 });
+    expect(out).toEqual({ removed: 1, bytes: 800 });
+    expect((await readdir(dir)).sort()).toEqual(['b', 'c']);
+  });
+
+  it('leaves an entry alone while it is being filled', async () => {
+    let swept: unknown;
+    await cache.fill('busy', 'f.bin', async (target) => {
+      await writeFile(target, Buffer.alloc(100));
+      swept = await cache.sweep({ maxAgeMs: 0, maxBytes: 0 });
+    });
+    expect(swept).toEqual({ removed: 0, bytes: 0 });
+    expect(await cache.isCached('busy', 'f.bin')).toBe(true);
+  });
+});
