@@ -8,12 +8,13 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['test/unit/**/*.test.{ts,tsx}'], environment: 'node', testTimeout: 15_000 },
+        test: { name: 'unit', sequence: { groupOrder: 0 }, include: ['test/unit/**/*.test.{ts,tsx}'], environment: 'node', testTimeout: 15_000 },
       },
       {
         extends: true,
         test: {
           name: 'integration',
+          sequence: { groupOrder: 1 },
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
           testTimeout: 90_000,

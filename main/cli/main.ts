@@ -17,6 +17,7 @@ import { runCommand } from './commands/run';
 import { secretsCommand } from './commands/secrets';
 import { stopCommand } from './commands/stop';
 import { tagsCommand } from './commands/tags';
+import { registerServerCommand } from '../server/cli-command';
 import { CliContext } from './context';
 import { errorText } from './output';
 
@@ -43,6 +44,7 @@ function buildProgram(ctx: CliContext): Command {
   ]) {
     program.addCommand(c.exitOverride());
   }
+  registerServerCommand(program).exitOverride();
   program.command('runner', { hidden: true }).description('Run one job (started by a backend, not by hand).');
   return program;
 }

@@ -11,7 +11,6 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from '../common/errors';
 import { dstackHome } from '../node/home';
 import { sourceRoot } from '../node/launch';
-import { startServer } from './server';
 
 /** The app version from package.json, which sits at the root both from source and when bundled. */
 export function appVersion(): string {
@@ -58,6 +57,8 @@ export function registerServerCommand(program: Command): Command {
       if (!existsSync(join(rendererDir, 'index.html'))) {
         console.error(`The UI is not built (no ${rendererDir}); the API works, but run \`npm run build\` to get the pages.`);
       }
+      // Loaded on demand: the server's modules would slow every other command's start.
+      const { startServer } = await import('./server');
       const server = await startServer({ home: dstackHome(), version: appVersion(), rendererDir, host: flags.host, port: flags.port });
       if (flags.host !== '127.0.0.1' && flags.host !== 'localhost') {
         console.error(`Listening on ${flags.host}: anyone who can reach it and has the token can run jobs as you.`);

@@ -137,6 +137,8 @@ export async function ensureLifecycleRule(s3: S3Client, bucket: string, region: 
   try {
     rules = (await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }))).Rules ?? [];
   } catch (err) {
+    // S3-compatible stores without lifecycle support answer NotImplemented: the rule is housekeeping, so go on without it.
+    if (awsErrorCode(err) === 'NotImplemented') return;
     if (awsErrorCode(err) !== 'NoSuchLifecycleConfiguration') throw mapAwsError(err, { action: 's3:GetLifecycleConfiguration', resource: bucket, region });
   }
   if (rules.some((r) => r.AbortIncompleteMultipartUpload && r.Status === 'Enabled' && !r.Filter?.Prefix && !r.Prefix)) return;
