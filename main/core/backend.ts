@@ -84,6 +84,8 @@ export interface Logs {
   open(job: Job): Promise<LogSink>;
   /** The client's side: batches of events in order, complete for a finished job. */
   read(job: Job, opts?: LogReadOptions): AsyncIterable<LogEvent[]>;
+  /** Removes a finished job's log, for `rm`. Optional: CloudWatch logs expire by retention, and the seed policy has no delete action. */
+  delete?(job: Job): Promise<void>;
 }
 
 export interface Secrets {

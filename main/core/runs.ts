@@ -118,6 +118,7 @@ export class RunService {
     }
     await deleteAll(this.backend.storage, keys.artifactsPrefix(repo, job.id));
     await this.jobs.remove(repo, job.id);
+    await this.backend.logs.delete?.(job);
   }
 
   /**

@@ -5,6 +5,7 @@
  * file through {@link readLog}, so `dstack logs -f` works from a CLI that
  * did not start the job.
  */
+import { rm } from 'node:fs/promises';
 import type { LogEvent, LogReadOptions, Logs, LogSink } from '../../core/backend';
 import type { Job } from '../../common/job';
 import { logPath } from './log-file';
@@ -26,5 +27,9 @@ export class LocalLogs implements Logs {
 
   read(job: Job, opts?: LogReadOptions): AsyncIterable<LogEvent[]> {
     return readLog(this.pathOf(job), opts);
+  }
+
+  async delete(job: Job): Promise<void> {
+    await rm(this.pathOf(job), { force: true });
   }
 }

@@ -1,6 +1,6 @@
 // Stopping, aborting, removing, and failing, through the real bin.
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Cli } from './cli';
@@ -71,8 +71,12 @@ describe('stopping runs (CLI)', () => {
     expect([refused.code, refused.stderr]).toEqual([1, `Run ${name} is running; only a finished run can be removed. Stop it first: dstack stop ${name}\n`]);
     await cli.ok(['stop', '-x', name]);
     await cli.ok(['logs', '-f', name]);
+    const logFiles = async (): Promise<string[]> =>
+      (await readdir(join(cli.env.DSTACK_HOME!, 'local', 'logs'), { recursive: true })).filter((f) => f.includes(name));
+    expect(await logFiles()).toHaveLength(1);
     expect(await cli.ok(['rm', name])).toBe(`Removed ${name}.\n`);
     expect(await cli.ok(['ps', '-a'])).not.toContain(name);
+    expect(await logFiles()).toEqual([]);
   });
 });
 
