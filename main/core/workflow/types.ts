@@ -4,24 +4,13 @@
  * is valid together with every issue found, so callers can list what works
  * and show all mistakes at once instead of stopping at the first.
  */
-import type { ArtifactSpec, DepSpec, Provider, Resources } from '../../common/job';
+import type { DepSpec, JobSpec } from '../../common/job';
 
-export interface Workflow {
+/** The job spec's fields as the file gives them (`python` as written: 3.10 stays "3.10"), plus what only a workflow has. */
+export interface Workflow extends Omit<JobSpec, 'workflowName'> {
   name: string;
   help?: string;
-  provider: Provider;
-  commands: string[];
-  image?: string;
-  /** As written: `python: 3.10` stays "3.10", not 3.1. */
-  python?: string;
-  entrypoint?: string;
-  env: Record<string, string>;
-  workingDir?: string;
-  artifacts: ArtifactSpec[];
   deps: DepSpec[];
-  cache: string[];
-  ports: number;
-  resources: Resources;
   /** Secrets the workflow refers to with `${{ secrets.NAME }}`: the runner fetches these. */
   secretNames: string[];
   /** Where the workflow starts, so the UI and CLI can point at it. */
