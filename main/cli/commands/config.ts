@@ -6,6 +6,7 @@
 import { Command } from 'commander';
 import { configPath, readConfigFile, writeConfigFile } from '../../core/config-file';
 import type { CliContext } from '../context';
+import { configAwsCommand } from './config-aws';
 
 export function configCommand(ctx: CliContext): Command {
   const config = new Command('config')
@@ -22,5 +23,6 @@ export function configCommand(ctx: CliContext): Command {
       const path = await writeConfigFile(ctx.home, { backend: 'local' });
       console.log(`Backend set to local in ${path}.`);
     });
+  config.addCommand(configAwsCommand(ctx));
   return config;
 }

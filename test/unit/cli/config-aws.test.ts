@@ -1,0 +1,134 @@
+/**
+ * `dstack config aws` in-process: what it prints and what it writes to
+ * config.yaml. S3, STS, EC2 and IAM are aws-sdk-client-mock; CloudWatch Logs
+ * and Secrets Manager are the loopback stand-in over HTTP.
+ */
+import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { CreateSecurityGroupCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { IAMClient } from '@aws-sdk/client-iam';
+import {
+  DeleteObjectCommand,
+  DeleteObjectTaggingCommand,
+  GetBucketAclCommand,
+  GetBucketLifecycleConfigurationCommand,
+  GetObjectCommand,
+  GetObjectTaggingCommand,
+  HeadBucketCommand,
+  ListObjectsV2Command,
+  PutBucketLifecycleConfigurationCommand,
+  PutObjectCommand,
+  PutObjectTaggingCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { AwsClientStub } from 'aws-sdk-client-mock';
+import { parse } from 'yaml';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { AwsClients } from '../../../main/backends/aws/clients';
+import { configAws } from '../../../main/cli/commands/config-aws';
+import { errorText } from '../../../main/cli/output';
+import type { AwsStandin } from '../../helpers/aws-standin';
+import { startAwsStandin } from '../../helpers/aws-standin';
+import { ACCOUNT, awsError, BUCKET, mockEc2Iam, REGION } from '../aws/fixtures';
+
+let standin: AwsStandin;
+let s3: AwsClientStub<S3Client>;
+let sts: AwsClientStub<STSClient>;
+let m: ReturnType<typeof mockEc2Iam>;
+let clients: AwsClients;
+let home: string;
+let printed: string[];
+
+beforeAll(async () => {
+  standin = await startAwsStandin();
+});
+afterAll(() => standin.stop());
+
+beforeEach(async () => {
+  s3 = mockClient(S3Client);
+  sts = mockClient(STSClient);
+  m = mockEc2Iam();
+  const creds = { accessKeyId: 'a', secretAccessKey: 'b' };
+  clients = {
+    region: REGION,
+    s3: new S3Client({ region: REGION }),
+    sts: new STSClient({ region: REGION }),
+    ec2: new EC2Client({ region: REGION }),
+    iam: new IAMClient({ region: REGION }),
+    logs: new CloudWatchLogsClient({ region: REGION, endpoint: standin.endpoint, credentials: creds }),
+    secrets: new SecretsManagerClient({ region: REGION, endpoint: standin.endpoint, credentials: creds }),
+  };
+  standin.denied.clear();
+  home = await mkdtemp(join(tmpdir(), 'dstack-cli-aws-'));
+  printed = [];
+  vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
+    printed.push(args.join(' '));
+  });
+  sts.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT, Arn: `arn:aws:iam::${ACCOUNT}:user/ana` });
+  for (const c of [ListObjectsV2Command, GetBucketAclCommand, PutObjectCommand, PutObjectTaggingCommand, GetObjectTaggingCommand, DeleteObjectTaggingCommand, GetObjectCommand, DeleteObjectCommand]) {
+    s3.on(c as typeof ListObjectsV2Command).resolves({});
+  }
+  s3.on(GetBucketLifecycleConfigurationCommand).rejects(awsError('NoSuchLifecycleConfiguration', '', 404));
+  s3.on(PutBucketLifecycleConfigurationCommand).resolves({});
+  m.ec2.on(RunInstancesCommand).rejects(awsError('DryRunOperation', '', 412));
+  m.ec2.on(CreateSecurityGroupCommand).rejects(awsError('DryRunOperation', '', 412));
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  for (const x of [s3, sts, m.ec2, m.iam]) x.restore();
+});
+
+const output = (): string => printed.join('\n');
+
+describe('dstack config aws', () => {
+  it('checks everything and writes config.yaml with backend, bucket, region and profile', async () => {
+    s3.on(HeadBucketCommand).resolves({ BucketRegion: REGION });
+    await configAws({ profile: 'work', region: REGION }, home, clients);
+    expect(parse(await readFile(join(home, 'config.yaml'), 'utf8'))).toEqual({ backend: 'aws', bucket: BUCKET, region: REGION, profile: 'work' });
+    expect(s3.commandCalls(HeadBucketCommand)[0]!.args[0].input).toEqual({ Bucket: BUCKET });
+    expect(output()).toContain(`AWS account ${ACCOUNT} (profile work).`);
+    expect(output()).toMatch(/^S3\s+ok$/m);
+    expect(output()).toMatch(/^Secrets Manager\s+ok$/m);
+    expect(output()).toContain(`  bucket: ${BUCKET}`);
+    expect(output()).not.toContain('missing');
+  });
+
+  it('stops at a bucket in another region with one line naming the region to use', async () => {
+    s3.on(HeadBucketCommand).resolves({ BucketRegion: 'us-west-2' });
+    const err = await configAws({ profile: 'default', region: REGION, bucket: 'my-bucket' }, home, clients).catch((e: unknown) => e);
+    const line = errorText(err);
+    expect(line).toBe('The bucket my-bucket is in us-west-2, not in eu-west-1. Choose us-west-2 as the region, or use a bucket in eu-west-1. Use --region us-west-2, or another --bucket.');
+    await expect(stat(join(home, 'config.yaml'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('asks for --create-bucket when the bucket is missing', async () => {
+    s3.on(HeadBucketCommand).rejects(awsError('NotFound', '', 404));
+    const err = await configAws({ region: REGION, bucket: 'my-bucket' }, home, clients).catch((e: unknown) => e);
+    expect(errorText(err)).toBe('There is no bucket named my-bucket. Add --create-bucket to create it, or pass another --bucket.');
+  });
+
+  it('prints the missing actions of a service, and the policy with --show-policy', async () => {
+    s3.on(HeadBucketCommand).resolves({ BucketRegion: REGION });
+    s3.on(PutObjectCommand).rejects(awsError('AccessDenied', 'Access Denied', 403));
+    standin.denied.add('logs:FilterLogEvents');
+    await configAws({ region: REGION }, home, clients);
+    expect(output()).toMatch(/^S3\s+missing s3:PutObject$/m);
+    expect(output()).toMatch(/^CloudWatch Logs\s+missing logs:FilterLogEvents$/m);
+    expect(output()).toMatch(/^EC2\s+ok$/m);
+    expect(output()).toContain('run again with --show-policy');
+    printed = [];
+    await configAws({ region: REGION, showPolicy: true }, home, clients);
+    expect(output()).toContain(`"arn:aws:s3:::${BUCKET}/*"`);
+  });
+
+  it('rejects a region it does not know before calling AWS', async () => {
+    const err = await configAws({ region: 'mars-1' }, home, clients).catch((e: unknown) => e);
+    expect(errorText(err)).toMatch(/^"mars-1" is not an AWS region dstack knows\. Use one of: .*eu-west-1/);
+    expect(sts.commandCalls(GetCallerIdentityCommand)).toHaveLength(0);
+  });
+});
