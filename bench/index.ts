@@ -3,6 +3,7 @@
  * in the same process (rclone, a bare spawn, a blank page), so the figures
  * mean something on any machine. `--quick` uses smaller sizes.
  */
+import { benchArtifactTree, formatArtifactTree } from './artifact-tree';
 import { benchRenderer, formatRenderer } from './renderer';
 import { benchRunLatency, formatRunLatency } from './run-latency';
 import { benchTransfer } from './transfer';
@@ -15,3 +16,5 @@ console.log('\n## Renderer\n');
 console.log(formatRenderer(await benchRenderer()));
 console.log('\n## Artifact transfer against s3rver (ours vs rclone)\n');
 await benchTransfer({ small: quick });
+console.log('\n## Artifact tree: a prefix of 10,000 keys against s3rver (ours vs rclone lsf)\n');
+console.log(formatArtifactTree(await benchArtifactTree({ count: quick ? 2_000 : 10_000 })));
