@@ -72,7 +72,7 @@ export async function runnerMain(argv: string[]): Promise<number> {
   }
 }
 
-const isEntry = process.argv[1] && /[\\/]runner[\\/]main\.ts$|[\\/]runner\.m?js$/.test(process.argv[1]);
+const isEntry = process.argv[1] && /[\\/]runner[\\/]main\.ts$|[\\/]runner\.js$/.test(process.argv[1]);
 if (isEntry) {
   runnerMain(process.argv.slice(2)).then(
     (code) => process.exit(code),
