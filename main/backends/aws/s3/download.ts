@@ -15,7 +15,7 @@ import type { Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import type { TransferOptions } from '../../../core/backend';
 import { CancelledError, DstackError, NotFoundError } from '../../../common/errors';
-import { isNotFound, isTransient, mapS3Error } from './errors';
+import { isNotFound, isTransient, mapS3Error, retryTransient } from './errors';
 import type { PartMap } from './partmap';
 import { loadPartMap, PartMapFlusher, savePartMap } from './partmap';
 import { runPool } from './pool';
@@ -234,10 +234,12 @@ async function fetchPart(
 /** GETs a range (or all) of the object into memory. */
 async function getRange(t: S3Target, key: string, etag: string, range: string | undefined, signal?: AbortSignal): Promise<Buffer> {
   try {
-    const body = await sendGet(t, key, etag, range, signal);
-    const chunks: Buffer[] = [];
-    for await (const chunk of body as AsyncIterable<Buffer>) chunks.push(chunk);
-    return Buffer.concat(chunks);
+    return await retryTransient(async () => {
+      const body = await sendGet(t, key, etag, range, signal);
+      const chunks: Buffer[] = [];
+      for await (const chunk of body as AsyncIterable<Buffer>) chunks.push(chunk);
+      return Buffer.concat(chunks);
+    }, PART_ATTEMPTS, signal);
   } catch (err) {
     throw err instanceof ObjectChangedError ? err : s3errorFor(t, key, err);
   }

@@ -46,6 +46,23 @@ export function isTransient(err: unknown): boolean {
   return status !== undefined && status >= 500;
 }
 
+/**
+ * Runs a whole-object read again when the connection drops. The SDK retries
+ * a request until its headers arrive, but a body that is cut off mid-stream
+ * (s3rver and busy proxies close keep-alive sockets) surfaces after that, so
+ * the read itself has to be repeated.
+ */
+export async function retryTransient<T>(read: () => Promise<T>, attempts = 3, signal?: AbortSignal): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read();
+    } catch (err) {
+      if (attempt >= attempts || signal?.aborted || !isTransient(err)) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    }
+  }
+}
+
 /** Maps any error from an S3 call to a DstackError that names what to do. */
 export function mapS3Error(err: unknown, ctx: S3CallContext): DstackError {
   if (err instanceof DstackError) return err;

@@ -10,7 +10,7 @@ import type { ListOptions, ListPage, ObjectInfo, Storage } from '../../../core/b
 import type { DstackError } from '../../../common/errors';
 import type { DownloadOptions } from './download';
 import { downloadFile } from './download';
-import { isNotFound, mapS3Error } from './errors';
+import { isNotFound, mapS3Error, retryTransient } from './errors';
 import type { S3Target } from './target';
 import type { TreeOptions, TreeResult } from './tree';
 import { downloadTree, uploadTree } from './tree';
@@ -33,8 +33,10 @@ export class S3Storage implements Storage {
 
   async get(key: string): Promise<Buffer | undefined> {
     try {
-      const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-      return Buffer.from(await res.Body!.transformToByteArray());
+      return await retryTransient(async () => {
+        const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+        return Buffer.from(await res.Body!.transformToByteArray());
+      });
     } catch (err) {
       if (isNotFound(err)) return undefined;
       throw this.error(err, 's3:GetObject', key);
