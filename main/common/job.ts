@@ -23,6 +23,20 @@ export interface Resources {
   interruptible: boolean;
 }
 
+/**
+ * What a user may change about a workflow's resources for one run (the Run
+ * form, `dstack run --cpu/--memory/--gpu/--spot`), without editing the file.
+ */
+export interface ResourceOverrides {
+  cpu?: number;
+  /** A size with its unit, as in the workflow file ("16GB"). */
+  memory?: string;
+  /** 0 removes the workflow's GPU request. */
+  gpu?: number;
+  /** true for spot, false for on-demand, absent for the workflow's `interruptible`. */
+  spot?: boolean;
+}
+
 export interface ArtifactSpec {
   path: string;
   mount: boolean;

@@ -5,13 +5,14 @@
  * leaves nothing behind.
  */
 import { NotFoundError } from '../common/errors';
-import type { BackendName, Job } from '../common/job';
+import type { BackendName, Job, ResourceOverrides } from '../common/job';
 import { jobIdOf, runNameOfJobId } from '../common/job';
 import type { Backend } from './backend';
 import { resolveDeps } from './deps';
 import { ConflictError } from './errors';
 import type { JobStore } from './jobs';
 import { nextRunName } from './names';
+import { applyOverrides } from './overrides';
 import { openProject } from './project';
 import { storeSnapshot } from './snapshot';
 import type { TagStore } from './tags';
@@ -24,6 +25,8 @@ export interface SubmitOptions {
   /** The backend the caller expects; a mismatch with the service's backend is an error. */
   backend?: BackendName;
   maxDurationSec?: number;
+  /** This run's cpu, memory, gpu or spot instead of the workflow's. */
+  overrides?: ResourceOverrides;
 }
 
 /** Secrets the job gets: every secret of the repo; a name the workflow references must exist. */
@@ -59,7 +62,8 @@ export async function submitRun(
   const secretNames = await secretNamesFor(backend, repo, wf.secretNames);
   const runName = nextRunName((await jobs.heads(repo)).map((h) => runNameOfJobId(h.jobId)));
   const args = opts.args ?? [];
-  const spec = toJobSpec(wf, { name: runName, args });
+  const parsed = toJobSpec(wf, { name: runName, args });
+  const spec = { ...parsed, resources: applyOverrides(parsed.resources, opts.overrides) };
   const code = await storeSnapshot(backend.storage, repo, root);
   const now = Date.now();
   const job: Job = {

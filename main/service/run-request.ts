@@ -3,28 +3,12 @@
  * $/hour, shown before launch) needs a job spec without storing a job, so it
  * builds a provisional one from the workflow with the overrides applied.
  */
-import { InvalidArgumentError } from '../common/errors';
 import type { RunRequest } from '../common/api/operations';
-import type { InstanceOffer, Job, Resources } from '../common/job';
+import type { InstanceOffer, Job } from '../common/job';
 import type { SubmitOptions } from '../core/runs';
-import { parseMemory } from '../core/workflow/memory';
+import { applyOverrides } from '../core/overrides';
 import { findWorkflow, loadWorkflows, toJobSpec } from '../core/workflow';
 import type { ServiceContext } from './context';
-
-/** The workflow's resources with the Run dialog's overrides on top. */
-export function applyOverrides(resources: Resources, o: RunRequest['overrides']): Resources {
-  if (!o) return resources;
-  const out = { ...resources };
-  if (o.cpu !== undefined) out.cpu = o.cpu;
-  if (o.memory !== undefined) {
-    const mib = parseMemory(o.memory);
-    if (mib === undefined) throw new InvalidArgumentError(`Invalid memory "${o.memory}".`, 'Write a size such as 16GB.');
-    out.memoryMiB = mib;
-  }
-  if (o.gpu !== undefined) out.gpu = o.gpu > 0 ? { ...out.gpu, count: o.gpu } : undefined;
-  if (o.spot !== undefined) out.interruptible = o.spot;
-  return out;
-}
 
 /** What the offer would be for this request; undefined where there is no choice (local). */
 export async function offerFor(ctx: ServiceContext, req: RunRequest): Promise<InstanceOffer | undefined> {
@@ -53,10 +37,10 @@ export async function offerFor(ctx: ServiceContext, req: RunRequest): Promise<In
 
 /** The submit options for a request. */
 export function submitRequest(req: RunRequest): SubmitOptions {
-  const o = req.overrides;
-  if (o && Object.values(o).some((v) => v !== undefined)) {
-    // Core's submit takes resources from the workflow file only, so an override would be silently ignored.
-    throw new InvalidArgumentError('Resource overrides cannot be applied to a run yet.', 'Set cpu, memory, gpu or spot in the workflow file.');
-  }
-  return { args: req.args, ...(req.tag ? { tag: req.tag } : {}), ...(req.backend ? { backend: req.backend } : {}) };
+  return {
+    args: req.args,
+    ...(req.tag ? { tag: req.tag } : {}),
+    ...(req.backend ? { backend: req.backend } : {}),
+    ...(req.overrides ? { overrides: req.overrides } : {}),
+  };
 }

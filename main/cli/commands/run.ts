@@ -2,11 +2,12 @@
  * `dstack run WORKFLOW [args...]`: submits, then follows the log until the
  * job ends and exits with the job's exit code. Ctrl+C asks the job to stop
  * (artifacts are kept); a second Ctrl+C aborts it. With `-d` it prints the
- * run name and returns at once.
+ * run name and returns at once. `--cpu`, `--memory`, `--gpu` and
+ * `--spot`/`--on-demand` override the workflow's resources for this run.
  */
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Job } from '../../common/job';
-import type { BackendName } from '../../common/job';
+import type { BackendName, ResourceOverrides } from '../../common/job';
 import { isTerminal } from '../../common/status';
 import type { CliContext } from '../context';
 import { errorText, printEvents } from '../output';
@@ -17,6 +18,32 @@ export function exitCodeOf(job: Job): number {
   return job.exitCode ? job.exitCode : 1;
 }
 
+function wholeNumber(v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n)) throw new InvalidArgumentError('Give a whole number.');
+  return n;
+}
+
+interface RunOptions {
+  detach?: boolean;
+  tag?: string;
+  backend?: BackendName;
+  cpu?: number;
+  memory?: string;
+  gpu?: number;
+  spot?: boolean;
+}
+
+/** The flags a user set, as overrides; none set means the workflow's resources as written. */
+function overridesOf(opts: RunOptions): ResourceOverrides | undefined {
+  const o: ResourceOverrides = {};
+  if (opts.cpu !== undefined) o.cpu = opts.cpu;
+  if (opts.memory !== undefined) o.memory = opts.memory;
+  if (opts.gpu !== undefined) o.gpu = opts.gpu;
+  if (opts.spot !== undefined) o.spot = opts.spot;
+  return Object.keys(o).length ? o : undefined;
+}
+
 export function runCommand(ctx: CliContext): Command {
   return new Command('run')
     .description('Run a workflow of the project and stream its output.')
@@ -25,10 +52,18 @@ export function runCommand(ctx: CliContext): Command {
     .option('-d, --detach', 'submit and return; follow later with `dstack logs -f`')
     .option('-t, --tag <tag>', 'tag the run\'s artifacts once it is done')
     .addOption(new Option('--backend <backend>', 'run on this backend instead of the configured one').choices(['local', 'aws']))
+    .option('--cpu <n>', 'CPUs for this run instead of the workflow\'s', wholeNumber)
+    .option('--memory <size>', 'memory for this run, e.g. 16GB')
+    .option('--gpu <n>', 'GPUs for this run; 0 for none', wholeNumber)
+    .option('--spot', 'use a spot instance for this run')
+    .addOption(new Option('--on-demand', 'use an on-demand instance for this run').conflicts('spot'))
     .passThroughOptions()
-    .action(async (workflow: string, args: string[], opts: { detach?: boolean; tag?: string; backend?: BackendName }) => {
+    .action(async (workflow: string, args: string[], raw: RunOptions & { onDemand?: boolean }) => {
+      const { onDemand, ...opts } = raw;
+      if (onDemand) opts.spot = false;
       const service = await ctx.service(opts.backend);
-      const job = await service.submit(process.cwd(), workflow, { args, tag: opts.tag, backend: opts.backend });
+      const overrides = overridesOf(opts);
+      const job = await service.submit(process.cwd(), workflow, { args, tag: opts.tag, backend: opts.backend, ...(overrides ? { overrides } : {}) });
       if (opts.detach) {
         console.log(job.runName);
         return;

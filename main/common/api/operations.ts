@@ -12,10 +12,10 @@
  * path only from `dstack server`, whose user types it in the browser.
  */
 import type { SerializedError } from '../errors';
-import type { InstanceOffer, RunSummary } from '../job';
+import type { InstanceOffer, ResourceOverrides, RunSummary } from '../job';
 import type { LogEvent } from '../../core/backend';
 
-export type { RunSummary, InstanceOffer, LogEvent, SerializedError };
+export type { RunSummary, InstanceOffer, LogEvent, ResourceOverrides, SerializedError };
 
 export interface AppInfo {
   version: string;
@@ -105,7 +105,7 @@ export interface RunRequest {
   args: string[];
   tag?: string;
   backend?: 'local' | 'aws';
-  overrides?: { cpu?: number; memory?: string; gpu?: number; spot?: boolean };
+  overrides?: ResourceOverrides;
 }
 
 export type ArtifactSource = { runName: string } | { tag: string };

@@ -46,7 +46,7 @@ const runRequest = z
     overrides: z
       .object({
         cpu: z.number().int().positive().max(1024).optional(),
-        memory: z.string().regex(/^\d+(\.\d+)?\s*(MB|GB|TB|MiB|GiB|TiB)?$/i, 'must be a size such as 16GB').optional(),
+        memory: z.string().regex(/^\s*\d+(\.\d+)?\s*(MB|GB|TB|MiB|GiB|TiB)\s*$/i, 'must be a size with its unit, such as 16GB').optional(),
         gpu: z.number().int().min(0).max(64).optional(),
         spot: z.boolean().optional(),
       })

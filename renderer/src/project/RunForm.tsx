@@ -26,7 +26,7 @@ export function RunForm({ projectId, workflow, aws, onSubmitted, onClose }: {
   const submit = useAction(() => api.call('runs.submit', toRequest(projectId, workflow, f)));
   const field = (k: keyof RunFields) => (e: { target: { value: string } }) => {
     setOffer(null);
-    setF({ ...f, [k]: e.target.value });
+    setF({ ...f, [k]: e.target.value } as RunFields);
   };
 
   const run = async () => {
@@ -53,7 +53,11 @@ export function RunForm({ projectId, workflow, aws, onSubmitted, onClose }: {
         <label htmlFor="run-tag">Tag</label>
         <input id="run-tag" value={f.tag} onChange={field('tag')} />
         <label htmlFor="run-spot">Spot instance</label>
-        <input id="run-spot" type="checkbox" checked={f.spot} onChange={(e) => { setOffer(null); setF({ ...f, spot: e.target.checked }); }} />
+        <select id="run-spot" value={f.spot} onChange={field('spot')}>
+          <option value="">As the workflow says</option>
+          <option value="spot">Yes: spot</option>
+          <option value="on-demand">No: on-demand</option>
+        </select>
       </div>
       {offer && (
         <p role="status" className="offer">

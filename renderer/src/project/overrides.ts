@@ -10,11 +10,12 @@ export interface RunFields {
   cpu: string;
   memory: string;
   gpu: string;
-  spot: boolean;
+  /** '' keeps the workflow's `interruptible`. */
+  spot: '' | 'spot' | 'on-demand';
   tag: string;
 }
 
-export const EMPTY_FIELDS: RunFields = { args: '', cpu: '', memory: '', gpu: '', spot: false, tag: '' };
+export const EMPTY_FIELDS: RunFields = { args: '', cpu: '', memory: '', gpu: '', spot: '', tag: '' };
 
 export function splitArgs(s: string): string[] {
   const out: string[] = [];
@@ -27,7 +28,7 @@ export function toRequest(projectId: string, workflow: string, f: RunFields): Ru
   if (f.cpu.trim()) overrides.cpu = Number(f.cpu);
   if (f.memory.trim()) overrides.memory = f.memory.trim();
   if (f.gpu.trim()) overrides.gpu = Number(f.gpu);
-  if (f.spot) overrides.spot = true;
+  if (f.spot) overrides.spot = f.spot === 'spot';
   const req: RunRequest = { projectId, workflow, args: splitArgs(f.args) };
   if (Object.keys(overrides).length) req.overrides = overrides;
   if (f.tag.trim()) req.tag = f.tag.trim();

@@ -115,6 +115,16 @@ describe('errors and help (CLI)', () => {
     expect(r.stderr).not.toMatch(/^\s+at /m);
   });
 
+  it('refuses bad resource overrides in one line each, before submitting', async () => {
+    const cpu = await cli.run(['run', '--cpu', 'two', 'hello']);
+    expect([cpu.code, cpu.stderr.trim().split('\n')]).toEqual([1, [expect.stringMatching(/--cpu.*'two' is invalid.*whole number/)]]);
+    const memory = await cli.run(['run', '--memory', '16', 'hello']);
+    expect([memory.code, memory.stderr]).toEqual([1, 'Invalid memory "16". Write a size with its unit, such as 16GB.\n']);
+    const both = await cli.run(['run', '--spot', '--on-demand', 'hello']);
+    expect([both.code, both.stderr.trim().split('\n')]).toEqual([1, [expect.stringMatching(/--on-demand.*cannot be used with.*--spot/)]]);
+    expect(await cli.ok(['ps', '-a'])).not.toMatch(/hello\s+(submitted|failed)/);
+  });
+
   it('prints one line for an unknown command', async () => {
     const r = await cli.run(['lauch']);
     expect(r.code).toBe(1);

@@ -19,7 +19,7 @@ describe('RunForm', () => {
     });
     await userEvent.type(screen.getByLabelText('Arguments'), '--epochs 3 "a b"');
     await userEvent.type(screen.getByLabelText('GPUs'), '1');
-    await userEvent.click(screen.getByLabelText('Spot instance'));
+    await userEvent.selectOptions(screen.getByLabelText('Spot instance'), 'Yes: spot');
     await userEvent.type(screen.getByLabelText('Tag'), 'best');
     await userEvent.click(screen.getByRole('button', { name: 'Check price' }));
     expect((await screen.findByText(/g5\.xlarge \(spot\) in us-east-1/)).textContent).toContain('1× A10G — $0.402/hour');
@@ -43,5 +43,18 @@ describe('RunForm', () => {
 
   it('splits args like a shell for quotes and spaces', () => {
     expect(splitArgs(`  a 'b c' "d e"  f `)).toEqual(['a', 'b c', 'd e', 'f']);
+  });
+});
+
+describe('RunForm overrides', () => {
+  it('sends on-demand as spot: false, memory with its unit, and nothing for untouched fields', async () => {
+    const { api } = renderWithApi(<RunForm projectId="p" workflow="train" aws={false} onSubmitted={() => undefined} onClose={() => undefined} />, {
+      'runs.submit': () => ({ runName: 'r-2' }),
+    });
+    await userEvent.type(screen.getByLabelText('Memory'), '8GB');
+    await userEvent.selectOptions(screen.getByLabelText('Spot instance'), 'No: on-demand');
+    await userEvent.click(screen.getByRole('button', { name: 'Run' }));
+    await waitFor(() => expect(api.inputsOf('runs.submit')).toHaveLength(1));
+    expect(api.inputsOf('runs.submit')[0]).toEqual({ projectId: 'p', workflow: 'train', args: [], overrides: { memory: '8GB', spot: false } });
   });
 });

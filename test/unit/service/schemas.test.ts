@@ -33,7 +33,7 @@ describe('argument validation', () => {
 
   it('names nested fields with their path', () => {
     expect(messageOf('runs.submit', { projectId: 'p', workflow: 'w', args: [], overrides: { memory: 'lots' } })).toMatch(
-      /"overrides\.memory" must be a size such as 16GB/,
+      /"overrides\.memory" must be a size with its unit, such as 16GB/,
     );
   });
 
