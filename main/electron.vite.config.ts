@@ -1,21 +1,43 @@
 // electron-vite builds three bundles into out/: main (the app, plus the
 // runner and the CLI as runner.js and cli.js next to index.js, where
 // main/node/launch.ts looks for them), the preload (CommonJS, because a
-// sandboxed preload cannot be an ES module), and the renderer.
+// sandboxed preload cannot be an ES module), and the renderer. After main,
+// the runner is bundled once more as one self-contained file, runner.mjs,
+// which the AWS backend uploads for instances (main/node/runner-bundle.ts).
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';
+import type { Plugin } from 'vite';
+import { writeRunnerBundle } from './node/runner-bundle';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const at = (p: string): string => `${root}${p}`;
+const runnerEntry = at('main/runner/entry.ts');
+
+/** Writes runner.mjs beside runner.js, wherever the main bundle went. */
+function runnerForInstances(): Plugin {
+  let outDir = at('out/main');
+  return {
+    name: 'dstack-runner-for-instances',
+    apply: 'build',
+    configResolved(config) {
+      outDir = config.build.outDir;
+    },
+    async closeBundle() {
+      await writeRunnerBundle(runnerEntry, join(outDir, 'runner.mjs'));
+    },
+  };
+}
 
 export default defineConfig({
   main: {
     root,
+    plugins: [runnerForInstances()],
     build: {
       outDir: at('out/main'),
       rollupOptions: {
-        input: { index: at('main/index.ts'), runner: at('main/runner/main.ts'), cli: at('main/cli/main.ts') },
+        input: { index: at('main/index.ts'), runner: runnerEntry, cli: at('main/cli/main.ts') },
         // Chunks sit beside the entries: launch.ts finds runner.js relative to its own chunk.
         output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
       },

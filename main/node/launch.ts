@@ -29,11 +29,29 @@ function tsxLoader(): string {
   return pathToFileURL(join(dirname(pkg), 'dist', 'loader.mjs')).href;
 }
 
+/**
+ * Each program's entry module: loading it starts the program. The runner's
+ * is not `main.ts`, so code that imports the runner never starts one.
+ */
+export const entrySources: Record<Program, string> = {
+  runner: join(sourceRoot, 'main', 'runner', 'entry.ts'),
+  cli: join(sourceRoot, 'main', 'cli', 'main.ts'),
+};
+
 /** The command line that starts `program` with the same runtime as this process. */
 export function nodeCommand(program: Program): NodeCommand {
   const env: Record<string, string> = process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {};
   const bundled = join(here, `${program}.js`);
   if (existsSync(bundled)) return { command: process.execPath, args: [bundled], env };
-  const source = join(sourceRoot, 'main', program, 'main.ts');
-  return { command: process.execPath, args: ['--import', tsxLoader(), source], env };
+  return { command: process.execPath, args: ['--import', tsxLoader(), entrySources[program]], env };
+}
+
+/**
+ * The single-file runner for EC2 (`runner.mjs`) that the build writes beside
+ * this bundle; undefined when running from source, where it is built on
+ * demand (see runner-bundle.ts).
+ */
+export function builtRunnerBundle(): string | undefined {
+  const path = join(here, 'runner.mjs');
+  return existsSync(path) ? path : undefined;
 }

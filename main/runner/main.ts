@@ -1,13 +1,15 @@
 /**
  * The runner as a program: `runner --config <BackendConfig JSON> --repo R
  * --job J [--executor process|docker]`. The local backend starts it as a
- * detached process; on EC2 the instance's UserData starts the same file. It
- * builds its backend from the config, runs the job, and exits 0 once the
- * job's terminal status is stored (1 when even that was impossible).
+ * detached process; on EC2 the instance's UserData starts the same program,
+ * bundled. Both run `entry.ts`, which calls {@link runnerMain}; this module
+ * never starts anything itself, so importing it is safe. The runner builds
+ * its backend from the config, runs the job, and exits 0 once the job's
+ * terminal status is stored (1 when even that was impossible).
  * SIGUSR1 re-reads the stop request at once; SIGTERM/SIGINT stop the job
  * gracefully, so a machine shutting down still stores artifacts.
  */
-import { InvalidArgumentError, toDstackError } from '../common/errors';
+import { InvalidArgumentError } from '../common/errors';
 import type { BackendConfig } from '../common/config';
 import { createBackend } from '../backends/index';
 import type { ExecutorKind } from './executor';
@@ -51,6 +53,8 @@ export function parseRunnerArgs(argv: string[]): RunnerArgs {
 /** Runs the runner in this process until the job ends; resolves with the process exit code. */
 export async function runnerMain(argv: string[]): Promise<number> {
   const args = parseRunnerArgs(argv);
+  // One line per start in the runner's own log (bootstrap.log on EC2): a job is run once.
+  console.log(`dstack runner: running job ${args.jobId} of ${args.repo}`);
   const backend = await createBackend(args.config);
   try {
     const handle = startRunner(backend, args.repo, args.jobId, args.executor ? { executor: args.executor } : {});
@@ -70,15 +74,4 @@ export async function runnerMain(argv: string[]): Promise<number> {
   } finally {
     await backend.close();
   }
-}
-
-const isEntry = process.argv[1] && /[\\/]runner[\\/]main\.ts$|[\\/]runner\.js$/.test(process.argv[1]);
-if (isEntry) {
-  runnerMain(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      console.error(`dstack runner: ${toDstackError(err).toLine()}`);
-      process.exit(1);
-    },
-  );
 }

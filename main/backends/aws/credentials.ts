@@ -4,10 +4,12 @@
  * work), an access key pair kept in the OS keychain, or, with neither (the
  * runner on EC2), the SDK's default chain, which finds the instance role.
  * Secrets stay in the keychain and in memory: never on disk, never logged.
+ * keytar is loaded on first use: the runner bundle on EC2 has no native
+ * modules and never needs the keychain.
  */
 import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
-import keytar from 'keytar';
+import type * as KeytarModule from 'keytar';
 import { DstackError, InvalidArgumentError } from '../../common/errors';
 import { credentialsFix } from './errors';
 import { listProfiles } from './profiles';
@@ -30,6 +32,18 @@ function keychainError(err: unknown): DstackError {
   });
 }
 
+let loaded: Promise<typeof KeytarModule> | undefined;
+
+async function keytar(): Promise<typeof KeytarModule> {
+  loaded ??= import('keytar').then((m) => ((m as { default?: typeof KeytarModule }).default ?? m) as typeof KeytarModule);
+  try {
+    return await loaded;
+  } catch (err) {
+    loaded = undefined;
+    throw keychainError(err);
+  }
+}
+
 /** Stores a long-term access key pair in the OS keychain; returns what config may keep (the key id). */
 export async function saveKeys(accessKeyId: string, secretAccessKey: string): Promise<{ keychainKeyId: string; keyIdLast4: string }> {
   const id = accessKeyId.trim();
@@ -39,8 +53,9 @@ export async function saveKeys(accessKeyId: string, secretAccessKey: string): Pr
   }
   if (!KEY_ID.test(id)) throw new InvalidArgumentError('The access key id should be 20 characters starting with AKIA.', 'Copy it from IAM → Users → Security credentials.');
   if (!SECRET.test(secret)) throw new InvalidArgumentError('The secret access key should be 40 characters.', 'Copy it from the CSV IAM gave you when the key was created.');
+  const k = await keytar();
   try {
-    await keytar.setPassword(KEYCHAIN_SERVICE, id, secret);
+    await k.setPassword(KEYCHAIN_SERVICE, id, secret);
   } catch (err) {
     throw keychainError(err);
   }
@@ -49,8 +64,9 @@ export async function saveKeys(accessKeyId: string, secretAccessKey: string): Pr
 
 /** Removes a stored key pair; true when there was one. */
 export async function forgetKeys(keychainKeyId: string): Promise<boolean> {
+  const k = await keytar();
   try {
-    return await keytar.deletePassword(KEYCHAIN_SERVICE, keychainKeyId);
+    return await k.deletePassword(KEYCHAIN_SERVICE, keychainKeyId);
   } catch (err) {
     throw keychainError(err);
   }
@@ -58,9 +74,10 @@ export async function forgetKeys(keychainKeyId: string): Promise<boolean> {
 
 /** The stored key pair, for clients that take static keys (the S3 storage client). */
 export async function keychainCredentials(keyId: string): Promise<AwsCredentialIdentity> {
+  const k = await keytar();
   let secret: string | null;
   try {
-    secret = await keytar.getPassword(KEYCHAIN_SERVICE, keyId);
+    secret = await k.getPassword(KEYCHAIN_SERVICE, keyId);
   } catch (err) {
     throw keychainError(err);
   }

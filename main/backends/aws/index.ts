@@ -4,11 +4,11 @@
  * keychain, or, on EC2, the instance role). Custom endpoints come from
  * AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE>.
  */
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { AwsBackendConfig } from '../../common/config';
 import type { Backend, Storage } from '../../core/backend';
 import { dstackHome } from '../../node/home';
+import { builtRunnerBundle, entrySources } from '../../node/launch';
 import type { AwsClients } from './clients';
 import { destroyClients, makeClients } from './clients';
 import { AwsCompute } from './compute/index';
@@ -22,7 +22,7 @@ export interface AwsBackendOptions {
   env?: NodeJS.ProcessEnv;
   /** DSTACK_HOME, for the launch ledger. */
   home?: string;
-  /** The runner bundle uploaded for instances; default DSTACK_RUNNER_BUNDLE, else `runner.mjs` beside this bundle. */
+  /** The runner bundle uploaded for instances; default DSTACK_RUNNER_BUNDLE, else the build's `runner.mjs`, else one bundled from source. */
   runnerBundle?: string;
   /** Run `reconcile()` this often (the app sets it; the runner on EC2 must not, its role cannot describe instances). */
   reconcileEveryMs?: number;
@@ -33,8 +33,12 @@ export interface AwsBackendOptions {
   propagationDelays?: number[];
 }
 
-function defaultRunnerBundle(env: NodeJS.ProcessEnv): string {
-  return env.DSTACK_RUNNER_BUNDLE || join(dirname(fileURLToPath(import.meta.url)), 'runner.mjs');
+/** Running from source there is no build: the runner is bundled from its entry into DSTACK_HOME. */
+async function defaultRunnerBundle(env: NodeJS.ProcessEnv, home: string): Promise<string> {
+  const built = env.DSTACK_RUNNER_BUNDLE || builtRunnerBundle();
+  if (built) return built;
+  const { writeRunnerBundle } = await import('../../node/runner-bundle');
+  return writeRunnerBundle(entrySources.runner, join(home, 'runner', 'runner.mjs'));
 }
 
 async function makeStorage(config: AwsBackendConfig): Promise<Storage> {
@@ -47,14 +51,23 @@ export async function createAwsBackend(config: AwsBackendConfig, opts: AwsBacken
   const env = opts.env ?? process.env;
   const clients = opts.clients ?? makeClients(config.region, { ...(config.profile ? { profile: config.profile } : {}), ...(config.keychainKeyId ? { keychainKeyId: config.keychainKeyId } : {}) }, env);
   const storage = opts.storage ?? (await makeStorage(config));
+  const home = opts.home ?? dstackHome(env);
+  let bundle: Promise<string> | undefined;
+  const runnerBundle = (): Promise<string> => {
+    bundle ??= defaultRunnerBundle(env, home).catch((err: unknown) => {
+      bundle = undefined;
+      throw err;
+    });
+    return bundle;
+  };
   const compute = new AwsCompute({
     config,
     ec2: clients.ec2,
     iam: clients.iam,
     logs: clients.logs,
     storage,
-    home: opts.home ?? dstackHome(env),
-    runnerBundle: async () => opts.runnerBundle ?? defaultRunnerBundle(env),
+    home,
+    runnerBundle: async () => opts.runnerBundle ?? runnerBundle(),
     ...(opts.propagationDelays ? { propagationDelays: opts.propagationDelays } : {}),
   });
   const logs = new CloudWatchLogs(clients.logs, config.bucket, opts.logPollMs ? { pollMs: opts.logPollMs } : {});

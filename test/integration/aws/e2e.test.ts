@@ -5,14 +5,15 @@
  * running the RunInstances UserData with bash, the documented way
  * (DSTACK_EXECUTOR=process, DSTACK_NO_SHUTDOWN=1, endpoints in AWS_*): it
  * fetches the runner bundle from the bucket with `aws s3 cp` (a stub that
- * really downloads from s3rver) and starts the real runner as its own process.
+ * really downloads from s3rver) and starts the real runner as its own process:
+ * the single-file runner.mjs the app built from main/runner/entry.ts and
+ * uploaded, run by plain Node in a folder with no node_modules.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import {
   DescribeInstancesCommand,
   DescribeSpotInstanceRequestsCommand,
@@ -101,21 +102,9 @@ const config: AwsBackendConfig = { type: 'aws', bucket: BUCKET, region: REGION }
 /** The app's backend: real S3 storage and stand-in clients, mocked EC2/IAM. */
 async function appBackend(home: string): Promise<Backend> {
   const creds = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
-  const runner = join(work, 'runner.mjs');
-  // The bundle the app uploads: here a loader that runs the runner from source under tsx.
-  await writeFile(
-    runner,
-    [
-      `import { register } from ${JSON.stringify(pathToFileURL(join(sourceRoot, 'node_modules/tsx/dist/esm/api/index.mjs')).href)};`,
-      'register();',
-      `const { runnerMain } = await import(${JSON.stringify(pathToFileURL(join(sourceRoot, 'main/runner/main.ts')).href)});`,
-      'process.exit(await runnerMain(process.argv.slice(2)));',
-      '',
-    ].join('\n'),
-  );
+  // No runnerBundle: from source, the app bundles main/runner/entry.ts into one runner.mjs, as the build does.
   return createAwsBackend(config, {
     home,
-    runnerBundle: runner,
     logPollMs: 100,
     propagationDelays: [1],
     storage: new S3Storage(BUCKET, createS3Client({ region: REGION, credentials: creds, endpoint: s3.endpoint })),
@@ -234,6 +223,8 @@ it('runs a job on the played instance: live logs through FilterLogEvents, artifa
       lines.push(...batch.filter((e) => e.stream !== 'system').map((e) => `${e.stream}: ${e.text}`));
     }
     expect(await played.exit, played.output()).toBe(0);
+    // The bootstrap's `node runner.mjs` started the runner exactly once.
+    expect(played.output().match(/dstack runner: running job /g), played.output()).toHaveLength(1);
     // Order holds within a stream; stdout and stderr are two pipes, so their interleaving is not defined.
     expect(lines.filter((l) => l.startsWith('stdout'))).toEqual(['stdout: hello from ec2', 'stdout: secret arrived', 'stdout: finished']);
     expect(lines.filter((l) => l.startsWith('stderr'))).toEqual(['stderr: oops']);
