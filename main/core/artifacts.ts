@@ -44,6 +44,27 @@ export async function listArtifacts(storage: Storage, repo: string, jobId: strin
   return page.next ? { entries, next: page.next } : { entries };
 }
 
+export interface FolderTotal {
+  files: number;
+  bytes: number;
+}
+
+/**
+ * The number of files and bytes at or under `folder`. A recursive listing
+ * summed page by page (1,000 keys each), so a folder of any size is counted
+ * in full with constant memory; `signal` stops it between pages.
+ */
+export async function folderTotal(storage: Storage, repo: string, jobId: string, folder: string, signal?: AbortSignal): Promise<FolderTotal> {
+  const dir = normalizeArtifactPath(folder);
+  const total: FolderTotal = { files: 0, bytes: 0 };
+  for await (const o of listAll(storage, keys.artifactsPrefix(repo, jobId) + (dir ? `${dir}/` : ''))) {
+    signal?.throwIfAborted();
+    total.files++;
+    total.bytes += o.size;
+  }
+  return total;
+}
+
 /**
  * Every artifact file at or under `path` ('' for all), page by page: `path`
  * may name one file or a folder.

@@ -8,8 +8,8 @@ import { InvalidArgumentError, NotFoundError } from '../common/errors';
 import type { Job, RunSummary } from '../common/job';
 import { canTransition, isTerminal } from '../common/status';
 import type { Backend, LogEvent, TransferOptions } from './backend';
-import type { ArtifactEntry, ArtifactPage, CopyResult } from './artifacts';
-import { copyArtifacts, hasArtifacts, listArtifacts, walkArtifacts } from './artifacts';
+import type { ArtifactEntry, ArtifactPage, CopyResult, FolderTotal } from './artifacts';
+import { copyArtifacts, folderTotal, hasArtifacts, listArtifacts, walkArtifacts } from './artifacts';
 import { ConflictError } from './errors';
 import { JobStore } from './jobs';
 import { keys } from './keys';
@@ -145,6 +145,14 @@ export class RunService {
   async listArtifacts(repo: string, ref: string, folder = '', token?: string): Promise<ArtifactPage> {
     const job = await this.artifactsJob(repo, ref);
     return listArtifacts(this.backend.storage, repo, job.id, folder, token);
+  }
+
+  /**
+   * Files and bytes under `folder` of a job's artifacts. Takes the job, not a
+   * ref, so a caller that caches totals by job id resolves the ref only once.
+   */
+  async artifactFolderTotal(job: Job, folder = '', signal?: AbortSignal): Promise<FolderTotal> {
+    return folderTotal(this.backend.storage, job.repo, job.id, folder, signal);
   }
 
   /** Every artifact file at or under `path` of a run (or `:TAG`), for a recursive listing. */

@@ -1,8 +1,8 @@
 /**
  * The parts every operation shares, built once per app or server: state,
- * event hub, tasks, item ids, drag cache, projects, the runs watcher, and
- * the backend picked from `config.yaml`. The backend is built lazily and
- * rebuilt when the wizard saves a new configuration.
+ * event hub, tasks, item ids, drag cache, folder totals, projects, the runs
+ * watcher, and the backend picked from `config.yaml`. The backend is built
+ * lazily and rebuilt when the wizard saves a new configuration.
  */
 import { join } from 'node:path';
 import type { Backend } from '../core/backend';
@@ -12,6 +12,7 @@ import { createBackend } from '../backends/index';
 import { AppState } from './app-state';
 import { DragCache } from './drag-cache';
 import { EventHub } from './events';
+import { FolderTotals } from './folder-totals';
 import type { Host } from './host';
 import { ItemRegistry } from './items';
 import { ProjectRegistry } from './projects';
@@ -31,6 +32,7 @@ export class ServiceContext {
   readonly tasks: TaskManager;
   readonly items = new ItemRegistry();
   readonly cache: DragCache;
+  readonly totals = new FolderTotals();
   readonly projects: ProjectRegistry;
   readonly watcher: RunsWatcher;
   private backend?: Promise<{ backend: Backend; runs: RunService }>;

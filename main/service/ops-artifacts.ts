@@ -12,7 +12,7 @@ import type { Handlers } from './handler';
 import type { ArtifactItem } from './items';
 import { transferItem } from './transfer';
 
-type ArtifactOps = 'artifacts.list' | 'artifacts.download' | 'artifacts.cache' | 'artifacts.startDrag' | 'artifacts.reveal' | 'tasks.cancel';
+type ArtifactOps = 'artifacts.list' | 'artifacts.folderTotal' | 'artifacts.download' | 'artifacts.cache' | 'artifacts.startDrag' | 'artifacts.reveal' | 'tasks.cancel';
 
 /** Fills the drag cache with a file or folder and returns where it is. */
 function startCacheFill(ctx: ServiceContext, item: ArtifactItem, clientId?: string): string {
@@ -38,6 +38,7 @@ export const artifactOps: Handlers<ArtifactOps> = {
     );
     return page.next ? { entries, next: page.next } : { entries };
   },
+  'artifacts.folderTotal': async (ctx, { itemId }) => ctx.totals.get(await ctx.runs(), ctx.items.get(itemId)),
   'artifacts.download': async (ctx, { itemId, saveAs }, meta) => {
     const item = ctx.items.get(itemId);
     const downloads = ctx.host.downloadsDir?.();

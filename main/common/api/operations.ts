@@ -120,6 +120,12 @@ export interface ArtifactEntry {
   cached: boolean;
 }
 
+/** How much a folder holds, counted over all its files at any depth. */
+export interface FolderTotal {
+  files: number;
+  bytes: number;
+}
+
 export interface TaskRef {
   taskId: string;
 }
@@ -167,6 +173,7 @@ export interface ApiOperations {
   'logs.save': Op<P & { runName: string }, { saved: boolean; downloadUrl?: string }>;
   'events.unsubscribe': Op<{ subscriptionId: string }, void>;
   'artifacts.list': Op<P & { source: ArtifactSource; prefix: string; token?: string }, { entries: ArtifactEntry[]; next?: string }>;
+  'artifacts.folderTotal': Op<{ itemId: string }, FolderTotal>;
   'artifacts.download': Op<{ itemId: string; saveAs?: boolean }, TaskRef>;
   'artifacts.cache': Op<{ itemId: string }, TaskRef>;
   'artifacts.startDrag': Op<{ itemId: string }, void>;
@@ -221,6 +228,7 @@ export const OPERATION_NAMES = [
   'logs.save',
   'events.unsubscribe',
   'artifacts.list',
+  'artifacts.folderTotal',
   'artifacts.download',
   'artifacts.cache',
   'artifacts.startDrag',

@@ -94,6 +94,7 @@ export const operationSchemas = {
       token: z.string().max(2048).optional(),
     })
     .strict(),
+  'artifacts.folderTotal': z.object({ itemId: id }).strict(),
   'artifacts.download': z.object({ itemId: id, saveAs: z.boolean().optional() }).strict(),
   'artifacts.cache': z.object({ itemId: id }).strict(),
   'artifacts.startDrag': z.object({ itemId: id }).strict(),

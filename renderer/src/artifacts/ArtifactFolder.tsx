@@ -43,7 +43,7 @@ function ArtifactFolder({ entry, ...rest }: Props & { entry: ArtifactEntry }) {
   const [open, setOpen] = useState(false);
   return (
     <>
-      <ArtifactRow entry={entry} level={rest.level} ipc={rest.ipc} expanded={open} total={entry.size || undefined} onToggle={() => setOpen(!open)} />
+      <ArtifactRow entry={entry} level={rest.level} ipc={rest.ipc} expanded={open} onToggle={() => setOpen(!open)} />
       {open && <ArtifactChildren {...rest} level={rest.level + 1} />}
     </>
   );

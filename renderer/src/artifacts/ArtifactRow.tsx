@@ -8,6 +8,7 @@ import type { DragEvent } from 'react';
 import type { ArtifactEntry } from '../../../main/common/api/operations';
 import { useApi } from '../api/context';
 import { formatBytes } from '../components/format';
+import { FolderSize } from './FolderSize';
 import { TaskProgressView } from './TaskProgressView';
 import { useTasks } from './tasks';
 
@@ -16,13 +17,11 @@ export const DRAG_TYPE = 'application/x-dstack-item';
 /** Files up to this size are fetched into the drag cache as soon as they are selected. */
 const AUTO_CACHE_BYTES = 16 * 1024 * 1024;
 
-export function ArtifactRow({ entry, level, ipc, expanded, total, onToggle }: {
+export function ArtifactRow({ entry, level, ipc, expanded, onToggle }: {
   entry: ArtifactEntry;
   level: number;
   ipc: boolean;
   expanded?: boolean;
-  /** A folder's size once known (sum of its listed files). */
-  total?: number;
   onToggle?: () => void;
 }) {
   const api = useApi();
@@ -47,7 +46,6 @@ export function ArtifactRow({ entry, level, ipc, expanded, total, onToggle }: {
     if (ipc && !entry.isDir && !cached && !task && entry.size <= AUTO_CACHE_BYTES) void download('cache');
   };
   const cacheState = entry.isDir ? null : cached ? 'ready' : task?.state === 'running' ? `downloading ${task.total ? Math.floor((task.bytes / task.total) * 100) : 0}%` : 'remote';
-  const size = entry.isDir ? total : entry.size;
 
   return (
     <div role="treeitem" aria-level={level} aria-expanded={entry.isDir ? expanded : undefined} aria-label={entry.name}
@@ -61,7 +59,7 @@ export function ArtifactRow({ entry, level, ipc, expanded, total, onToggle }: {
       ) : (
         <span>{entry.name}</span>
       )}
-      <span className="muted size">{size !== undefined && size > 0 ? formatBytes(size) : ''}</span>
+      {entry.isDir ? <FolderSize itemId={entry.id} /> : <span className="muted size">{formatBytes(entry.size)}</span>}
       {cacheState && <span className={`cache ${cacheState.split(' ')[0]}`}>{cacheState}</span>}
       {task && task.kind === 'download' ? (
         <TaskProgressView name={entry.name} task={task} canReveal={ipc}
