@@ -26,8 +26,51 @@ export interface S3rver {
   stop(): Promise<void>;
 }
 
+// s3rver rewrites an object in place and sizes a GET by stat(), so a GET during a PUT of the same key
+// can return a cut-off body; S3 swaps whole objects atomically. The child writes each object aside and
+// renames it into place, under a per-key lock that a GET also takes until it has opened the file.
 const CHILD = `
+const fs = require('fs');
+const path = require('path');
+const crypto = require('crypto');
+const { Readable, Transform } = require('stream');
+const { pipeline } = require('stream/promises');
 const S3rver = require(process.env.S3RVER_MODULE);
+const Store = require(path.join(path.dirname(process.env.S3RVER_MODULE), 'stores', 'filesystem.js'));
+const tails = new Map();
+function locked(id, fn) {
+  const run = (tails.get(id) || Promise.resolve()).then(fn);
+  const tail = run.then(() => undefined, () => undefined);
+  tails.set(id, tail);
+  tail.then(() => { if (tails.get(id) === tail) tails.delete(id); });
+  return run;
+}
+let seq = 0;
+Store.prototype.putObject = async function (object) {
+  const objectPath = this.getResourcePath(object.bucket, object.key, 'object');
+  await fs.promises.mkdir(path.dirname(objectPath), { recursive: true });
+  const tmp = objectPath + '.' + ++seq + '.tmp';
+  const md5 = crypto.createHash('md5');
+  let size = 0;
+  const source = Buffer.isBuffer(object.content) ? Readable.from([object.content]) : object.content;
+  const count = new Transform({ transform(chunk, enc, done) { md5.update(chunk); size += chunk.length; done(null, chunk); } });
+  try {
+    await pipeline(source, count, fs.createWriteStream(tmp));
+  } catch (err) {
+    await fs.promises.rm(tmp, { force: true });
+    throw err;
+  }
+  const digest = md5.digest('hex');
+  await locked(object.bucket + '/' + object.key, async () => {
+    await fs.promises.rename(tmp, objectPath);
+    await this.putMetadata(object.bucket, object.key, object.metadata, digest);
+  });
+  return { size, md5: digest };
+};
+const getObject = Store.prototype.getObject;
+Store.prototype.getObject = function (bucket, key, options) {
+  return locked(bucket + '/' + key, () => getObject.call(this, bucket, key, options));
+};
 const server = new S3rver({
   address: '127.0.0.1', port: 0, silent: true, directory: process.env.S3RVER_DIR,
   configureBuckets: [{ name: process.env.S3RVER_BUCKET }],
