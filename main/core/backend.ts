@@ -107,6 +107,14 @@ export interface Compute {
   isAlive(job: Job): Promise<boolean>;
   /** Finds and cleans up what a crash left behind (orphan instances, dead runners). */
   reconcile(): Promise<void>;
+  /**
+   * The runner's side, where the machine can be taken away under the job (a
+   * spot instance): watches for notice of it and calls `onNotice` at most
+   * once with a reason for the user, so the job can be stopped and its
+   * artifacts saved in time. Returns the function that stops watching.
+   * Absent where machines are never reclaimed (local).
+   */
+  watchInterruption?(job: Job, onNotice: (reason: string) => void): () => void;
 }
 
 export interface Backend {

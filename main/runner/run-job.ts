@@ -9,6 +9,10 @@
  * which the process wires to SIGUSR1) turns into SIGTERM to the job's process
  * group, SIGKILL after a grace period, an artifact upload, then `stopped`.
  * An abort kills at once, deletes whatever artifacts were stored, `aborted`.
+ * A notice that the machine is being taken away (a spot interruption, from
+ * the backend's `watchInterruption`) stops the job the same graceful way,
+ * artifacts saved, but ends it `failed` with the backend's reason: the user
+ * did not ask for it and the job did not finish.
  */
 import { rm } from 'node:fs/promises';
 import { toDstackError } from '../common/errors';
@@ -51,6 +55,13 @@ export interface RunnerHandle {
   requestStop(abort: boolean, reason?: string): void;
 }
 
+/** Why the job is being stopped; `interrupted` when the machine is being taken away, not at anyone's request. */
+interface StopRequest {
+  abort: boolean;
+  reason: string;
+  interrupted?: boolean;
+}
+
 type Phase = 'init' | 'downloading' | 'running' | 'uploading' | 'finished';
 
 function envNumber(name: string, fallback: number): number {
@@ -63,9 +74,11 @@ class JobRun {
   private job!: Job;
   private log!: LogWriter;
   private phase: Phase = 'init';
-  private request: { abort: boolean; reason: string } | undefined;
+  private request: StopRequest | undefined;
   private phaseAbort = new AbortController();
   private started: Started | undefined;
+  /** Whether the commands were sent SIGTERM, rather than ending on their own. */
+  private signalled = false;
   private chain: Promise<unknown> = Promise.resolve();
   private timers: NodeJS.Timeout[] = [];
   private polling = false;
@@ -89,10 +102,16 @@ class JobRun {
     return next.then((j) => (this.job = j));
   }
 
-  requestStop(abort: boolean, reason?: string): void {
+  requestStop(abort: boolean, reason?: string, interrupted = false): void {
     if (this.phase === 'finished' || this.request?.abort || (this.request && !abort)) return;
-    this.request = { abort, reason: reason ?? (abort ? 'Aborted by request.' : 'Stopped by request.') };
-    if (this.log) this.log.system(abort ? 'Abort requested: killing the job now.' : `Stop requested: sending SIGTERM, SIGKILL in ${this.graceMs / 1000} s.`);
+    this.request = { abort, reason: reason ?? (abort ? 'Aborted by request.' : 'Stopped by request.'), ...(interrupted ? { interrupted } : {}) };
+    const sigterm = `sending SIGTERM, SIGKILL in ${this.graceMs / 1000} s`;
+    const line = abort
+      ? 'Abort requested: killing the job now.'
+      : interrupted
+        ? `${this.request.reason}${this.phase === 'running' ? `: ${sigterm}, then saving the artifacts.` : '.'}`
+        : `Stop requested: ${sigterm}.`;
+    if (this.log) this.log.system(line);
     if (this.phase === 'downloading' || (this.phase === 'uploading' && abort)) this.phaseAbort.abort();
     this.signalCommands();
   }
@@ -107,6 +126,7 @@ class JobRun {
       return;
     }
     void this.status('stopping').catch(() => undefined);
+    this.signalled = true;
     started.kill('SIGTERM');
     this.timers.push(setTimeout(() => started.kill('SIGKILL'), this.graceMs));
   }
@@ -125,7 +145,7 @@ class JobRun {
   }
 
   /** Read through a method: a stop arrives from a timer or a signal, behind the main flow's back. */
-  private stopRequest(): { abort: boolean; reason: string } | undefined {
+  private stopRequest(): StopRequest | undefined {
     return this.request;
   }
 
@@ -136,16 +156,20 @@ class JobRun {
     }
     this.log = new LogWriter(await this.backend.logs.open(this.job));
     const poll = setInterval(() => void this.nudge(), this.pollMs);
+    const unwatch = this.backend.compute.watchInterruption?.(this.job, (reason) => this.requestStop(false, reason, true));
     try {
       await this.nudge();
       return await this.steps();
     } catch (err) {
-      const reason = toDstackError(err).toLine();
-      this.log.system(`Failed: ${reason}`);
+      const line = toDstackError(err).toLine();
+      this.log.system(`Failed: ${line}`);
       if (this.stopRequest()?.abort) return await this.aborted();
+      const req = this.stopRequest();
+      const reason = req?.interrupted ? `${req.reason}; then: ${line}` : line;
       return await this.status('failed', { statusReason: reason, finishedAt: Date.now() });
     } finally {
       this.phase = 'finished';
+      unwatch?.();
       clearInterval(poll);
       for (const t of this.timers) clearTimeout(t);
       await this.chain;
@@ -181,11 +205,17 @@ class JobRun {
     this.phase = 'uploading';
     this.phaseAbort = new AbortController();
     if (this.stopRequest()?.abort) return this.aborted(code);
-    if (this.stopRequest()) {
+    const req = this.stopRequest();
+    // A notice that came after the commands had ended on their own changes nothing: the job finished.
+    if (req && !(req.interrupted && !this.signalled)) {
       await this.status('uploading');
       const n = await uploadArtifacts(this.backend.storage, this.job, this.workdir as string, { requireAll: false });
       this.log.system(`Stored ${n} artifact file(s).`);
-      return this.status('stopped', { exitCode: code, statusReason: this.stopRequest()?.reason, finishedAt: Date.now() });
+      if (req.interrupted) {
+        const saved = this.job.artifacts.length ? '; artifacts were saved.' : '.';
+        return this.status('failed', { exitCode: code, statusReason: `${req.reason}${saved}`, finishedAt: Date.now() });
+      }
+      return this.status('stopped', { exitCode: code, statusReason: req.reason, finishedAt: Date.now() });
     }
     if (code !== 0) return this.status('failed', { exitCode: code, statusReason: `Exit code ${code}.`, finishedAt: Date.now() });
     await this.status('uploading');
@@ -224,6 +254,8 @@ class JobRun {
   /** A stop or abort that came before any command ran. */
   private async endEarly(): Promise<Job> {
     if (this.stopRequest()?.abort) return this.aborted();
+    const req = this.stopRequest();
+    if (req?.interrupted) return this.status('failed', { statusReason: `${req.reason} before the job started.`, finishedAt: Date.now() });
     if (this.job.status !== 'submitted') await this.status('stopping');
     return this.status('stopped', { statusReason: this.stopRequest()?.reason, finishedAt: Date.now() });
   }

@@ -67,6 +67,7 @@ export async function createAwsBackend(config: AwsBackendConfig, opts: AwsBacken
     logs: clients.logs,
     storage,
     home,
+    env,
     runnerBundle: async () => opts.runnerBundle ?? runnerBundle(),
     ...(opts.propagationDelays ? { propagationDelays: opts.propagationDelays } : {}),
   });

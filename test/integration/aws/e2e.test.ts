@@ -12,6 +12,8 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import {
@@ -40,6 +42,7 @@ import { RunService } from '../../../main/core/runs';
 import { sourceRoot } from '../../../main/node/launch';
 import type { AwsStandin } from '../../helpers/aws-standin';
 import { startAwsStandin } from '../../helpers/aws-standin';
+import { startImdsStandin } from '../../helpers/imds-standin';
 import type { S3rver } from '../../helpers/s3rver';
 import { startS3rver } from '../../helpers/s3rver';
 import { mockEc2Iam } from '../../unit/aws/fixtures';
@@ -152,31 +155,30 @@ async function awsCliStub(bin: string): Promise<void> {
   await chmod(join(bin, 'aws'), 0o755);
 }
 
-/** Plays the instance: runs its UserData with bash, as documented in userdata.ts. */
-async function playInstance(instanceId: string): Promise<{ exit: Promise<number>; output: () => string }> {
+/** Plays the instance: runs its UserData with bash, as documented in userdata.ts. `env` adds (or, with undefined, removes) variables. */
+async function playInstance(instanceId: string, env: Record<string, string | undefined> = {}): Promise<{ exit: Promise<number>; output: () => string }> {
   const inst = instances.get(instanceId)!;
   const dir = join(work, instanceId);
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'userdata.sh'), inst.userData);
   const bin = join(dir, 'bin');
   await awsCliStub(bin);
-  const child = spawn('bash', [join(dir, 'userdata.sh')], {
-    env: {
-      PATH: `${bin}:${dirname(process.execPath)}:${process.env.PATH}`,
-      HOME: dir,
-      DSTACK_HOME: join(dir, 'dstack-home'),
-      DSTACK_RUNNER_HOME: join(dir, 'opt-dstack'),
-      DSTACK_EXECUTOR: 'process',
-      DSTACK_NO_SHUTDOWN: '1',
-      AWS_ENDPOINT_URL_S3: s3.endpoint,
-      AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: standin.endpoint,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: standin.endpoint,
-      AWS_ACCESS_KEY_ID: 'S3RVER',
-      AWS_SECRET_ACCESS_KEY: 'S3RVER',
-      AWS_EC2_METADATA_DISABLED: 'true',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const base: Record<string, string | undefined> = {
+    PATH: `${bin}:${dirname(process.execPath)}:${process.env.PATH}`,
+    HOME: dir,
+    DSTACK_HOME: join(dir, 'dstack-home'),
+    DSTACK_RUNNER_HOME: join(dir, 'opt-dstack'),
+    DSTACK_EXECUTOR: 'process',
+    DSTACK_NO_SHUTDOWN: '1',
+    AWS_ENDPOINT_URL_S3: s3.endpoint,
+    AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: standin.endpoint,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: standin.endpoint,
+    AWS_ACCESS_KEY_ID: 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+  const merged = Object.entries({ ...base, ...env }).filter((e): e is [string, string] => e[1] !== undefined);
+  const child = spawn('bash', [join(dir, 'userdata.sh')], { env: Object.fromEntries(merged), stdio: ['ignore', 'pipe', 'pipe'] });
   players.push(child);
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -184,10 +186,12 @@ async function playInstance(instanceId: string): Promise<{ exit: Promise<number>
   return { exit: new Promise((resolve) => child.once('exit', (code) => resolve(code ?? -1))), output: () => out };
 }
 
-async function project(commands: string[]): Promise<string> {
+async function project(commands: string[], opts: { interruptible?: boolean } = {}): Promise<string> {
   const dir = join(work, 'project');
   await mkdir(join(dir, '.dstack', 'workflows'), { recursive: true });
-  const lines = ['workflows:', '  - name: train', '    provider: bash', '    commands:', ...commands.map((c) => `      - ${JSON.stringify(c)}`), '    artifacts:', '      - path: out', ''];
+  const lines = ['workflows:', '  - name: train', '    provider: bash', '    commands:', ...commands.map((c) => `      - ${JSON.stringify(c)}`), '    artifacts:', '      - path: out'];
+  if (opts.interruptible) lines.push('    resources:', '      interruptible: true');
+  lines.push('');
   await writeFile(join(dir, '.dstack', 'workflows', 'train.yaml'), lines.join('\n'));
   return dir;
 }
@@ -298,5 +302,75 @@ it('terminates the orphan of an app killed right after RunInstances, on its next
     expect(mocks.ec2.commandCalls(TerminateInstancesCommand).map((c) => c.args[0].input.InstanceIds)).toEqual([[id]]);
   } finally {
     await second.close();
+  }
+});
+
+/** The job's log as the app reads it, one `stream: text` per line. */
+async function logLines(runs: RunService, job: Job): Promise<string[]> {
+  const out: string[] = [];
+  for await (const batch of await runs.logs(job.repo, job.runName)) out.push(...batch.map((e) => `${e.stream}: ${e.text}`));
+  return out;
+}
+
+it('stops a spot job on an interruption notice from IMDSv2, saves its artifacts and fails it with the reason', async () => {
+  const imds = await startImdsStandin();
+  const backend = await appBackend(join(work, 'home'));
+  try {
+    const runs = new RunService(backend);
+    const dir = await project(['mkdir -p out && echo partial > out/r.txt', 'echo started', 'sleep 60', 'echo never'], { interruptible: true });
+    const job = await runs.submit(dir, 'train');
+    expect(job.offer?.spot).toBe(true);
+    const played = await playInstance(instanceOf(job), { AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.endpoint, AWS_EC2_METADATA_DISABLED: undefined, DSTACK_SPOT_POLL_MS: '100' });
+    const deadline = Date.now() + 30_000;
+    while (!(await logLines(runs, job)).includes('stdout: started') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    // The runner has been asking all along; AWS posts the notice two minutes before it takes the instance.
+    expect(imds.calls.filter((c) => c.method === 'GET' && c.status === 404).length, played.output()).toBeGreaterThan(0);
+    imds.notice = { action: 'terminate', time: '2026-11-28T12:34:00Z' };
+    const end = await waitFor(runs, job, (j) => isTerminal(j.status));
+    expect(end.status, played.output()).toBe('failed');
+    expect(end.statusReason).toBe('The spot instance was interrupted by AWS (terminate at 12:34 UTC); artifacts were saved.');
+    expect(end.exitCode).toBe(143);
+    expect(await played.exit).toBe(0);
+    const lines = await logLines(runs, job);
+    expect(lines).toContain('system: The spot instance was interrupted by AWS (terminate at 12:34 UTC): sending SIGTERM, SIGKILL in 10 s, then saving the artifacts.');
+    expect(lines).not.toContain('stdout: never');
+    const dest = join(work, 'dl', 'r.txt');
+    await backend.storage.downloadFile(`artifacts/${job.repo}/${job.id}/out/r.txt`, dest);
+    expect(await readFile(dest, 'utf8')).toBe('partial\n');
+    // IMDSv2 only: every GET carried a session token that a PUT with a TTL handed out.
+    const puts = imds.calls.filter((c) => c.method === 'PUT');
+    expect(puts.length).toBeGreaterThan(0);
+    expect(puts.every((c) => c.status === 200 && Number(c.ttl) > 0)).toBe(true);
+    expect(imds.calls.filter((c) => c.method === 'GET').every((c) => c.token && c.status !== 401)).toBe(true);
+  } finally {
+    await backend.close();
+    await imds.stop();
+  }
+});
+
+it('runs a spot job to the end where there is no IMDS, saying so once; an on-demand job never asks IMDS', async () => {
+  const imds = await startImdsStandin();
+  const nothing = createServer();
+  await new Promise<void>((r) => nothing.listen(0, '127.0.0.1', r));
+  const noImds = `http://127.0.0.1:${(nothing.address() as AddressInfo).port}`;
+  await new Promise<void>((r) => nothing.close(() => r()));
+  const backend = await appBackend(join(work, 'home'));
+  try {
+    const runs = new RunService(backend);
+    const onDemand = await runs.submit(await project(['mkdir -p out && echo hi > out/h.txt']), 'train');
+    const first = await playInstance(instanceOf(onDemand), { AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.endpoint, AWS_EC2_METADATA_DISABLED: undefined, DSTACK_SPOT_POLL_MS: '50' });
+    expect(await first.exit, first.output()).toBe(0);
+    expect(await runs.jobs.require(onDemand.repo, onDemand.id), first.output()).toMatchObject({ status: 'done' });
+    expect(imds.calls).toEqual([]);
+
+    const spot = await runs.submit(await project(['echo hi', 'sleep 1', 'mkdir -p out && echo r > out/r.txt'], { interruptible: true }), 'train');
+    const played = await playInstance(instanceOf(spot), { AWS_EC2_METADATA_SERVICE_ENDPOINT: noImds, AWS_EC2_METADATA_DISABLED: undefined, DSTACK_SPOT_POLL_MS: '50' });
+    expect(await played.exit, played.output()).toBe(0);
+    expect(await runs.jobs.require(spot.repo, spot.id), played.output()).toMatchObject({ status: 'done' });
+    expect(played.output().match(/spot interruption notices cannot be read/g), played.output()).toHaveLength(1);
+    expect(await logLines(runs, spot)).not.toContainEqual(expect.stringContaining('metadata'));
+  } finally {
+    await backend.close();
+    await imds.stop();
   }
 });

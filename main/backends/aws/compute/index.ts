@@ -20,8 +20,10 @@ import { JobStore } from '../../../core/jobs';
 import { keys } from '../../../core/keys';
 import type { InstanceIdentity } from '../iam';
 import { ensureInstanceIdentity } from '../iam';
+import { ImdsClient, imdsEndpoint } from '../imds';
 import { ensureLogGroup } from '../logs';
 import { names, tags } from '../names';
+import { watchSpotInterruption } from '../spot-watch';
 import { findImage } from './ami';
 import { chooseType, describeTypes } from './instance-types';
 import type { TypeInfo } from './instance-types';
@@ -49,6 +51,8 @@ export interface AwsComputeDeps {
   now?: () => number;
   /** Backoff while IAM propagates a new instance profile (ms); tests shorten it. */
   propagationDelays?: number[];
+  /** IMDS address (AWS_EC2_METADATA_SERVICE_ENDPOINT), AWS_EC2_METADATA_DISABLED and DSTACK_SPOT_POLL_MS; default process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export class AwsCompute implements Compute {
@@ -150,6 +154,15 @@ export class AwsCompute implements Compute {
    * by the core before this is called), so there is no process to signal.
    */
   async signal(_job: Job, _abort: boolean): Promise<void> {}
+
+  /** On a spot instance, the runner polls IMDS for the interruption notice (DSTACK_SPOT_POLL_MS, default 5 s). */
+  watchInterruption(job: Job, onNotice: (reason: string) => void): () => void {
+    const env = this.d.env ?? process.env;
+    const spot = job.offer?.spot ?? job.resources.interruptible;
+    if (!spot || env.AWS_EC2_METADATA_DISABLED?.toLowerCase() === 'true') return () => undefined;
+    const pollMs = Number(env.DSTACK_SPOT_POLL_MS);
+    return watchSpotInterruption(new ImdsClient({ endpoint: imdsEndpoint(env) }), onNotice, pollMs > 0 ? { pollMs } : {});
+  }
 
   async isAlive(job: Job): Promise<boolean> {
     const found = await describeInstances(this.d.ec2, this.bucket, this.region, [{ Name: `tag:${tags.job}`, Values: [job.id] }]);
