@@ -31,6 +31,19 @@ export function normalizeArtifactPath(p: string): string {
   return parts.join('/');
 }
 
+/**
+ * Where the file at `rel` (a key's path below the folder being copied) lands
+ * under `dir`. Keys are arbitrary strings in S3, so one holding `..`, `.`,
+ * an empty segment or a backslash is refused rather than written outside `dir`.
+ */
+export function localPathUnder(dir: string, rel: string): string {
+  const parts = rel.split('/');
+  if (parts.some((p) => p === '' || p === '.' || p === '..' || p.includes('\\'))) {
+    throw new InvalidArgumentError(`The artifact path "${rel}" does not map to a safe local path.`, 'Rename or delete that object in the storage.');
+  }
+  return join(dir, ...parts);
+}
+
 /** One page of the entries directly inside `folder` ('' for the top). */
 export async function listArtifacts(storage: Storage, repo: string, jobId: string, folder: string, token?: string): Promise<ArtifactPage> {
   const base = keys.artifactsPrefix(repo, jobId);
@@ -124,7 +137,7 @@ export async function copyArtifacts(
   let files = 0;
   let bytes = 0;
   for await (const o of listAll(storage, prefix)) {
-    const target = join(dst, ...o.key.slice(prefix.length).split('/'));
+    const target = localPathUnder(dst, o.key.slice(prefix.length));
     await mkdir(dirname(target), { recursive: true });
     await storage.downloadFile(o.key, target, opts);
     files++;

@@ -1,7 +1,8 @@
 /**
  * The service's Host in the desktop app: native dialogs, drag-out, "Show in
  * folder" and notifications. `startDrag` is given only paths the service
- * resolved inside the drag cache (see `service/drag-cache.ts`).
+ * resolved inside the drag cache (see `service/drag-cache.ts`): a file, or
+ * a folder, which Electron drags as a whole.
  */
 import { join } from 'node:path';
 import type { BrowserWindow } from 'electron';

@@ -3,18 +3,19 @@
  * an Envelope (`{result}` or `{error}`, the same as over IPC), and
  * `GET /api/download/{id}` streams a finished download (a task id or an
  * artifact item id) as an ordinary browser download; a folder comes as a
- * .tar.gz. The `X-Dstack-Client` header names the caller's event socket, so
+ * .zip of the same bytes, streamed from disk. The `X-Dstack-Client` header names the caller's event socket, so
  * its subscriptions' events go back to it and end when it closes.
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { create as tarCreate } from 'tar';
 import type { Envelope, OperationName } from '../common/api/operations';
 import { OPERATION_NAMES } from '../common/api/operations';
 import type { ErrorCode } from '../common/errors';
 import { DstackError, InvalidArgumentError, NotFoundError, toDstackError } from '../common/errors';
 import type { ApiService } from '../service/api';
+import { planZip, zipStream } from './zip-stream';
 
 /** Large enough for any operation's input (a secret value is at most 64 KiB). */
 const MAX_BODY = 1024 * 1024;
@@ -102,8 +103,14 @@ export async function handleDownload(
     if (!info) throw new NotFoundError(`${src.fileName} is no longer on disk.`, 'Download it again.');
     const base = { ...headers, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' };
     if (info.isDirectory()) {
-      res.writeHead(200, { ...base, 'Content-Type': 'application/gzip', 'Content-Disposition': disposition(`${src.fileName}.tar.gz`) });
-      tarCreate({ gzip: true, cwd: src.path, portable: true }, ['.']).pipe(res);
+      const plan = await planZip(src.path);
+      res.writeHead(200, {
+        ...base,
+        'Content-Type': 'application/zip',
+        'Content-Length': String(plan.length),
+        'Content-Disposition': disposition(`${src.fileName}.zip`),
+      });
+      pipeline(zipStream(plan), res).catch(() => res.destroy());
       return;
     }
     res.writeHead(200, {

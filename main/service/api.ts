@@ -58,9 +58,10 @@ export class ApiService {
     }
     const item = this.ctx.items.get(id);
     const path = this.ctx.cache.pathFor(item.id, item.name);
-    if (item.isDir || !(await this.ctx.cache.isCached(item.id, item.name))) {
+    if (!(await this.ctx.cache.isCached(item.id, item.name, item.isDir))) {
       const runs = await this.ctx.runs();
-      await this.ctx.cache.fill(item.id, item.name, (target) => transferItem(runs, item, target, { signal, progress: () => undefined }));
+      const task = { signal, progress: () => undefined };
+      await this.ctx.cache.fill(item.id, item.name, (target) => transferItem(runs, item, target, task, { keepComplete: true }), item.isDir);
     }
     return { path, fileName: item.name };
   }

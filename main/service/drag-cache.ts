@@ -1,12 +1,17 @@
 /**
  * The drag cache, `{DSTACK_HOME}/app/drag-cache/`. Electron's `startDrag`
- * can only drag a file that already exists, so artifacts are fetched here
- * first; each one lives at `{itemId}/{file name}` so the dropped file keeps
- * its name. Only files inside this folder are ever handed to `startDrag`:
- * {@link DragCache.resolveCachedPath} refuses anything that resolves
- * elsewhere (symlinks included). The cache is swept by age and total size.
+ * can only drag a file or folder that already exists, so artifacts are
+ * fetched here first; each one lives at `{itemId}/{name}` so the dropped
+ * item keeps its name. A file arrives through the storage's downloadFile
+ * (a `.part`, verified, renamed into place); a folder fills `{name}.partial/`
+ * file by file and is renamed to `{name}` only once every file is in, so a
+ * folder at its final path is always complete and a cancelled fill resumes
+ * from its `.partial`. Only paths inside this folder are ever handed to
+ * `startDrag`: {@link DragCache.resolveCachedPath} refuses anything that
+ * resolves elsewhere (symlinks included). The cache is swept by age and
+ * total size.
  */
-import { lstat, mkdir, readdir, realpath, rm, stat, utimes } from 'node:fs/promises';
+import { lstat, mkdir, readdir, realpath, rename, rm, stat, utimes } from 'node:fs/promises';
 import { join, relative, sep, isAbsolute } from 'node:path';
 import { InvalidArgumentError, NotFoundError } from '../common/errors';
 
@@ -37,17 +42,29 @@ export class DragCache {
     return join(this.dir, itemId, safeName(name));
   }
 
-  async isCached(itemId: string, name: string): Promise<boolean> {
-    return (await stat(this.pathFor(itemId, name)).catch(() => undefined))?.isFile() ?? false;
+  /** Whether the item's complete copy is here: a file for a file item, a folder for a folder item. */
+  async isCached(itemId: string, name: string, isDir = false): Promise<boolean> {
+    const info = await stat(this.pathFor(itemId, name)).catch(() => undefined);
+    return (isDir ? info?.isDirectory() : info?.isFile()) ?? false;
   }
 
-  /** Marks an entry as being filled for the duration of `fill`, then touches it so the sweep counts its age from now. */
-  async fill<T>(itemId: string, name: string, fill: (target: string) => Promise<T>): Promise<T> {
+  /**
+   * Fills an entry: `fill` writes a file item straight to its path (the
+   * storage's downloadFile is atomic itself) and a folder item into a
+   * `.partial` folder that is renamed into place when `fill` succeeds. The
+   * entry is marked busy meanwhile, then touched so the sweep counts its age
+   * from now.
+   */
+  async fill<T>(itemId: string, name: string, fill: (target: string) => Promise<T>, isDir = false): Promise<T> {
     const target = this.pathFor(itemId, name);
     await mkdir(join(this.dir, itemId), { recursive: true });
     this.busy.add(itemId);
     try {
-      const out = await fill(target);
+      const out = await fill(isDir ? `${target}.partial` : target);
+      if (isDir) {
+        await rm(target, { recursive: true, force: true });
+        await rename(`${target}.partial`, target);
+      }
       const now = new Date();
       await utimes(target, now, now).catch(() => undefined);
       return out;
@@ -57,14 +74,17 @@ export class DragCache {
   }
 
   /**
-   * The real path of an item's cached file, for `startDrag`. Refuses a
-   * missing file, a symlink, and anything whose real path is not inside the
-   * cache folder, whatever the id or name say.
+   * The real path of an item's cached file or folder, for `startDrag`.
+   * Refuses a missing or unfinished copy, one of the other kind, a symlink,
+   * and anything whose real path is not inside the cache folder, whatever
+   * the id or name say.
    */
-  async resolveCachedPath(itemId: string, name: string): Promise<string> {
+  async resolveCachedPath(itemId: string, name: string, isDir = false): Promise<string> {
     const candidate = this.pathFor(itemId, name);
     const info = await lstat(candidate).catch(() => undefined);
-    if (!info?.isFile()) throw new NotFoundError(`${name} is not downloaded yet.`, 'Download it first; then drag it.');
+    if (!(isDir ? info?.isDirectory() : info?.isFile())) {
+      throw new NotFoundError(`${name} is not downloaded for dragging yet.`, 'Use "Prepare drag" first; then drag it.');
+    }
     const [root, real] = await Promise.all([realpath(this.dir), realpath(candidate)]);
     const rel = relative(root, real);
     if (!rel || rel.startsWith(`..${sep}`) || rel === '..' || isAbsolute(rel)) {

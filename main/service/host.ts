@@ -12,7 +12,7 @@ export interface Host {
   pickSavePath?(defaultName: string): Promise<string | undefined>;
   /** Where downloads go without "Save as…". Absent in server mode: the browser saves them. */
   downloadsDir?(): string;
-  /** Starts an OS drag of a file that is in the drag cache (Electron). */
+  /** Starts an OS drag of a file or folder that is in the drag cache (Electron). */
   startDrag?(path: string): void;
   /** Shows a file in the file manager (Electron). */
   reveal?(path: string): void;

@@ -14,11 +14,14 @@ import { transferItem } from './transfer';
 
 type ArtifactOps = 'artifacts.list' | 'artifacts.folderTotal' | 'artifacts.download' | 'artifacts.cache' | 'artifacts.startDrag' | 'artifacts.reveal' | 'tasks.cancel';
 
-/** Fills the drag cache with a file or folder and returns where it is. */
+/**
+ * Fills the drag cache with a file or folder and returns where it is. A
+ * folder resumes from the files its cancelled fill already verified.
+ */
 function startCacheFill(ctx: ServiceContext, item: ArtifactItem, clientId?: string): string {
   return ctx.tasks.start(async (task) => {
     const runs = await ctx.runs();
-    await ctx.cache.fill(item.id, item.name, (target) => transferItem(runs, item, target, task));
+    await ctx.cache.fill(item.id, item.name, (target) => transferItem(runs, item, target, task, { keepComplete: true }), item.isDir);
     void ctx.cache.sweep().catch(() => undefined);
     return { path: ctx.cache.pathFor(item.id, item.name), fileName: item.name };
   }, clientId);
@@ -32,7 +35,7 @@ export const artifactOps: Handlers<ArtifactOps> = {
     const entries = await Promise.all(
       page.entries.map(async (e) => {
         const item = ctx.items.add({ projectId, repo, ref, path: e.path.replace(/\/$/, ''), name: e.name, isDir: e.isDir, size: e.size });
-        const cached = !e.isDir && (await ctx.cache.isCached(item.id, item.name));
+        const cached = await ctx.cache.isCached(item.id, item.name, e.isDir);
         return { id: item.id, name: e.name, isDir: e.isDir, size: e.size, cached };
       }),
     );
@@ -51,16 +54,11 @@ export const artifactOps: Handlers<ArtifactOps> = {
     }, meta.clientId);
     return { taskId };
   },
-  'artifacts.cache': async (ctx, { itemId }, meta) => {
-    const item = ctx.items.get(itemId);
-    if (item.isDir) throw new InvalidArgumentError(`${item.name} is a folder; only files can be dragged.`, 'Download the folder instead.');
-    return { taskId: startCacheFill(ctx, item, meta.clientId) };
-  },
+  'artifacts.cache': async (ctx, { itemId }, meta) => ({ taskId: startCacheFill(ctx, ctx.items.get(itemId), meta.clientId) }),
   'artifacts.startDrag': async (ctx, { itemId }) => {
     if (!ctx.host.startDrag) throw new InvalidArgumentError('Dragging files out works in the desktop app only.', 'Use Download instead.');
     const item = ctx.items.get(itemId);
-    if (item.isDir) throw new InvalidArgumentError(`${item.name} is a folder; only files can be dragged.`);
-    ctx.host.startDrag(await ctx.cache.resolveCachedPath(item.id, item.name));
+    ctx.host.startDrag(await ctx.cache.resolveCachedPath(item.id, item.name, item.isDir));
   },
   'artifacts.reveal': async (ctx, { taskId }) => {
     const task = ctx.tasks.get(taskId);

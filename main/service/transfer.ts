@@ -5,16 +5,26 @@
  * and verifies before renaming into place, so a cancelled or crashed
  * download picks up where it stopped.
  */
-import { mkdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { NotFoundError } from '../common/errors';
+import { localPathUnder } from '../core/artifacts';
 import { keys } from '../core/keys';
 import { listAll } from '../core/pages';
 import type { RunService } from '../core/runs';
 import type { ArtifactItem } from './items';
 import type { TaskContext } from './tasks';
 
-export async function transferItem(runs: RunService, item: ArtifactItem, target: string, task: TaskContext): Promise<void> {
+export interface TransferItemOptions {
+  /**
+   * Keep files already complete in the target folder instead of fetching
+   * them again. Only for a target the app owns (the drag cache's `.partial`
+   * folder), where a file at its final name was verified on arrival.
+   */
+  keepComplete?: boolean;
+}
+
+export async function transferItem(runs: RunService, item: ArtifactItem, target: string, task: TaskContext, opts: TransferItemOptions = {}): Promise<void> {
   const job = await runs.artifactsJob(item.repo, item.ref);
   const storage = runs.backend.storage;
   const base = keys.artifactsPrefix(item.repo, job.id);
@@ -24,15 +34,19 @@ export async function transferItem(runs: RunService, item: ArtifactItem, target:
     await storage.downloadFile(base + item.path, target, { signal: task.signal, onProgress: (p) => task.progress(p.bytes, p.total) });
     return;
   }
+  // Counted first, then listed again while copying: two listings keep memory flat for a folder of millions of files.
+  const { files, bytes: total } = await runs.artifactFolderTotal(job, item.path, task.signal);
+  if (!files) throw new NotFoundError(`The folder ${item.name} holds no files.`);
   const prefix = `${base}${item.path ? `${item.path}/` : ''}`;
-  const files = [];
-  for await (const o of listAll(storage, prefix)) files.push(o);
-  if (!files.length) throw new NotFoundError(`The folder ${item.name} holds no files.`);
-  const total = files.reduce((n, f) => n + f.size, 0);
   let done = 0;
-  for (const f of files) {
+  for await (const f of listAll(storage, prefix)) {
     task.signal.throwIfAborted();
-    const dest = join(target, ...f.key.slice(prefix.length).split('/'));
+    const dest = localPathUnder(target, f.key.slice(prefix.length));
+    if (opts.keepComplete && (await stat(dest).catch(() => undefined))?.size === f.size) {
+      done += f.size;
+      task.progress(done, total);
+      continue;
+    }
     await mkdir(dirname(dest), { recursive: true });
     await storage.downloadFile(f.key, dest, { signal: task.signal, onProgress: (p) => task.progress(done + p.bytes, total) });
     done += f.size;

@@ -1,6 +1,8 @@
 // The artifact tree of a run with nested folders and a folder larger than
-// one listing page: folder totals fill in after the tree shows.
+// one listing page: folder totals fill in after the tree shows; a folder row
+// drags with its id and downloads as a .zip of the same bytes.
 import type { Page } from '@playwright/test';
+import { unzipAll } from '../helpers/unzip';
 import { expect, test } from './fixtures';
 import { ensureLocal, openProject, runWorkflow, tempProject } from './projects';
 
@@ -45,4 +47,24 @@ test('folder rows show their total size and file count, counted at every depth',
   await expect(tree.getByRole('treeitem', { name: 'many' })).toContainText('1.2 KB · 1,200 files');
   await expect(tree.getByRole('treeitem', { name: 'sub' })).toContainText('8 B · 2 files');
   await expect(tree.getByRole('treeitem', { name: 'a.txt' })).toContainText('4 B');
+});
+
+test('a folder row carries its id on an HTML5 drag, and downloads as a .zip of its files', async ({ page }, testInfo) => {
+  const tree = await openTree(page);
+  await tree.getByRole('button', { name: 'Expand out' }).click();
+  const sub = tree.getByRole('treeitem', { name: 'sub' });
+  await expect(sub).toHaveAttribute('draggable', 'true');
+  const dataTransfer = await page.evaluateHandle(() => new DataTransfer());
+  await sub.dispatchEvent('dragstart', { dataTransfer });
+  expect(await dataTransfer.evaluate((dt) => dt.getData('application/x-dstack-item'))).toBe(await sub.getAttribute('data-item-id'));
+
+  const downloading = page.waitForEvent('download');
+  await sub.getByRole('button', { name: 'Download sub' }).click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toBe('sub.zip');
+  const zip = testInfo.outputPath('sub.zip');
+  await download.saveAs(zip);
+  const files = Object.fromEntries([...unzipAll(zip)].map(([name, bytes]) => [name, bytes.toString('utf8')]));
+  expect(files).toEqual({ 'b.txt': 'bb', 'deep/c.txt': 'cccccc' });
+  await expect(sub.getByText('Downloaded')).toBeVisible();
 });

@@ -30,7 +30,7 @@ test('run hello: lines stream while it runs, it ends done, and its artifact down
   const file = tree.getByRole('treeitem', { name: 'hello.txt' });
   await expect(file).toBeVisible();
   await expect(file).toContainText('remote');
-  await expect(tree.getByRole('treeitem', { name: 'output' })).toContainText('44 B · 1 file');
+  await expect(tree.getByRole('treeitem', { name: 'output' })).toContainText(`${`Hello, world! Written by run ${runName}.\n`.length} B · 1 file`);
   await shot(page, 'artifacts-tree');
 
   const downloading = page.waitForEvent('download');

@@ -116,7 +116,7 @@ export interface ArtifactEntry {
   name: string;
   isDir: boolean;
   size: number;
-  /** Whether a local copy is in the drag cache (files only). */
+  /** Whether a complete local copy (a file, or a whole folder) is in the drag cache, so it can be dragged out. */
   cached: boolean;
 }
 

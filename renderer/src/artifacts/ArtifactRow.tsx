@@ -2,7 +2,9 @@
  * One file or folder in the tree. Rows are draggable: the HTML5 drag carries
  * the item's id (`application/x-dstack-item`), and in Electron a cached item
  * is handed to the OS drag through `artifacts.startDrag` (Electron can only
- * drag a file that already exists, hence "cached only").
+ * drag what already exists on disk, hence "cached only"). Small files are
+ * cached when selected; folders and larger files after "Prepare drag", a
+ * download into the cache with the same progress, cancel and resume as any.
  */
 import type { DragEvent } from 'react';
 import type { ArtifactEntry } from '../../../main/common/api/operations';
@@ -28,6 +30,7 @@ export function ArtifactRow({ entry, level, ipc, expanded, onToggle }: {
   const task = useTasks((s) => s.byItem[entry.id]);
   const started = useTasks((s) => s.started);
   const cached = entry.cached || (task?.kind === 'cache' && task.state === 'done');
+  const showTask = task && (task.kind === 'download' || task.state !== 'done');
 
   const download = async (kind: 'download' | 'cache') => {
     const ref = await api.call(kind === 'download' ? 'artifacts.download' : 'artifacts.cache', { itemId: entry.id });
@@ -37,7 +40,7 @@ export function ArtifactRow({ entry, level, ipc, expanded, onToggle }: {
     e.dataTransfer.setData(DRAG_TYPE, entry.id);
     e.dataTransfer.setData('text/plain', entry.name);
     e.dataTransfer.effectAllowed = 'copy';
-    if (ipc && cached && !entry.isDir) {
+    if (ipc && cached) {
       e.preventDefault();
       void api.call('artifacts.startDrag', { itemId: entry.id });
     }
@@ -45,7 +48,7 @@ export function ArtifactRow({ entry, level, ipc, expanded, onToggle }: {
   const onFocus = () => {
     if (ipc && !entry.isDir && !cached && !task && entry.size <= AUTO_CACHE_BYTES) void download('cache');
   };
-  const cacheState = entry.isDir ? null : cached ? 'ready' : task?.state === 'running' ? `downloading ${task.total ? Math.floor((task.bytes / task.total) * 100) : 0}%` : 'remote';
+  const cacheState = cached ? 'ready' : task?.state === 'running' ? `downloading ${task.total ? Math.floor((task.bytes / task.total) * 100) : 0}%` : 'remote';
 
   return (
     <div role="treeitem" aria-level={level} aria-expanded={entry.isDir ? expanded : undefined} aria-label={entry.name}
@@ -60,16 +63,24 @@ export function ArtifactRow({ entry, level, ipc, expanded, onToggle }: {
         <span>{entry.name}</span>
       )}
       {entry.isDir ? <FolderSize itemId={entry.id} /> : <span className="muted size">{formatBytes(entry.size)}</span>}
-      {cacheState && <span className={`cache ${cacheState.split(' ')[0]}`}>{cacheState}</span>}
-      {task && task.kind === 'download' ? (
+      <span className={`cache ${cacheState.split(' ')[0]}`}>{cacheState}</span>
+      {showTask ? (
         <TaskProgressView name={entry.name} task={task} canReveal={ipc}
           onCancel={() => void api.call('tasks.cancel', { taskId: task.taskId })}
-          onResume={() => void download('download')}
+          onResume={() => void download(task.kind)}
           onReveal={() => void api.call('artifacts.reveal', { taskId: task.taskId })} />
       ) : (
-        <button type="button" onClick={() => void download('download')} aria-label={`Download ${entry.name}`}>
-          Download
-        </button>
+        <>
+          <button type="button" onClick={() => void download('download')} aria-label={`Download ${entry.name}`}>
+            Download
+          </button>
+          {ipc && !cached && (
+            <button type="button" onClick={() => void download('cache')} aria-label={`Prepare ${entry.name} for dragging out`}
+              title="Download into the app's cache, so it can be dragged to the desktop or a file manager">
+              Prepare drag
+            </button>
+          )}
+        </>
       )}
     </div>
   );

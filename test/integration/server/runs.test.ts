@@ -3,9 +3,9 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../../main/common/job';
+import { unzipAll } from '../../helpers/unzip';
 import type { Harness } from './harness';
 import { openEvents, startHarness } from './harness';
 
@@ -152,13 +152,17 @@ describe('artifacts over HTTP', () => {
     expect(await (await get(`/api/download/${file.id}`)).text()).toBe('hello-artifact');
   });
 
-  it('downloads a folder as a .tar.gz holding its files', async () => {
+  it('downloads a folder as a .zip holding its files, with its length announced', async () => {
     const folder = (await list('')).find((e) => e.name === 'out')!;
     const res = await get(`/api/download/${folder.id}`);
-    expect(res.headers.get('content-disposition')).toMatch(/out\.tar\.gz/);
-    const tar = gunzipSync(Buffer.from(await res.arrayBuffer())).toString('latin1');
-    expect(tar).toContain('hello-artifact');
-    expect(tar).toContain('deeper');
+    expect(res.headers.get('content-type')).toBe('application/zip');
+    expect(res.headers.get('content-disposition')).toMatch(/filename="out\.zip"/);
+    const body = Buffer.from(await res.arrayBuffer());
+    expect(body.length).toBe(Number(res.headers.get('content-length')));
+    const zip = join(project, 'out.zip');
+    await writeFile(zip, body);
+    const files = unzipAll(zip);
+    expect(Object.fromEntries([...files].map(([n, b]) => [n, b.toString('utf8')]))).toEqual({ 'a.txt': 'hello-artifact', 'sub/b.txt': 'deeper' });
   });
 
   it('refuses downloads without the token', async () => {

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, realpath, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, realpath, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -66,8 +66,46 @@ describe('startDrag', () => {
     expect(win.webContents.startDrag).not.toHaveBeenCalled();
   });
 
-  it('refuses a folder', async () => {
+  it('drags a downloaded folder, by its real path inside the cache folder', async () => {
     const dir = item('checkpoints', true);
-    await expect(service.call('artifacts.startDrag', { itemId: dir.id })).rejects.toThrow(/folder/);
+    const path = service.ctx.cache.pathFor(dir.id, dir.name);
+    await mkdir(join(path, 'epoch1'), { recursive: true });
+    await writeFile(join(path, 'epoch1', 'w.pt'), 'weights');
+    await service.call('artifacts.startDrag', { itemId: dir.id });
+    expect(win.webContents.startDrag).toHaveBeenCalledTimes(1);
+    const file = win.webContents.startDrag.mock.calls[0]![0].file as string;
+    expect(file).toBe(await realpath(path));
+    expect((await stat(file)).isDirectory()).toBe(true);
+    expect(file.startsWith(`${await realpath(join(home, 'app', 'drag-cache'))}/`)).toBe(true);
+  });
+
+  it('refuses a folder whose download has not finished', async () => {
+    const dir = item('half', true);
+    const path = service.ctx.cache.pathFor(dir.id, dir.name);
+    await mkdir(`${path}.partial`, { recursive: true });
+    await writeFile(join(`${path}.partial`, 'first.bin'), 'only one of many');
+    await expect(service.call('artifacts.startDrag', { itemId: dir.id })).rejects.toMatchObject({ code: 'not_found' });
+    expect(win.webContents.startDrag).not.toHaveBeenCalled();
+  });
+
+  it('refuses a folder entry that is a link to a folder outside the cache', async () => {
+    const dir = item('linked', true);
+    const path = service.ctx.cache.pathFor(dir.id, dir.name);
+    await mkdir(join(path, '..'), { recursive: true });
+    await symlink(outside, path);
+    await expect(service.call('artifacts.startDrag', { itemId: dir.id })).rejects.toBeDefined();
+    expect(win.webContents.startDrag).not.toHaveBeenCalled();
+  });
+
+  it('refuses a cache entry of the other kind than its item', async () => {
+    const file = item('model.pt');
+    await mkdir(service.ctx.cache.pathFor(file.id, file.name), { recursive: true });
+    await expect(service.call('artifacts.startDrag', { itemId: file.id })).rejects.toMatchObject({ code: 'not_found' });
+    const dir = item('weights', true);
+    const path = service.ctx.cache.pathFor(dir.id, dir.name);
+    await mkdir(join(path, '..'), { recursive: true });
+    await writeFile(path, 'a file where a folder should be');
+    await expect(service.call('artifacts.startDrag', { itemId: dir.id })).rejects.toMatchObject({ code: 'not_found' });
+    expect(win.webContents.startDrag).not.toHaveBeenCalled();
   });
 });

@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { act, cleanup, fireEvent, screen } from '@testing-library/react';
+import { act, cleanup, fireEvent, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ArtifactEntry } from '../../../main/common/api/operations';
@@ -54,5 +54,49 @@ describe('ArtifactRow download', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Resume download of model.bin' }));
     expect(api.inputsOf('artifacts.download')).toHaveLength(2);
     off();
+  });
+});
+
+describe('ArtifactRow folder drag', () => {
+  const folder = file({ id: 'dir-1', name: 'checkpoints', isDir: true, size: 0 });
+
+  it('makes a folder draggable only after "Prepare drag" fetched it, showing remote, downloading % and ready', async () => {
+    const { api } = renderWithApi(<ArtifactRow entry={folder} level={1} ipc expanded={false} onToggle={() => undefined} />, {
+      'artifacts.folderTotal': () => ({ files: 3, bytes: 2048 }),
+      'artifacts.cache': () => ({ taskId: 'c1' }),
+      'artifacts.startDrag': () => undefined,
+      'tasks.cancel': () => undefined,
+    });
+    const off = listenForTasks(api);
+    const row = screen.getByRole('treeitem', { name: 'checkpoints' });
+    expect(within(row).getByText('remote')).toBeTruthy();
+    dragStart(row);
+    expect(api.inputsOf('artifacts.startDrag')).toEqual([]);
+
+    await userEvent.click(screen.getByRole('button', { name: 'Prepare checkpoints for dragging out' }));
+    expect(api.inputsOf('artifacts.cache')).toEqual([{ itemId: 'dir-1' }]);
+    act(() => api.emit('task.progress', { taskId: 'c1', state: 'running', bytes: 800, total: 2048, bytesPerSec: 100 }));
+    expect(within(row).getByText('downloading 39%')).toBeTruthy();
+    await userEvent.click(screen.getByRole('button', { name: 'Cancel download of checkpoints' }));
+    act(() => api.emit('task.progress', { taskId: 'c1', state: 'cancelled', bytes: 800, total: 2048, bytesPerSec: 0 }));
+    expect(within(row).getByText('remote')).toBeTruthy();
+    await userEvent.click(screen.getByRole('button', { name: 'Resume download of checkpoints' }));
+    expect(api.inputsOf('artifacts.cache')).toHaveLength(2);
+    act(() => api.emit('task.progress', { taskId: 'c1', state: 'done', bytes: 2048, total: 2048, bytesPerSec: 0 }));
+    expect(within(row).getByText('ready')).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Prepare checkpoints for dragging out' })).toBeNull();
+
+    const data = dragStart(row);
+    expect(data.get(DRAG_TYPE)).toBe('dir-1');
+    expect(api.inputsOf('artifacts.startDrag')).toEqual([{ itemId: 'dir-1' }]);
+    off();
+  });
+
+  it('offers no "Prepare drag" in the browser, where nothing can be dragged out', () => {
+    renderWithApi(<ArtifactRow entry={folder} level={1} ipc={false} expanded={false} onToggle={() => undefined} />, {
+      'artifacts.folderTotal': () => ({ files: 3, bytes: 2048 }),
+    });
+    expect(screen.getByRole('button', { name: 'Download checkpoints' })).toBeTruthy();
+    expect(screen.queryByRole('button', { name: /for dragging out/ })).toBeNull();
   });
 });

@@ -45,6 +45,25 @@ describe('the drag cache', () => {
     expect((await readdir(dir)).sort()).toEqual(['b', 'c']);
   });
 
+  it('puts a folder at its path only once its fill completes, and resumes a failed fill from .partial', async () => {
+    const fail = cache.fill('dir', 'ckpt', async (target) => {
+      await mkdir(target, { recursive: true });
+      await writeFile(join(target, 'one.bin'), 'first');
+      throw new Error('network gone');
+    }, true);
+    await expect(fail).rejects.toThrow('network gone');
+    expect(await cache.isCached('dir', 'ckpt', true)).toBe(false);
+    expect(await readdir(join(dir, 'dir'))).toEqual(['ckpt.partial']);
+    await cache.fill('dir', 'ckpt', async (target) => {
+      expect(await readdir(target)).toEqual(['one.bin']);
+      await writeFile(join(target, 'two.bin'), 'second');
+    }, true);
+    expect(await cache.isCached('dir', 'ckpt', true)).toBe(true);
+    expect(await cache.isCached('dir', 'ckpt')).toBe(false);
+    expect((await readdir(join(dir, 'dir', 'ckpt'))).sort()).toEqual(['one.bin', 'two.bin']);
+    expect(await readdir(join(dir, 'dir'))).toEqual(['ckpt']);
+  });
+
   it('leaves an entry alone while it is being filled', async () => {
     let swept: unknown;
     await cache.fill('busy', 'f.bin', async (target) => {
