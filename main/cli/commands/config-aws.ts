@@ -1,11 +1,13 @@
 /**
  * `dstack config aws`: the first-run wizard's AWS steps for a terminal.
  * It checks the credentials, the bucket and the permissions, then writes
- * `~/.dstack/config.yaml`. The AWS SDK is imported inside the action so that
- * other commands start without loading it.
+ * `~/.dstack/config.yaml`. A config whose credentials lack actions the app
+ * needs is not saved (every run would fail later, far from the cause)
+ * unless the user says --force. The AWS SDK is imported inside the action
+ * so that other commands start without loading it.
  */
 import { Command } from 'commander';
-import { InvalidArgumentError } from '../../common/errors';
+import { DstackError, InvalidArgumentError } from '../../common/errors';
 import type { AwsClients } from '../../backends/aws/clients';
 import type { CliContext } from '../context';
 import { table } from '../output';
@@ -17,6 +19,13 @@ export interface ConfigAwsOptions {
   createBucket?: boolean;
   subnet?: string;
   showPolicy?: boolean;
+  /** Save even when the permission pre-flight finds missing actions. */
+  force?: boolean;
+}
+
+/** This command line again, with --show-policy: the policy names the bucket, so it must be the same one. */
+function showPolicyCommand(profile: string, region: string, bucket: string): string {
+  return `dstack config aws --profile ${profile} --region ${region} --bucket ${bucket} --show-policy`;
 }
 
 /** The fix printed after a bucket problem, in the terms of this command's options. */
@@ -61,9 +70,22 @@ export async function configAws(opts: ConfigAwsOptions, home: string, clients?: 
 
   const { rows, policy } = await awsSetup.checkPermissions(target, c);
   console.log(table(['SERVICE', 'PERMISSIONS'], rows.map((r) => [r.service, r.ok ? 'ok' : `missing ${r.missing.join(', ')}`])));
-  const missing = rows.some((r) => !r.ok);
-  if (missing && opts.showPolicy) console.log(`Attach this IAM policy to the user or role of profile ${profile}:\n${policy}`);
-  else if (missing) console.log('Some permissions are missing: run again with --show-policy to print the IAM policy to attach.');
+  const missing = rows.flatMap((r) => r.missing);
+  if (missing.length) {
+    console.log(`Missing permissions (${missing.length}):`);
+    for (const action of missing) console.log(`  ${action}`);
+    if (opts.showPolicy) console.log(`Attach this IAM policy to the user or role of profile ${profile}:\n${policy}`);
+    const attach = opts.showPolicy
+      ? `Attach the IAM policy printed above to the user or role of profile ${profile}`
+      : `Attach the dstack IAM policy to the user or role of profile ${profile} (print it with \`${showPolicyCommand(profile, region, bucket)}\`)`;
+    if (!opts.force) {
+      throw new DstackError('permission', `Not saved: profile ${profile} lacks ${missing.length} permission(s) dstack needs: ${missing.join(', ')}.`, {
+        fix: `${attach}, then run this command again. --force saves the config anyway.`,
+        details: { missing },
+      });
+    }
+    console.log(`Saving anyway (--force): runs will fail until the policy is attached. ${attach}.`);
+  }
 
   const saved = await awsSetup.save({ ...target, ...(opts.subnet ? { subnet: opts.subnet } : {}) }, home, c);
   console.log(`Saved to ${saved.path}:`);
@@ -80,5 +102,6 @@ export function configAwsCommand(ctx: CliContext): Command {
     .option('--create-bucket', 'create the bucket when it does not exist')
     .option('--subnet <id>', 'the subnet for instances (default: a default subnet)')
     .option('--show-policy', 'print the IAM policy when permissions are missing')
+    .option('--force', 'save the config even when permissions are missing (runs fail until the policy is attached)')
     .action((opts: ConfigAwsOptions) => configAws(opts, ctx.home));
 }

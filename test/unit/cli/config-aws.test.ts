@@ -30,7 +30,9 @@ import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { parse } from 'yaml';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AwsClients } from '../../../main/backends/aws/clients';
-import { configAws } from '../../../main/cli/commands/config-aws';
+import { toDstackError } from '../../../main/common/errors';
+import { configAws, configAwsCommand } from '../../../main/cli/commands/config-aws';
+import { CliContext } from '../../../main/cli/context';
 import { errorText } from '../../../main/cli/output';
 import type { AwsStandin } from '../../helpers/aws-standin';
 import { startAwsStandin } from '../../helpers/aws-standin';
@@ -112,18 +114,46 @@ describe('dstack config aws', () => {
     expect(errorText(err)).toBe('There is no bucket named my-bucket. Add --create-bucket to create it, or pass another --bucket.');
   });
 
-  it('prints the missing actions of a service, and the policy with --show-policy', async () => {
+  it('does not save a config whose credentials lack actions: names each, says how to get the policy, fails', async () => {
     s3.on(HeadBucketCommand).resolves({ BucketRegion: REGION });
     s3.on(PutObjectCommand).rejects(awsError('AccessDenied', 'Access Denied', 403));
     standin.denied.add('logs:FilterLogEvents');
-    await configAws({ region: REGION }, home, clients);
+    const err = await configAws({ profile: 'work', region: REGION }, home, clients).catch((e: unknown) => e);
     expect(output()).toMatch(/^S3\s+missing s3:PutObject$/m);
     expect(output()).toMatch(/^CloudWatch Logs\s+missing logs:FilterLogEvents$/m);
     expect(output()).toMatch(/^EC2\s+ok$/m);
-    expect(output()).toContain('run again with --show-policy');
-    printed = [];
-    await configAws({ region: REGION, showPolicy: true }, home, clients);
+    expect(output()).toContain('Missing permissions (2):\n  s3:PutObject\n  logs:FilterLogEvents');
+    expect(errorText(err)).toBe(
+      'Not saved: profile work lacks 2 permission(s) dstack needs: s3:PutObject, logs:FilterLogEvents. ' +
+        `Attach the dstack IAM policy to the user or role of profile work (print it with \`dstack config aws --profile work --region ${REGION} --bucket ${BUCKET} --show-policy\`), ` +
+        'then run this command again. --force saves the config anyway.',
+    );
+    expect(toDstackError(err).code).toBe('permission');
+    await expect(stat(join(home, 'config.yaml'))).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(s3.commandCalls(PutBucketLifecycleConfigurationCommand)).toHaveLength(0);
+    expect(output()).not.toContain('Saved to');
+  });
+
+  it('prints the policy with --show-policy and still does not save', async () => {
+    s3.on(HeadBucketCommand).resolves({ BucketRegion: REGION });
+    standin.denied.add('logs:FilterLogEvents');
+    const err = await configAws({ region: REGION, showPolicy: true }, home, clients).catch((e: unknown) => e);
     expect(output()).toContain(`"arn:aws:s3:::${BUCKET}/*"`);
+    expect(errorText(err)).toMatch(/^Not saved: profile default lacks 1 permission\(s\) dstack needs: logs:FilterLogEvents\. Attach the IAM policy printed above to the user or role of profile default, then run/);
+    await expect(stat(join(home, 'config.yaml'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('saves anyway with --force, saying what will fail', async () => {
+    s3.on(HeadBucketCommand).resolves({ BucketRegion: REGION });
+    standin.denied.add('logs:FilterLogEvents');
+    await configAws({ profile: 'work', region: REGION, force: true }, home, clients);
+    expect(parse(await readFile(join(home, 'config.yaml'), 'utf8'))).toEqual({ backend: 'aws', bucket: BUCKET, region: REGION, profile: 'work' });
+    expect(output()).toContain('Saving anyway (--force): runs will fail until the policy is attached.');
+  });
+
+  it('documents --force in --help', () => {
+    const help = configAwsCommand(new CliContext()).helpInformation();
+    expect(help).toMatch(/--force\s+save the config even when permissions are missing/);
   });
 
   it('rejects a region it does not know before calling AWS', async () => {
