@@ -1,9 +1,11 @@
 // The artifact tree of a run with nested folders and a folder larger than
 // one listing page: folder totals fill in after the tree shows; a folder row
-// drags with its id and downloads as a .zip of the same bytes.
+// drags with its id and downloads as a .zip of the same bytes; the keyboard
+// drives the tree as the ARIA tree pattern says.
+import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import { unzipAll } from '../helpers/unzip';
-import { expect, test } from './fixtures';
+import { expect, shot, test } from './fixtures';
 import { ensureLocal, openProject, runWorkflow, tempProject } from './projects';
 
 const TREE = `workflows:
@@ -67,4 +69,84 @@ test('a folder row carries its id on an HTML5 drag, and downloads as a .zip of i
   const files = Object.fromEntries([...unzipAll(zip)].map(([name, bytes]) => [name, bytes.toString('utf8')]));
   expect(files).toEqual({ 'b.txt': 'bb', 'deep/c.txt': 'cccccc' });
   await expect(sub.getByText('Downloaded')).toBeVisible();
+});
+
+test('the tree is driven by the keyboard: arrows move and open, Home/End jump, Enter downloads, Tab leaves', async ({ page }) => {
+  const tree = await openTree(page);
+  const item = (name: string) => tree.getByRole('treeitem', { name, exact: true });
+
+  await page.getByRole('combobox', { name: 'Source' }).focus();
+  await page.keyboard.press('Tab');
+  await expect(item('out')).toBeFocused();
+  await expect(item('out')).toHaveAttribute('aria-expanded', 'false');
+  await expect(item('out')).toHaveAttribute('aria-level', '1');
+
+  await page.keyboard.press('ArrowRight');
+  await expect(item('out')).toHaveAttribute('aria-expanded', 'true');
+  await expect(item('out')).toBeFocused();
+  await expect(item('out').getByRole('group').getByRole('treeitem')).toHaveText([/^▸ many/, /^▸ sub/, /^a\.txt/]);
+  await page.keyboard.press('ArrowRight');
+  await expect(item('many')).toBeFocused();
+  await expect(item('many')).toHaveAttribute('aria-level', '2');
+  await page.keyboard.press('ArrowDown');
+  await expect(item('sub')).toBeFocused();
+  await page.keyboard.press('ArrowRight');
+  await expect(item('deep')).toBeVisible();
+  await page.keyboard.press('ArrowDown');
+  await expect(item('deep')).toBeFocused();
+  await page.keyboard.press('ArrowRight');
+  await expect(item('c.txt')).toBeVisible();
+  await page.keyboard.press('ArrowDown');
+  await expect(item('c.txt')).toBeFocused();
+  await expect(item('c.txt')).toHaveAttribute('aria-level', '4');
+  await shot(page, 'artifacts-tree-keyboard');
+
+  await page.keyboard.press('ArrowLeft');
+  await expect(item('deep')).toBeFocused();
+  await page.keyboard.press('ArrowLeft');
+  await expect(item('deep')).toHaveAttribute('aria-expanded', 'false');
+  await expect(item('c.txt')).toHaveCount(0);
+  await page.keyboard.press('ArrowLeft');
+  await expect(item('sub')).toBeFocused();
+  await page.keyboard.press('ArrowUp');
+  await expect(item('many')).toBeFocused();
+  await page.keyboard.press('Home');
+  await expect(item('out')).toBeFocused();
+  await page.keyboard.press('End');
+  await expect(item('a.txt')).toBeFocused();
+
+  // Only the focused row is a tab stop: Tab reaches its own button, then leaves the tree.
+  await expect(tree.locator('[role="treeitem"][tabindex="0"]')).toHaveCount(1);
+  await page.keyboard.press('Tab');
+  await expect(item('a.txt').getByRole('button', { name: 'Download a.txt' })).toBeFocused();
+  await page.keyboard.press('Shift+Tab');
+  await expect(item('a.txt')).toBeFocused();
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  expect(await page.evaluate(() => document.activeElement?.closest('[role="tree"]')?.tagName ?? 'outside')).toBe('outside');
+  await item('a.txt').focus();
+
+  const downloading = page.waitForEvent('download');
+  await page.keyboard.press('Enter');
+  const download = await downloading;
+  expect(readFileSync(await download.path()).toString('utf8')).toBe('aaaa');
+});
+
+test('"Load more" is a row the keyboard reaches; Enter loads the next page and focuses its first row', async ({ page }) => {
+  const tree = await openTree(page);
+  const item = (name: string) => tree.getByRole('treeitem', { name, exact: true });
+  await tree.getByRole('button', { name: 'Expand out' }).click();
+  await tree.getByRole('button', { name: 'Expand many' }).click();
+  const files = item('many').getByRole('group').getByRole('treeitem');
+  await expect(files).toHaveCount(1001);
+  await item('sub').focus();
+  await page.keyboard.press('ArrowUp');
+  await expect(item('Load more')).toBeFocused();
+  await page.keyboard.press('Enter');
+  const names = Array.from({ length: 1200 }, (_, i) => `f${i + 1}.txt`).sort();
+  await expect(item(names[1000]!)).toBeFocused();
+  await expect(files).toHaveCount(1200);
+  await expect(item('Load more')).toHaveCount(0);
+  await page.keyboard.press('ArrowDown');
+  await expect(item(names[1001]!)).toBeFocused();
 });

@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'react';
 import type { ArtifactSource } from '../../../main/common/api/operations';
 import { useApi } from '../api/context';
-import { ArtifactChildren } from './ArtifactFolder';
+import { ArtifactTree } from './ArtifactFolder';
 
 export function ArtifactBrowser({ projectId, runName, ipc }: { projectId: string; runName: string | null; ipc: boolean }) {
   const api = useApi();
@@ -31,9 +31,7 @@ export function ArtifactBrowser({ projectId, runName, ipc }: { projectId: string
         </label>
       </div>
       {source ? (
-        <div role="tree" aria-labelledby="art-title" className="tree">
-          <ArtifactChildren key={JSON.stringify(source)} projectId={projectId} source={source} prefix="" level={1} ipc={ipc} />
-        </div>
+        <ArtifactTree key={JSON.stringify(source)} labelledBy="art-title" projectId={projectId} source={source} ipc={ipc} />
       ) : (
         <p className="muted">Select a run to see its artifacts.</p>
       )}

@@ -2,10 +2,12 @@
 import { formatBytes, formatDuration } from '../components/format';
 import type { ItemTask } from './tasks';
 
-export function TaskProgressView({ name, task, canReveal, onCancel, onResume, onReveal }: {
+export function TaskProgressView({ name, task, canReveal, tabIndex, onCancel, onResume, onReveal }: {
   name: string;
   task: ItemTask;
   canReveal: boolean;
+  /** -1 keeps the buttons out of the Tab order (their row is not the tree's tab stop). */
+  tabIndex?: number;
   onCancel: () => void;
   onResume: () => void;
   onReveal: () => void;
@@ -18,7 +20,7 @@ export function TaskProgressView({ name, task, canReveal, onCancel, onResume, on
         <span className="muted">
           {pct}% · {formatBytes(task.bytesPerSec)}/s{task.etaSec !== undefined ? ` · ${formatDuration(task.etaSec)} left` : ''}
         </span>
-        <button type="button" onClick={onCancel} aria-label={`Cancel download of ${name}`}>
+        <button type="button" tabIndex={tabIndex} onClick={onCancel} aria-label={`Cancel download of ${name}`}>
           Cancel
         </button>
       </span>
@@ -29,7 +31,7 @@ export function TaskProgressView({ name, task, canReveal, onCancel, onResume, on
       <span className="task">
         <span className="ok">Downloaded</span>
         {canReveal && task.kind === 'download' && (
-          <button type="button" onClick={onReveal} aria-label={`Show ${name} in folder`}>
+          <button type="button" tabIndex={tabIndex} onClick={onReveal} aria-label={`Show ${name} in folder`}>
             Show in folder
           </button>
         )}
@@ -41,7 +43,7 @@ export function TaskProgressView({ name, task, canReveal, onCancel, onResume, on
       <span className={task.state === 'failed' ? 'bad' : 'muted'} title={task.error?.fix}>
         {task.state === 'failed' ? (task.error?.message ?? 'Download failed.') : `Cancelled at ${pct}%.`}
       </span>
-      <button type="button" onClick={onResume} aria-label={`Resume download of ${name}`}>
+      <button type="button" tabIndex={tabIndex} onClick={onResume} aria-label={`Resume download of ${name}`}>
         Resume
       </button>
     </span>
