@@ -1,7 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { localPathFor } from '../../../main/backends/aws/s3/tree';
 import { MiB, randomFile, resetCounts, useS3 } from './setup';
 
 const f = useS3();
@@ -38,13 +37,5 @@ describe('folder transfers against s3rver', () => {
     expect(f.counts.get('HeadObjectCommand')).toBe(1);
     expect(f.counts.get('GetObjectCommand')).toBe(300 + 2);
     for (const [rel, data] of files) expect((await readFile(join(out, rel))).equals(data), rel).toBe(true);
-  });
-
-  it('refuses keys that would land outside the target folder', () => {
-    // s3rver normalizes `..` away before storing, real S3 does not: so check the mapping itself.
-    expect(localPathFor('/dl', 'artifacts/j/', 'artifacts/j/a/b.txt')).toBe('/dl/a/b.txt');
-    for (const key of ['artifacts/j/../../.bashrc', 'artifacts/j/a//b', 'artifacts/j/./x', 'artifacts/j/a\\..\\b']) {
-      expect(() => localPathFor('/dl', 'artifacts/j/', key)).toThrow(`The object key "${key}" does not map to a safe local path.`);
-    }
   });
 });

@@ -8,7 +8,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { InvalidArgumentError } from '../../../common/errors';
+import { localPathUnder } from '../../../core/artifacts';
 import type { DownloadOptions, RemoteObject } from './download';
 import { DEFAULT_DOWNLOAD_PART_SIZE, downloadObject } from './download';
 import { runPool } from './pool';
@@ -71,7 +71,7 @@ async function* listTree(t: S3Target, keyPrefix: string, localDir: string, signa
     for (const o of page.Contents ?? []) {
       if (!o.Key || o.Key.endsWith('/')) continue;
       const size = o.Size ?? 0;
-      yield { key: o.Key, path: localPathFor(localDir, keyPrefix, o.Key), size, remote: { size, etag: (o.ETag ?? '').replace(/"/g, '') } };
+      yield { key: o.Key, path: localPathUnder(localDir, o.Key.slice(keyPrefix.length).replace(/^\//, '')), size, remote: { size, etag: (o.ETag ?? '').replace(/"/g, '') } };
     }
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
@@ -129,13 +129,4 @@ async function transfer(
     opts.signal,
   );
   return { files, bytes: total };
-}
-
-/** Maps a key to a path inside `localDir`; refuses keys that would escape it. */
-export function localPathFor(localDir: string, prefix: string, key: string): string {
-  const parts = key.slice(prefix.length).replace(/^\//, '').split('/');
-  if (parts.some((p) => p === '' || p === '.' || p === '..' || p.includes('\\'))) {
-    throw new InvalidArgumentError(`The object key "${key}" does not map to a safe local path.`, 'Rename or delete that object in the bucket.');
-  }
-  return join(localDir, ...parts);
 }
