@@ -14,7 +14,7 @@ import { artifactOps } from './ops-artifacts';
 import { awsOps } from './ops-aws';
 import { runOps } from './ops-runs';
 import { setupOps } from './ops-setup';
-import { transferItem } from './transfer';
+import { fillDragCache } from './transfer';
 
 export type { CallMeta, ServiceOptions };
 
@@ -61,7 +61,7 @@ export class ApiService {
     if (!(await this.ctx.cache.isCached(item.id, item.name, item.isDir))) {
       const runs = await this.ctx.runs();
       const task = { signal, progress: () => undefined };
-      await this.ctx.cache.fill(item.id, item.name, (target) => transferItem(runs, item, target, task, { keepComplete: true }), item.isDir);
+      await fillDragCache(this.ctx.cache, runs, item, task);
     }
     return { path, fileName: item.name };
   }

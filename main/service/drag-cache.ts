@@ -11,9 +11,10 @@
  * resolves elsewhere (symlinks included). The cache is swept by age and
  * total size.
  */
-import { lstat, mkdir, readdir, realpath, rename, rm, stat, utimes } from 'node:fs/promises';
+import { lstat, mkdir, readdir, realpath, rm, stat, utimes } from 'node:fs/promises';
 import { join, relative, sep, isAbsolute } from 'node:path';
 import { InvalidArgumentError, NotFoundError } from '../common/errors';
+import { intoPlace } from './into-place';
 
 export interface SweepLimits {
   maxAgeMs: number;
@@ -60,11 +61,7 @@ export class DragCache {
     await mkdir(join(this.dir, itemId), { recursive: true });
     this.busy.add(itemId);
     try {
-      const out = await fill(isDir ? `${target}.partial` : target);
-      if (isDir) {
-        await rm(target, { recursive: true, force: true });
-        await rename(`${target}.partial`, target);
-      }
+      const out = await intoPlace(target, isDir, fill);
       const now = new Date();
       await utimes(target, now, now).catch(() => undefined);
       return out;

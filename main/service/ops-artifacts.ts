@@ -5,12 +5,12 @@
  * server mode it lands in the drag cache and the browser fetches it from
  * `downloadUrl`, so both modes move the same verified bytes.
  */
-import { join } from 'node:path';
 import { CancelledError, InvalidArgumentError } from '../common/errors';
 import type { ServiceContext } from './context';
 import type { Handlers } from './handler';
 import type { ArtifactItem } from './items';
-import { transferItem } from './transfer';
+import { freePath } from './into-place';
+import { downloadTo, fillDragCache } from './transfer';
 
 type ArtifactOps = 'artifacts.list' | 'artifacts.folderTotal' | 'artifacts.download' | 'artifacts.cache' | 'artifacts.startDrag' | 'artifacts.reveal' | 'tasks.cancel';
 
@@ -21,7 +21,7 @@ type ArtifactOps = 'artifacts.list' | 'artifacts.folderTotal' | 'artifacts.downl
 function startCacheFill(ctx: ServiceContext, item: ArtifactItem, clientId?: string): string {
   return ctx.tasks.start(async (task) => {
     const runs = await ctx.runs();
-    await ctx.cache.fill(item.id, item.name, (target) => transferItem(runs, item, target, task, { keepComplete: true }), item.isDir);
+    await fillDragCache(ctx.cache, runs, item, task);
     void ctx.cache.sweep().catch(() => undefined);
     return { path: ctx.cache.pathFor(item.id, item.name), fileName: item.name };
   }, clientId);
@@ -46,10 +46,10 @@ export const artifactOps: Handlers<ArtifactOps> = {
     const item = ctx.items.get(itemId);
     const downloads = ctx.host.downloadsDir?.();
     if (!downloads) return { taskId: startCacheFill(ctx, item, meta.clientId) };
-    const target = saveAs ? await ctx.host.pickSavePath?.(item.name) : join(downloads, item.name);
+    const target = saveAs ? await ctx.host.pickSavePath?.(item.name) : await freePath(downloads, item.name);
     if (!target) throw new CancelledError('Download cancelled.');
     const taskId = ctx.tasks.start(async (task) => {
-      await transferItem(await ctx.runs(), item, target, task);
+      await downloadTo(await ctx.runs(), item, target, task);
       return { path: target, fileName: item.name };
     }, meta.clientId);
     return { taskId };

@@ -12,14 +12,16 @@ import { localPathUnder } from '../core/artifacts';
 import { keys } from '../core/keys';
 import { listAll } from '../core/pages';
 import type { RunService } from '../core/runs';
+import type { DragCache } from './drag-cache';
+import { intoPlace } from './into-place';
 import type { ArtifactItem } from './items';
 import type { TaskContext } from './tasks';
 
 export interface TransferItemOptions {
   /**
    * Keep files already complete in the target folder instead of fetching
-   * them again. Only for a target the app owns (the drag cache's `.partial`
-   * folder), where a file at its final name was verified on arrival.
+   * them again. Only for a folder the app fills (a `.partial` folder, see
+   * into-place.ts), where a file at its final name was verified on arrival.
    */
   keepComplete?: boolean;
 }
@@ -52,4 +54,14 @@ export async function transferItem(runs: RunService, item: ArtifactItem, target:
     done += f.size;
     task.progress(done, total);
   }
+}
+
+/** Fills the drag cache with an item, resuming a folder from the files an earlier fill verified. */
+export function fillDragCache(cache: DragCache, runs: RunService, item: ArtifactItem, task: TaskContext): Promise<void> {
+  return cache.fill(item.id, item.name, (target) => transferItem(runs, item, target, task, { keepComplete: true }), item.isDir);
+}
+
+/** Copies an item to a path the user chose; a folder appears there only when whole, and resumes like the cache. */
+export function downloadTo(runs: RunService, item: ArtifactItem, target: string, task: TaskContext): Promise<void> {
+  return intoPlace(target, item.isDir, (dest) => transferItem(runs, item, dest, task, { keepComplete: true }));
 }

@@ -70,6 +70,10 @@ describe('desktop downloads', () => {
     expect(await readFile(join(downloads, 's.txt'), 'utf8')).toBe('small');
     await service.call('artifacts.reveal', { taskId });
     expect(reveal).toHaveBeenCalledWith(join(downloads, 's.txt'));
+    // Downloading it again never replaces what is already there.
+    const again = await service.call('artifacts.download', { itemId: (await entry('out', 's.txt')).id });
+    await finished(again.taskId);
+    expect(await readFile(join(downloads, 's (1).txt'), 'utf8')).toBe('small');
   });
 
   it('downloads to the "Save as…" target, and a folder as a folder', async () => {
@@ -116,5 +120,37 @@ describe('desktop downloads', () => {
     const stored = await runs.backend.storage.get(keys.artifact(job.repo, job.id, 'out/big.bin'));
     expect(got.length).toBe(BIG);
     expect(hash(got)).toBe(hash(stored!));
+  });
+
+  it('puts a folder in Downloads only when whole, and resumes it without fetching its finished files again', async () => {
+    const storage = (await service.ctx.runs()).backend.storage;
+    const download = storage.downloadFile.bind(storage);
+    const fetched: string[] = [];
+    let taskId = '';
+    storage.downloadFile = async (key, local, opts = {}) => {
+      // The user cancels as the last file is about to start.
+      if (taskId && key.endsWith('out/sub/d.txt')) await service.call('tasks.cancel', { taskId });
+      fetched.push(key.slice(key.indexOf('out/')));
+      return download(key, local, opts);
+    };
+    try {
+      const first = await service.call('artifacts.download', { itemId: (await entry('', 'out')).id });
+      taskId = first.taskId;
+      expect((await finished(first.taskId)).state).toBe('cancelled');
+      await expect(stat(join(downloads, 'out'))).rejects.toThrow();
+      expect((await stat(join(downloads, 'out.partial', 'big.bin'))).size).toBe(BIG);
+
+      taskId = '';
+      fetched.length = 0;
+      const second = await service.call('artifacts.download', { itemId: (await entry('', 'out')).id });
+      expect((await finished(second.taskId)).state).toBe('done');
+      expect(fetched).toEqual(['out/sub/d.txt']);
+      expect(await readFile(join(downloads, 'out', 'sub', 'd.txt'), 'utf8')).toBe('deeper');
+      expect(await readFile(join(downloads, 'out', 's.txt'), 'utf8')).toBe('small');
+      expect((await stat(join(downloads, 'out', 'big.bin'))).size).toBe(BIG);
+      await expect(stat(join(downloads, 'out.partial'))).rejects.toThrow();
+    } finally {
+      storage.downloadFile = download;
+    }
   });
 });
