@@ -1,7 +1,8 @@
 /**
  * Shared fixtures for the S3 tests: one s3rver per test file, a client and
- * storage pointed at it, and a per-command counter hooked into the SDK so a
- * test can see how many requests really went out.
+ * storage pointed at it through a counting proxy, so a test can see how
+ * many requests of each operation really reached the server (downloads send
+ * their GETs without the SDK, so its middleware would not see them).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -13,6 +14,8 @@ import { createS3Client } from '../../../main/backends/aws/s3/client';
 import { S3Storage } from '../../../main/backends/aws/s3/storage';
 import type { S3rver } from '../../helpers/s3rver';
 import { startS3rver } from '../../helpers/s3rver';
+import type { S3Traffic } from '../../helpers/s3-traffic';
+import { startS3Traffic } from '../../helpers/s3-traffic';
 
 export interface Fixture {
   s3: S3rver;
@@ -22,35 +25,26 @@ export interface Fixture {
   counts: Map<string, number>;
   /** Most requests of one command in flight at once. */
   peak: Map<string, number>;
+  /** The proxy the client talks through; set `beforeForward` to act between requests. */
+  traffic: S3Traffic;
   tmp: string;
 }
 
 /** Starts s3rver for the file's tests and stops it after them. */
 export function useS3(): Fixture {
-  const f = { counts: new Map(), peak: new Map() } as Fixture;
+  const f = {} as Fixture;
   beforeAll(async () => {
     f.s3 = await startS3rver();
-    f.client = createS3Client({ region: f.s3.region, credentials: f.s3.credentials, endpoint: f.s3.endpoint });
-    const inFlight = new Map<string, number>();
-    f.client.middlewareStack.add(
-      (next, ctx) => async (args) => {
-        const name = ctx.commandName ?? '?';
-        f.counts.set(name, (f.counts.get(name) ?? 0) + 1);
-        inFlight.set(name, (inFlight.get(name) ?? 0) + 1);
-        f.peak.set(name, Math.max(f.peak.get(name) ?? 0, inFlight.get(name)!));
-        try {
-          return await next(args);
-        } finally {
-          inFlight.set(name, inFlight.get(name)! - 1);
-        }
-      },
-      { step: 'initialize', name: 'countCommands' },
-    );
+    f.traffic = await startS3Traffic(f.s3.endpoint, f.s3.credentials);
+    f.counts = f.traffic.counts;
+    f.peak = f.traffic.peak;
+    f.client = createS3Client({ region: f.s3.region, credentials: f.s3.credentials, endpoint: f.traffic.endpoint });
     f.storage = new S3Storage(f.s3.bucket, f.client);
     f.tmp = await mkdtemp(join(tmpdir(), 'dstack-s3-test-'));
   });
   afterAll(async () => {
     f.client?.destroy();
+    await f.traffic?.stop();
     await f.s3?.stop();
     if (f.tmp) await rm(f.tmp, { recursive: true, force: true });
   });

@@ -84,21 +84,16 @@ describe('transfers against s3rver', () => {
     const v1 = await randomFile(f.tmp, 'midway-v1.bin', 6 * MiB);
     const v2 = await randomFile(f.tmp, 'midway-v2.bin', 6 * MiB);
     await f.storage.uploadFile(v1.path, 'artifacts/midway.bin', up);
-    let gets = 0;
-    // Before the third ranged GET goes out, another writer replaces the object.
-    f.client.middlewareStack.add(
-      (next, ctx) => async (args) => {
-        if (ctx.commandName === 'GetObjectCommand' && ++gets === 3) await f.storage.put('artifacts/midway.bin', v2.data);
-        return next(args);
-      },
-      { step: 'initialize', name: 'overwriteMidway' },
-    );
     resetCounts(f);
+    // Before the third ranged GET reaches S3, another writer replaces the object.
+    f.traffic.beforeForward = async (op, n) => {
+      if (op === 'GetObjectCommand' && n === 3) await f.storage.put('artifacts/midway.bin', v2.data);
+    };
     const dest = join(f.tmp, 'midway-out.bin');
     try {
       await f.storage.downloadFile('artifacts/midway.bin', dest, { partSize: MiB, concurrency: 1 });
     } finally {
-      f.client.middlewareStack.remove('overwriteMidway');
+      f.traffic.beforeForward = undefined;
     }
     expect(f.counts.get('HeadObjectCommand')).toBe(2);
     expect(f.counts.get('GetObjectCommand')).toBe(3 + 6);

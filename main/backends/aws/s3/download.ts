@@ -5,17 +5,19 @@
  * finished parts. Every GET is pinned to the ETag seen by HEAD (If-Match,
  * and a check of the returned ETag for stand-ins that ignore If-Match), so a
  * concurrent overwrite restarts the download instead of mixing versions.
+ * GETs go through objectget.ts, which skips the SDK's per-request cost.
  * The result is verified (verify.ts), synced, and only then renamed over
  * `dest`, so `dest` is either absent, the old file, or the complete object.
  */
 import type { FileHandle } from 'node:fs/promises';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { Readable } from 'node:stream';
-import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import type { TransferOptions } from '../../../core/backend';
 import { CancelledError, DstackError, NotFoundError } from '../../../common/errors';
 import { isNotFound, isTransient, mapS3Error, retryTransient } from './errors';
+import type { BodySink } from './http1';
+import { ObjectChangedError, ObjectReader } from './objectget';
 import type { PartMap } from './partmap';
 import { loadPartMap, PartMapFlusher, savePartMap } from './partmap';
 import { runPool } from './pool';
@@ -24,6 +26,7 @@ import { MiB } from './target';
 import { PART_SIZE_METADATA } from './upload';
 import type { Expectation } from './verify';
 import { etagOf, expectationFor } from './verify';
+import { DiskWriter } from './diskwriter';
 import { FrontierHasher } from './hasher';
 
 export interface DownloadOptions extends TransferOptions {
@@ -44,9 +47,6 @@ export interface RemoteObject {
   etag: string;
   uploadPartSize?: number;
 }
-
-/** Thrown when the object's ETag changes under a running download. */
-class ObjectChangedError extends Error {}
 
 /** Downloads `key` to `dest`, resuming from `{dest}.part` when one matches the object. */
 export function downloadFile(t: S3Target, key: string, dest: string, opts: DownloadOptions = {}): Promise<void> {
@@ -92,7 +92,7 @@ async function headObject(t: S3Target, key: string, signal?: AbortSignal): Promi
 /** One GET, verified in memory, written beside `dest`, synced and renamed. */
 async function downloadSmall(t: S3Target, key: string, dest: string, remote: RemoteObject, opts: TransferOptions = {}): Promise<void> {
   const exp = expectationFor(remote.etag, remote.uploadPartSize);
-  const data = await getRange(t, key, remote.etag, undefined, opts.signal);
+  const data = await readWhole(t, key, remote.etag, opts.signal);
   const problem = checkContent(data.length, exp.kind === 'size' ? undefined : etagOf(data, exp), remote, exp);
   if (problem) throw corrupt(t, key, problem);
   const part = `${dest}.part`;
@@ -117,7 +117,7 @@ async function downloadParts(t: S3Target, key: string, dest: string, remote: Rem
   const done = new Set(map.done.filter((i) => i >= 0 && i < count));
   const exp = expectationFor(remote.etag, remote.uploadPartSize);
   const fh = await open(partPath, 'r+');
-  const hasher = exp.kind === 'size' ? undefined : new FrontierHasher(partPath, remote.size, partSize, exp);
+  const hasher = exp.kind === 'size' ? undefined : new FrontierHasher(fh.fd, remote.size, partSize, exp);
   let problem: string | undefined;
   try {
     for (const i of done) hasher?.partDone(i);
@@ -125,13 +125,14 @@ async function downloadParts(t: S3Target, key: string, dest: string, remote: Rem
     let bytes = [...done].reduce((sum, i) => sum + partLen(i), 0);
     opts.onProgress?.({ bytes, total: remote.size });
     const flusher = new PartMapFlusher(fh, mapPath, map, done);
+    const disk = new DiskWriter(fh.fd, WRITE_BATCH);
     const todo = Array.from({ length: count }, (_, i) => i).filter((i) => !done.has(i));
     try {
       await runPool(
         todo,
         opts.concurrency ?? DEFAULT_DOWNLOAD_CONCURRENCY,
         async (i, signal) => {
-          await fetchPart(t, key, remote.etag, fh, i * partSize, partLen(i), signal, (n) => {
+          await fetchPart(t, key, remote.etag, disk, i * partSize, partLen(i), signal, (n) => {
             bytes += n;
             opts.onProgress?.({ bytes, total: remote.size });
           });
@@ -142,6 +143,7 @@ async function downloadParts(t: S3Target, key: string, dest: string, remote: Rem
         opts.signal,
       );
     } finally {
+      await disk.close();
       await flusher.flush();
     }
     const onDisk = (await fh.stat()).size;
@@ -195,34 +197,18 @@ async function resumableMap(partPath: string, mapPath: string, key: string, remo
 
 /** Fetches one range into the file, retrying a connection that drops mid-body. */
 async function fetchPart(
-  t: S3Target, key: string, etag: string, fh: FileHandle, pos: number, len: number, signal: AbortSignal, onBytes: (n: number) => void,
+  t: S3Target, key: string, etag: string, disk: DiskWriter, pos: number, len: number, signal: AbortSignal, onBytes: (n: number) => void,
 ): Promise<void> {
   for (let attempt = 1; ; attempt++) {
-    let written = 0;
+    const writer = new PartWriter(disk, pos, onBytes);
     try {
-      const res = await sendGet(t, key, etag, `bytes=${pos}-${pos + len - 1}`, signal);
-      // Socket reads arrive in ~64 KiB chunks; one writev per MiB keeps the
-      // thread pool from becoming the bottleneck.
-      let batch: Buffer[] = [];
-      let batched = 0;
-      const flush = async () => {
-        await fh.writev(batch, pos + written);
-        written += batched;
-        onBytes(batched);
-        batch = [];
-        batched = 0;
-      };
-      for await (const chunk of res as AsyncIterable<Buffer>) {
-        if (written + batched + chunk.length > len) throw Object.assign(new Error('S3 sent more bytes than the range asked for.'), { code: 'ECONNRESET' });
-        batch.push(chunk);
-        batched += chunk.length;
-        if (batched >= WRITE_BATCH) await flush();
-      }
-      if (batched > 0) await flush();
-      if (written !== len) throw Object.assign(new Error('The connection closed before the part was complete.'), { code: 'ECONNRESET' });
+      await ObjectReader.for(t).stream({ key, etag, range: [pos, pos + len - 1], signal }, writer);
+      await writer.end();
+      if (writer.written !== len) throw Object.assign(new Error('The connection closed before the part was complete.'), { code: 'ECONNRESET' });
       return;
     } catch (err) {
-      onBytes(-written);
+      await writer.settle();
+      onBytes(-writer.written);
       if (signal.aborted) throw new CancelledError();
       if (attempt >= PART_ATTEMPTS || !isTransient(err)) {
         throw err instanceof ObjectChangedError ? err : s3errorFor(t, key, err);
@@ -231,33 +217,86 @@ async function fetchPart(
   }
 }
 
-/** GETs a range (or all) of the object into memory. */
-async function getRange(t: S3Target, key: string, etag: string, range: string | undefined, signal?: AbortSignal): Promise<Buffer> {
-  try {
-    return await retryTransient(async () => {
-      const body = await sendGet(t, key, etag, range, signal);
-      const chunks: Buffer[] = [];
-      for await (const chunk of body as AsyncIterable<Buffer>) chunks.push(chunk);
-      return Buffer.concat(chunks);
-    }, PART_ATTEMPTS, signal);
-  } catch (err) {
-    throw err instanceof ObjectChangedError ? err : s3errorFor(t, key, err);
+/**
+ * Gathers a part's bytes into WRITE_BATCH buffers (the socket reads straight
+ * into them) and hands each full one to the disk writer. Reading pauses
+ * while four batches of the part wait for the disk.
+ */
+class PartWriter implements BodySink {
+  private batch: Buffer;
+  private fill = 0;
+  private queued = 0;
+  private pending = 0;
+  private tail: Promise<void> = Promise.resolve();
+  /** Bytes on disk, reported through onBytes. */
+  written = 0;
+
+  constructor(
+    private readonly disk: DiskWriter,
+    private readonly pos: number,
+    private readonly onBytes: (n: number) => void,
+  ) {
+    this.batch = disk.take();
+  }
+
+  space(): Buffer {
+    return this.batch.subarray(this.fill);
+  }
+
+  write(bytes: Buffer): Promise<void> | undefined {
+    if (bytes.buffer === this.batch.buffer && bytes.byteOffset === this.fill) {
+      // Read in place through space().
+      this.fill += bytes.length;
+      if (this.fill === this.batch.length) this.flush();
+    } else {
+      for (let off = 0; off < bytes.length; ) {
+        const n = bytes.copy(this.batch, this.fill, off);
+        this.fill += n;
+        off += n;
+        if (this.fill === this.batch.length) this.flush();
+      }
+    }
+    return this.pending >= 4 ? this.tail : undefined;
+  }
+
+  /** Writes what is gathered; resolves when every batch is on disk, rejects with the first write error. */
+  end(): Promise<void> {
+    if (this.fill > 0) this.flush();
+    return this.tail;
+  }
+
+  /** After a failure: waits for the writes already queued, and drops the rest. */
+  settle(): Promise<void> {
+    return this.tail.catch(() => undefined);
+  }
+
+  private flush(): void {
+    const len = this.fill;
+    const at = this.pos + this.queued;
+    this.queued += len;
+    this.pending++;
+    const written = this.disk.write(this.batch, len, at).then(() => {
+      this.pending--;
+      this.written += len;
+      this.onBytes(len);
+    });
+    this.batch = this.disk.take();
+    this.fill = 0;
+    this.tail = this.tail.then(() => written);
+    // A failed write surfaces through write() or end(); never as an unhandled rejection.
+    written.catch(() => undefined);
+    this.tail.catch(() => undefined);
   }
 }
 
-async function sendGet(t: S3Target, key: string, etag: string, range: string | undefined, signal?: AbortSignal): Promise<Readable> {
-  let res;
+/** GETs the whole object into memory, again if the connection drops mid-body. */
+async function readWhole(t: S3Target, key: string, etag: string, signal?: AbortSignal): Promise<Buffer> {
   try {
-    res = await t.client.send(new GetObjectCommand({ Bucket: t.bucket, Key: key, Range: range, IfMatch: `"${etag}"` }), { abortSignal: signal });
+    return await retryTransient(() => ObjectReader.for(t).read({ key, etag, signal }), PART_ATTEMPTS, signal);
   } catch (err) {
-    if ((err as { name?: string }).name === 'PreconditionFailed') throw new ObjectChangedError();
-    throw err;
+    if (signal?.aborted) throw new CancelledError();
+    throw err instanceof ObjectChangedError ? err : s3errorFor(t, key, err);
   }
-  if (unquote(res.ETag) !== etag) {
-    (res.Body as Readable | undefined)?.destroy();
-    throw new ObjectChangedError();
-  }
-  return res.Body as Readable;
 }
 
 function s3errorFor(t: S3Target, key: string, err: unknown): Error {

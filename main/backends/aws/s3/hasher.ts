@@ -15,14 +15,14 @@ import type { Expectation } from './verify';
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { openSync, readSync, closeSync } = require('node:fs');
+const { readSync } = require('node:fs');
 const { createHash } = require('node:crypto');
-const { path, size, partSize, step } = workerData;
+const { fd, size, partSize, step } = workerData;
 const buf = Buffer.allocUnsafe(1024 * 1024);
 const done = new Set();
 const whole = createHash('md5');
 const digests = [];
-let current = null, fill = 0, next = 0, fd = -1, error = null;
+let current = null, fill = 0, next = 0, error = null;
 function update(chunk) {
   if (!step) return whole.update(chunk);
   for (let off = 0; off < chunk.length; ) {
@@ -47,7 +47,6 @@ function advance() {
 }
 parentPort.on('message', (m) => {
   try {
-    if (fd < 0) fd = openSync(path, 'r');
     if (m.done !== undefined) { done.add(m.done); advance(); return; }
     if (error) throw error;
     advance();
@@ -62,8 +61,6 @@ parentPort.on('message', (m) => {
   } catch (e) {
     error = e;
     if (m.finish) parentPort.postMessage({ error: String(e && e.message || e) });
-  } finally {
-    if (m.finish && fd >= 0) closeSync(fd);
   }
 });
 `;
@@ -73,9 +70,10 @@ export class FrontierHasher {
   private readonly worker: Worker;
   private readonly result: Promise<string>;
 
-  constructor(path: string, size: number, partSize: number, exp: Exclude<Expectation, { kind: 'size' }>) {
+  /** Reads through `fd`, which the caller keeps open until after `close()`. */
+  constructor(fd: number, size: number, partSize: number, exp: Exclude<Expectation, { kind: 'size' }>) {
     const step = exp.kind === 'multipart' ? exp.uploadPartSize : 0;
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, size, partSize, step } });
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { fd, size, partSize, step } });
     this.result = new Promise<string>((resolve, reject) => {
       this.worker.once('message', (m: { etag?: string; error?: string }) => (m.etag ? resolve(m.etag) : reject(new Error(m.error))));
       this.worker.once('error', reject);
