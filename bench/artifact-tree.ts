@@ -20,6 +20,8 @@ import { keys } from '../main/core/keys';
 import type { S3rver } from '../test/helpers/s3rver';
 import { startS3rver } from '../test/helpers/s3rver';
 import { rcloneEnv } from './rclone';
+import { uploadTree } from '../main/core/tree-transfer';
+import { uploadItemsOf } from '../test/helpers/tree-items';
 
 export interface ArtifactTreeResult {
   keys: number;
@@ -55,7 +57,7 @@ export async function benchArtifactTree(opts: ArtifactTreeOptions = {}): Promise
     const local = join(dir, FOLDER);
     await mkdir(local);
     for (let i = 0; i < count; i++) await writeFile(join(local, `f${String(i).padStart(5, '0')}.txt`), `${i}\n`);
-    await storage.uploadTree(local, keys.artifact(REPO, JOB_ID, `${FOLDER}/`));
+    await uploadTree(storage, await uploadItemsOf(local, keys.artifact(REPO, JOB_ID, `${FOLDER}/`)));
 
     const ours = async () => {
       let n = 0;

@@ -1,6 +1,7 @@
 /**
  * Artifact transfer throughput, ours against rclone, on the same s3rver and
- * the same data: one large file (1 GiB) and many small ones (10,000 × 10 KiB).
+ * the same data, through the code the app and the runner use: one large
+ * file (1 GiB) and many small ones (10,000 × 10 KiB).
  * rclone runs with the same parallelism as ours (streams per file, files at
  * once) so the ratio compares engines, not settings. Each direction uses the
  * same source objects for both clients.
@@ -16,9 +17,10 @@ import { pathToFileURL } from 'node:url';
 import { createS3Client } from '../main/backends/aws/s3/client';
 import { DEFAULT_DOWNLOAD_CONCURRENCY, DEFAULT_DOWNLOAD_PART_SIZE } from '../main/backends/aws/s3/download';
 import { S3Storage } from '../main/backends/aws/s3/storage';
-import { DEFAULT_TREE_CONCURRENCY } from '../main/backends/aws/s3/tree';
 import { DEFAULT_UPLOAD_CONCURRENCY, DEFAULT_UPLOAD_PART_SIZE } from '../main/backends/aws/s3/upload';
+import { downloadTree, TREE_CONCURRENCY, uploadTree } from '../main/core/tree-transfer';
 import { startS3rver } from '../test/helpers/s3rver';
+import { uploadItemsOf } from '../test/helpers/tree-items';
 import { rclone } from './rclone';
 
 export interface TransferBenchRow {
@@ -54,7 +56,7 @@ export async function benchTransfer(opts: TransferBenchOptions = {}): Promise<Tr
     '--s3-upload-concurrency', String(DEFAULT_UPLOAD_CONCURRENCY),
     '--multi-thread-cutoff', `${DEFAULT_DOWNLOAD_PART_SIZE / MiB}M`, '--multi-thread-streams', String(DEFAULT_DOWNLOAD_CONCURRENCY),
   ];
-  const treeFlags = ['--transfers', String(DEFAULT_TREE_CONCURRENCY), '--checkers', String(DEFAULT_TREE_CONCURRENCY)];
+  const treeFlags = ['--transfers', String(TREE_CONCURRENCY), '--checkers', String(TREE_CONCURRENCY)];
   const rows: TransferBenchRow[] = [];
   const row = (name: string, unit: TransferBenchRow['unit'], amount: number, ours: number, theirs: number) => {
     const r = { name, unit, ours: amount / ours, rclone: amount / theirs, ratio: theirs / ours };
@@ -99,12 +101,12 @@ export async function benchTransfer(opts: TransferBenchOptions = {}): Promise<Tr
     const treeLabel = `${fileCount.toLocaleString('en')} files of 10 KiB`;
     await pair(
       `upload ${treeLabel}`, 'files/s', fileCount,
-      (r) => storage.uploadTree(tree, `ours/tree-${r}/`),
+      async (r) => uploadTree(storage, await uploadItemsOf(tree, `ours/tree-${r}/`)),
       (r) => rclone(s3, ['copy', tree, remote(`rclone/tree-${r}/`), ...treeFlags]),
     );
     await pair(
       `download ${treeLabel}`, 'files/s', fileCount,
-      () => storage.downloadTree('ours/tree-0/', join(dir, 'tree-ours')),
+      () => downloadTree(storage, 'ours/tree-0/', join(dir, 'tree-ours')),
       () => rclone(s3, ['copy', remote('ours/tree-0/'), join(dir, 'tree-rclone'), ...treeFlags]),
       [join(dir, 'tree-ours'), join(dir, 'tree-rclone')],
     );

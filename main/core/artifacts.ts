@@ -1,8 +1,7 @@
 /**
  * Browsing and downloading a job's artifacts. Listing is lazy, one folder
  * level and one page at a time, because a run can hold millions of files;
- * copying walks every page and downloads through the storage's resumable,
- * verified downloadFile.
+ * copying goes through core/tree-transfer.ts.
  */
 import { mkdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -10,6 +9,8 @@ import { InvalidArgumentError, NotFoundError } from '../common/errors';
 import type { Storage, TransferOptions } from './backend';
 import { keys } from './keys';
 import { listAll } from './pages';
+import type { TreeResult } from './tree-transfer';
+import { downloadTree } from './tree-transfer';
 
 export interface ArtifactEntry {
   /** Path within the run's artifacts, `/`-separated; folders end with `/`. */
@@ -29,19 +30,6 @@ export function normalizeArtifactPath(p: string): string {
   const parts = p.split(/[\\/]+/).filter((s) => s && s !== '.');
   if (parts.includes('..')) throw new InvalidArgumentError(`Artifact path ${p} may not contain "..".`);
   return parts.join('/');
-}
-
-/**
- * Where the file at `rel` (a key's path below the folder being copied) lands
- * under `dir`. Keys are arbitrary strings in S3, so one holding `..`, `.`,
- * an empty segment or a backslash is refused rather than written outside `dir`.
- */
-export function localPathUnder(dir: string, rel: string): string {
-  const parts = rel.split('/');
-  if (parts.some((p) => p === '' || p === '.' || p === '..' || p.includes('\\'))) {
-    throw new InvalidArgumentError(`The artifact path "${rel}" does not map to a safe local path.`, 'Rename or delete that object in the storage.');
-  }
-  return join(dir, ...parts);
 }
 
 /** One page of the entries directly inside `folder` ('' for the top). */
@@ -102,11 +90,6 @@ export async function hasArtifacts(storage: Storage, repo: string, jobId: string
   return page.objects.length > 0;
 }
 
-export interface CopyResult {
-  files: number;
-  bytes: number;
-}
-
 async function isDir(p: string): Promise<boolean> {
   return (await stat(p).catch(() => undefined))?.isDirectory() ?? false;
 }
@@ -123,7 +106,7 @@ export async function copyArtifacts(
   src: string,
   dst: string,
   opts: TransferOptions = {},
-): Promise<CopyResult> {
+): Promise<TreeResult> {
   const base = keys.artifactsPrefix(repo, jobId);
   const rel = normalizeArtifactPath(src);
   const file = rel ? await storage.head(base + rel) : undefined;
@@ -134,15 +117,7 @@ export async function copyArtifacts(
     return { files: 1, bytes: file.size };
   }
   const prefix = base + (rel ? `${rel}/` : '');
-  let files = 0;
-  let bytes = 0;
-  for await (const o of listAll(storage, prefix)) {
-    const target = localPathUnder(dst, o.key.slice(prefix.length));
-    await mkdir(dirname(target), { recursive: true });
-    await storage.downloadFile(o.key, target, opts);
-    files++;
-    bytes += o.size;
-  }
-  if (!files) throw new NotFoundError(`No artifact ${rel || '(any)'} in this run.`, 'List them with `dstack ls`.');
-  return { files, bytes };
+  const copied = await downloadTree(storage, prefix, dst, opts);
+  if (!copied.files) throw new NotFoundError(`No artifact ${rel || '(any)'} in this run.`, 'List them with `dstack ls`.');
+  return copied;
 }

@@ -41,6 +41,15 @@ export interface TransferOptions {
   onProgress?: (p: TransferProgress) => void;
 }
 
+export interface DownloadFileOptions extends TransferOptions {
+  /**
+   * The object as a listing just described it. A backend may trust it for
+   * the first try instead of asking again (on S3, a HEAD per file); if the
+   * object has changed since, the download notices and starts over.
+   */
+  listed?: ObjectInfo;
+}
+
 /**
  * An object store with S3's semantics: flat keys, lexicographic paginated
  * listing, whole-object writes that are atomic to readers.
@@ -55,7 +64,7 @@ export interface Storage {
   /** Uploads a local file; large files go up in parts. The previous object stays until the new one is complete. */
   uploadFile(localPath: string, key: string, opts?: TransferOptions): Promise<void>;
   /** Downloads to `localPath`: resumable from a `.part` file, verified, renamed into place atomically. */
-  downloadFile(key: string, localPath: string, opts?: TransferOptions): Promise<void>;
+  downloadFile(key: string, localPath: string, opts?: DownloadFileOptions): Promise<void>;
 }
 
 /** One line of a job's output. `id` is unique within the job's log and orders it. */

@@ -8,7 +8,8 @@ import { InvalidArgumentError, NotFoundError } from '../common/errors';
 import type { Job, RunSummary } from '../common/job';
 import { canTransition, isTerminal } from '../common/status';
 import type { Backend, LogEvent, TransferOptions } from './backend';
-import type { ArtifactEntry, ArtifactPage, CopyResult, FolderTotal } from './artifacts';
+import type { ArtifactEntry, ArtifactPage, FolderTotal } from './artifacts';
+import type { TreeResult } from './tree-transfer';
 import { copyArtifacts, folderTotal, hasArtifacts, listArtifacts, walkArtifacts } from './artifacts';
 import { ConflictError } from './errors';
 import { JobStore } from './jobs';
@@ -162,7 +163,7 @@ export class RunService {
   }
 
   /** Downloads an artifact file or folder to a local path. */
-  async copyArtifacts(repo: string, ref: string, src: string, dst: string, opts: TransferOptions = {}): Promise<CopyResult> {
+  async copyArtifacts(repo: string, ref: string, src: string, dst: string, opts: TransferOptions = {}): Promise<TreeResult> {
     const job = await this.artifactsJob(repo, ref);
     return copyArtifacts(this.backend.storage, repo, job.id, src, dst, opts);
   }

@@ -3,12 +3,14 @@
  * cache is synced to the workflow's cache prefix, so files deleted by the
  * job leave the cache too.
  */
+import { join } from 'node:path';
 import { DstackError } from '../common/errors';
 import type { Job } from '../common/job';
 import type { Storage } from '../core/backend';
 import { keys } from '../core/keys';
 import { listAll } from '../core/pages';
-import { filesUnder, insideWorkdir, uploadFiles } from './files';
+import { uploadTree } from '../core/tree-transfer';
+import { filesUnder, insideWorkdir } from './files';
 
 /**
  * Uploads every artifact path. With `requireAll`, a path the job did not
@@ -37,4 +39,9 @@ export async function saveCache(storage: Storage, job: Job, workdir: string, sig
   for await (const o of listAll(storage, prefix)) if (!keep.has(o.key)) gone.push(o.key);
   for (let i = 0; i < gone.length; i += 1000) await storage.delete(gone.slice(i, i + 1000));
   return files.length;
+}
+
+/** Uploads files (relative to `workdir`) to `prefix` + their path. */
+function uploadFiles(storage: Storage, workdir: string, files: string[], prefix: string, signal?: AbortSignal): Promise<unknown> {
+  return uploadTree(storage, files.map((f) => ({ path: join(workdir, f), key: prefix + f })), { signal });
 }

@@ -10,7 +10,7 @@ import { extract } from 'tar';
 import type { Job } from '../common/job';
 import type { Storage } from '../core/backend';
 import { keys } from '../core/keys';
-import { downloadPrefix } from './files';
+import { downloadTree } from '../core/tree-transfer';
 
 /** Where jobs' work dirs go unless the caller says otherwise. */
 export function defaultWorkRoot(): string {
@@ -40,7 +40,7 @@ export async function prepareWorkdir(storage: Storage, job: Job, root: string, s
     await rm(tarball, { force: true });
   }
   let depFiles = 0;
-  for (const dep of job.deps) depFiles += await downloadPrefix(storage, keys.artifactsPrefix(job.repo, dep.jobId), workdir, signal);
-  const cacheFiles = job.cache.length ? await downloadPrefix(storage, keys.cachePrefix(job.repo, job.workflowName), workdir, signal) : 0;
+  for (const dep of job.deps) depFiles += (await downloadTree(storage, keys.artifactsPrefix(job.repo, dep.jobId), workdir, { signal })).files;
+  const cacheFiles = job.cache.length ? (await downloadTree(storage, keys.cachePrefix(job.repo, job.workflowName), workdir, { signal })).files : 0;
   return { workdir, depFiles, cacheFiles };
 }

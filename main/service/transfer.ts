@@ -3,14 +3,14 @@
  * local path, with one progress figure across all its files. Each file goes
  * through the storage's own downloadFile, which resumes from a `.part` file
  * and verifies before renaming into place, so a cancelled or crashed
- * download picks up where it stopped.
+ * download picks up where it stopped; a folder's files move many at once
+ * (core/tree-transfer.ts).
  */
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { NotFoundError } from '../common/errors';
-import { localPathUnder } from '../core/artifacts';
 import { keys } from '../core/keys';
-import { listAll } from '../core/pages';
+import { downloadTree } from '../core/tree-transfer';
 import type { RunService } from '../core/runs';
 import type { DragCache } from './drag-cache';
 import { intoPlace } from './into-place';
@@ -18,11 +18,7 @@ import type { ArtifactItem } from './items';
 import type { TaskContext } from './tasks';
 
 export interface TransferItemOptions {
-  /**
-   * Keep files already complete in the target folder instead of fetching
-   * them again. Only for a folder the app fills (a `.partial` folder, see
-   * into-place.ts), where a file at its final name was verified on arrival.
-   */
+  /** See TreeDownloadOptions.keepComplete: for the `.partial` folders of into-place.ts. */
   keepComplete?: boolean;
 }
 
@@ -40,20 +36,7 @@ export async function transferItem(runs: RunService, item: ArtifactItem, target:
   const { files, bytes: total } = await runs.artifactFolderTotal(job, item.path, task.signal);
   if (!files) throw new NotFoundError(`The folder ${item.name} holds no files.`);
   const prefix = `${base}${item.path ? `${item.path}/` : ''}`;
-  let done = 0;
-  for await (const f of listAll(storage, prefix)) {
-    task.signal.throwIfAborted();
-    const dest = localPathUnder(target, f.key.slice(prefix.length));
-    if (opts.keepComplete && (await stat(dest).catch(() => undefined))?.size === f.size) {
-      done += f.size;
-      task.progress(done, total);
-      continue;
-    }
-    await mkdir(dirname(dest), { recursive: true });
-    await storage.downloadFile(f.key, dest, { signal: task.signal, onProgress: (p) => task.progress(done + p.bytes, total) });
-    done += f.size;
-    task.progress(done, total);
-  }
+  await downloadTree(storage, prefix, target, { signal: task.signal, total, keepComplete: opts.keepComplete, onProgress: (p) => task.progress(p.bytes, p.total) });
 }
 
 /** Fills the drag cache with an item, resuming a folder from the files an earlier fill verified. */

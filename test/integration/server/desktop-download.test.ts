@@ -126,17 +126,24 @@ describe('desktop downloads', () => {
     const storage = (await service.ctx.runs()).backend.storage;
     const download = storage.downloadFile.bind(storage);
     const fetched: string[] = [];
+    const completed: string[] = [];
     let taskId = '';
     storage.downloadFile = async (key, local, opts = {}) => {
-      // The user cancels as the last file is about to start.
-      if (taskId && key.endsWith('out/sub/d.txt')) await service.call('tasks.cancel', { taskId });
-      fetched.push(key.slice(key.indexOf('out/')));
-      return download(key, local, opts);
+      const name = key.slice(key.indexOf('out/'));
+      fetched.push(name);
+      // Files move several at once: the user cancels once the others are in, as the last one is about to start.
+      if (taskId && name === 'out/sub/d.txt') {
+        while (completed.length < 2) await new Promise((r) => setTimeout(r, 5));
+        await service.call('tasks.cancel', { taskId });
+      }
+      await download(key, local, opts);
+      completed.push(name);
     };
     try {
       const first = await service.call('artifacts.download', { itemId: (await entry('', 'out')).id });
       taskId = first.taskId;
       expect((await finished(first.taskId)).state).toBe('cancelled');
+      expect(completed.sort()).toEqual(['out/big.bin', 'out/s.txt']);
       await expect(stat(join(downloads, 'out'))).rejects.toThrow();
       expect((await stat(join(downloads, 'out.partial', 'big.bin'))).size).toBe(BIG);
 

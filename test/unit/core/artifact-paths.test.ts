@@ -1,7 +1,7 @@
 // Where a downloaded artifact lands: never outside the folder it is copied into.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { localPathUnder } from '../../../main/core/artifacts';
+import { localPathUnder } from '../../../main/core/tree-transfer';
 
 describe('localPathUnder', () => {
   it('maps a key path below the copied folder into the target folder', () => {

@@ -31,6 +31,7 @@ let service: InstanceType<typeof ApiService>;
 let projectId: string;
 const progress: TaskProgress[] = [];
 const fetched: string[] = [];
+const completed: string[] = [];
 let cancelAt: string | undefined;
 
 beforeAll(async () => {
@@ -49,12 +50,18 @@ beforeAll(async () => {
   await runs.jobs.create({ ...fakeJob('drag-run-1'), id: JOB, repo });
   for (const s of ['downloading', 'running', 'uploading', 'done'] as const) await runs.jobs.setStatus(repo, JOB, s);
   for (const [p, data] of files) await runs.backend.storage.put(keys.artifact(repo, JOB, p), data);
-  // Records each file fetched; cancels the task as it reaches `cancelAt`, as a user pressing Cancel would.
+  // Records each file fetched and each one complete. Files move several at once, so
+  // `cancelAt` waits for the others to be in, then cancels, as a user pressing Cancel would.
   const download = runs.backend.storage.downloadFile.bind(runs.backend.storage);
   runs.backend.storage.downloadFile = async (key: string, local: string, opts?: TransferOptions) => {
-    fetched.push(key.slice(key.indexOf('/out/') + 1));
-    if (cancelAt && key.endsWith(cancelAt)) service.ctx.tasks.cancelAll();
-    return download(key, local, opts);
+    const name = key.slice(key.indexOf('/out/') + 1);
+    fetched.push(name);
+    if (cancelAt && key.endsWith(cancelAt)) {
+      while (completed.length < files.size - 1) await new Promise((r) => setTimeout(r, 5));
+      service.ctx.tasks.cancelAll();
+    }
+    await download(key, local, opts);
+    completed.push(name);
   };
 });
 afterAll(async () => {
@@ -89,7 +96,7 @@ describe('dragging a folder out', () => {
     cancelAt = 'out/b.bin';
     const first = await service.call('artifacts.cache', { itemId: out.id });
     expect(await finished(first.taskId)).toMatchObject({ state: 'cancelled' });
-    expect(fetched).toEqual(['out/a.bin', 'out/b.bin']);
+    expect(completed.sort()).toEqual(['out/a.bin', 'out/sub/c.bin']);
     expect((await outFolder()).cached).toBe(false);
     await expect(service.call('artifacts.startDrag', { itemId: out.id })).rejects.toMatchObject({ code: 'not_found' });
 
@@ -98,7 +105,7 @@ describe('dragging a folder out', () => {
     const second = await service.call('artifacts.cache', { itemId: out.id });
     const total = [...files.values()].reduce((n, b) => n + b.length, 0);
     expect(await finished(second.taskId)).toMatchObject({ state: 'done', bytes: total, total });
-    expect(fetched).toEqual(['out/b.bin', 'out/sub/c.bin']);
+    expect(fetched).toEqual(['out/b.bin']);
     expect((await outFolder()).cached).toBe(true);
 
     await service.call('artifacts.startDrag', { itemId: out.id });

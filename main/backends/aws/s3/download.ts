@@ -13,14 +13,14 @@ import type { FileHandle } from 'node:fs/promises';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
-import type { TransferOptions } from '../../../core/backend';
+import type { DownloadFileOptions, TransferOptions } from '../../../core/backend';
 import { CancelledError, DstackError, NotFoundError } from '../../../common/errors';
 import { isNotFound, isTransient, mapS3Error, retryTransient } from './errors';
 import type { BodySink } from './http1';
 import { ObjectChangedError, ObjectReader } from './objectget';
 import type { PartMap } from './partmap';
 import { loadPartMap, PartMapFlusher, savePartMap } from './partmap';
-import { runPool } from './pool';
+import { runPool } from '../../../core/pool';
 import type { S3Target } from './target';
 import { MiB } from './target';
 import { PART_SIZE_METADATA } from './upload';
@@ -29,7 +29,7 @@ import { etagOf, expectationFor } from './verify';
 import { DiskWriter } from './diskwriter';
 import { FrontierHasher } from './hasher';
 
-export interface DownloadOptions extends TransferOptions {
+export interface DownloadOptions extends DownloadFileOptions {
   /** Bytes per ranged GET; objects up to this size come in one GET. */
   partSize?: number;
   /** Ranged GETs in flight at once. */
@@ -48,16 +48,20 @@ export interface RemoteObject {
   uploadPartSize?: number;
 }
 
-/** Downloads `key` to `dest`, resuming from `{dest}.part` when one matches the object. */
+/**
+ * Downloads `key` to `dest`, resuming from `{dest}.part` when one matches the
+ * object. A listed object that comes in one GET and has a plain MD5 ETag
+ * needs no HEAD first; a larger or multipart one does, for the part size
+ * its ETag is checked with (upload.ts records it in metadata).
+ */
 export function downloadFile(t: S3Target, key: string, dest: string, opts: DownloadOptions = {}): Promise<void> {
-  return downloadObject(t, key, dest, undefined, opts);
+  const l = opts.listed;
+  const whole = l?.etag && /^[0-9a-f]{32}$/i.test(l.etag) && l.size <= (opts.partSize ?? DEFAULT_DOWNLOAD_PART_SIZE);
+  return downloadObject(t, key, dest, whole ? { size: l.size, etag: l.etag! } : undefined, opts);
 }
 
-/**
- * As downloadFile, but trusting `known` (from a listing) for the first try,
- * which saves a HEAD per file in a tree. A stale listing costs one retry.
- */
-export async function downloadObject(
+/** Trusts `known` (from a listing) for the first try; a stale listing costs one retry. */
+async function downloadObject(
   t: S3Target, key: string, dest: string, known: RemoteObject | undefined, opts: DownloadOptions = {},
 ): Promise<void> {
   for (let attempt = 0; ; attempt++) {

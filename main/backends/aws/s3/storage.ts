@@ -12,17 +12,14 @@ import type { DownloadOptions } from './download';
 import { downloadFile } from './download';
 import { isNotFound, mapS3Error, retryTransient } from './errors';
 import type { S3Target } from './target';
-import type { TreeOptions, TreeResult } from './tree';
-import { downloadTree, uploadTree } from './tree';
 import type { UploadOptions } from './upload';
 import { uploadFile } from './upload';
 
 const DELETE_BATCH = 1000;
 
 /**
- * The AWS backend's storage: one bucket, one client. Besides the Storage
- * interface it moves whole folders (uploadTree/downloadTree), which the
- * runner and the artifact browser use for artifact folders.
+ * The AWS backend's storage: one bucket, one client. Whole folders move
+ * through the core (core/tree-transfer.ts), file by file through here.
  */
 export class S3Storage implements Storage {
   private readonly t: S3Target;
@@ -113,16 +110,6 @@ export class S3Storage implements Storage {
 
   downloadFile(key: string, localPath: string, opts?: DownloadOptions): Promise<void> {
     return downloadFile(this.t, key, localPath, opts);
-  }
-
-  /** A folder of artifacts up, many files at once. */
-  uploadTree(localDir: string, keyPrefix: string, opts?: TreeOptions): Promise<TreeResult> {
-    return uploadTree(this.t, localDir, keyPrefix, opts);
-  }
-
-  /** A folder of artifacts down, each file verified and renamed into place. */
-  downloadTree(keyPrefix: string, localDir: string, opts?: TreeOptions): Promise<TreeResult> {
-    return downloadTree(this.t, keyPrefix, localDir, opts);
   }
 
   private error(err: unknown, action: string, key: string | undefined): DstackError {

@@ -17,7 +17,7 @@ import {
 } from '@aws-sdk/client-s3';
 import type { TransferOptions } from '../../../core/backend';
 import { InvalidArgumentError, NotFoundError } from '../../../common/errors';
-import { runPool } from './pool';
+import { runPool } from '../../../core/pool';
 import type { S3Target } from './target';
 import { MiB, s3call } from './target';
 

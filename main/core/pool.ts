@@ -3,7 +3,8 @@
  * their in-flight requests are aborted through the signal each task gets, so
  * a failed tree transfer does not keep hammering S3 in the background.
  */
-import { CancelledError } from '../../../common/errors';
+import { setMaxListeners } from 'node:events';
+import { CancelledError } from '../common/errors';
 
 /**
  * Runs `task` over `items` with at most `concurrency` at once. `items` may
@@ -18,6 +19,8 @@ export async function runPool<T>(
   signal?: AbortSignal,
 ): Promise<void> {
   const stop = new AbortController();
+  // Every task's requests listen on this one signal; dozens at once is by design, not a leak.
+  setMaxListeners(Math.max(10, concurrency * 4), stop.signal);
   const onAbort = () => stop.abort(signal?.reason);
   signal?.addEventListener('abort', onAbort, { once: true });
   if (signal?.aborted) onAbort();
