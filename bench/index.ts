@@ -15,6 +15,6 @@ console.log(formatRunLatency(await benchRunLatency({ reps: quick ? 3 : 7 })));
 console.log('\n## Renderer\n');
 console.log(formatRenderer(await benchRenderer()));
 console.log('\n## Artifact transfer against s3rver (ours vs rclone)\n');
-await benchTransfer({ small: quick });
+await benchTransfer({ small: quick, rounds: quick ? 1 : 3 });
 console.log('\n## Artifact tree: a prefix of 10,000 keys against s3rver (ours vs rclone lsf)\n');
 console.log(formatArtifactTree(await benchArtifactTree({ count: quick ? 2_000 : 10_000 })));
