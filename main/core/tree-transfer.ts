@@ -84,9 +84,12 @@ export async function downloadTree(storage: Storage, prefix: string, dir: string
 }
 
 /** Uploads each file to its key. */
-export async function uploadTree(storage: Storage, items: UploadItem[], opts: TreeOptions = {}): Promise<TreeResult> {
-  const sized = await Promise.all(items.map(async (it) => ({ ...it, size: (await stat(it.path)).size })));
-  return moveAll(sized, opts, (it) => it.size, (it, onProgress, signal) => storage.uploadFile(it.path, it.key, { signal, onProgress }));
+export async function uploadTree(storage: Storage, items: Iterable<UploadItem>, opts: TreeOptions = {}): Promise<TreeResult> {
+  // Sized as the pool reaches them, so a million files are not a million stat calls at once.
+  async function* sized(): AsyncGenerator<UploadItem & { size: number }> {
+    for (const it of items) yield { ...it, size: (await stat(it.path)).size };
+  }
+  return moveAll(sized(), opts, (it) => it.size, (it, onProgress, signal) => storage.uploadFile(it.path, it.key, { signal, onProgress }));
 }
 
 /** Runs `move` over the items through one pool and one byte budget, summing progress across files. */
