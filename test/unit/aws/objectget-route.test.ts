@@ -1,0 +1,44 @@
+// Where downloads send their GETs (objectget.ts asks the SDK, stopping after it
+// signs, so nothing goes out): real S3's virtual-hosted and path-style
+// addressing over HTTPS, and a custom endpoint over HTTP, as the SDK decides.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createS3Client } from '../../../main/backends/aws/s3/client';
+import { probeEndpoint } from '../../../main/backends/aws/s3/objectget';
+
+const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
+
+afterEach(() => vi.unstubAllEnvs());
+
+describe('the route of an object GET', () => {
+  it('goes to the bucket\'s virtual host in its region on AWS, over HTTPS', async () => {
+    for (const name of ['AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_S3']) vi.stubEnv(name, '');
+    const client = createS3Client({ region: 'eu-west-1', credentials });
+    expect(await probeEndpoint({ client, bucket: 'dstack-142421590066-eu-west-1' })).toEqual({
+      origin: { protocol: 'https:', hostname: 'dstack-142421590066-eu-west-1.s3.eu-west-1.amazonaws.com', port: 443 },
+      host: 'dstack-142421590066-eu-west-1.s3.eu-west-1.amazonaws.com',
+      base: '/',
+      region: 'eu-west-1',
+      service: 's3',
+    });
+  });
+
+  it('uses the path for a bucket name with dots, which no TLS certificate covers as a host', async () => {
+    for (const name of ['AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_S3']) vi.stubEnv(name, '');
+    const client = createS3Client({ region: 'us-east-2', credentials });
+    expect(await probeEndpoint({ client, bucket: 'my.dotted.bucket' })).toMatchObject({
+      origin: { protocol: 'https:', hostname: 's3.us-east-2.amazonaws.com', port: 443 },
+      base: '/my.dotted.bucket/',
+      region: 'us-east-2',
+    });
+  });
+
+  it('follows AWS_ENDPOINT_URL_S3 to an S3-compatible store, path-style', async () => {
+    vi.stubEnv('AWS_ENDPOINT_URL_S3', 'http://127.0.0.1:9000');
+    const client = createS3Client({ region: 'us-east-1', credentials });
+    expect(await probeEndpoint({ client, bucket: 'artifacts' })).toMatchObject({
+      origin: { protocol: 'http:', hostname: '127.0.0.1', port: 9000 },
+      host: '127.0.0.1:9000',
+      base: '/artifacts/',
+    });
+  });
+});
