@@ -9,9 +9,14 @@ const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEM
 
 afterEach(() => vi.unstubAllEnvs());
 
+/** As on a user's machine with no custom endpoint configured. */
+function onAws(): void {
+  for (const name of ['AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_S3']) vi.stubEnv(name, '');
+}
+
 describe('the route of an object GET', () => {
   it('goes to the bucket\'s virtual host in its region on AWS, over HTTPS', async () => {
-    for (const name of ['AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_S3']) vi.stubEnv(name, '');
+    onAws();
     const client = createS3Client({ region: 'eu-west-1', credentials });
     expect(await probeEndpoint({ client, bucket: 'dstack-142421590066-eu-west-1' })).toEqual({
       origin: { protocol: 'https:', hostname: 'dstack-142421590066-eu-west-1.s3.eu-west-1.amazonaws.com', port: 443 },
@@ -23,7 +28,7 @@ describe('the route of an object GET', () => {
   });
 
   it('uses the path for a bucket name with dots, which no TLS certificate covers as a host', async () => {
-    for (const name of ['AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_S3']) vi.stubEnv(name, '');
+    onAws();
     const client = createS3Client({ region: 'us-east-2', credentials });
     expect(await probeEndpoint({ client, bucket: 'my.dotted.bucket' })).toMatchObject({
       origin: { protocol: 'https:', hostname: 's3.us-east-2.amazonaws.com', port: 443 },
