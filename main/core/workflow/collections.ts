@@ -15,8 +15,9 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Workflow and tag names end up in job ids and storage keys: no commas, slashes or semicolons. */
 export const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
-/** A `deps: - workflow: NAME` entry, kept with its place so a missing workflow can be pointed at. */
+/** A `deps:` entry, kept with its place so a missing workflow, a cycle or a missing tag can be pointed at. */
 export interface DepRef {
+  kind: 'workflow' | 'tag';
   name: string;
   loc: Loc;
   field: string;
@@ -148,12 +149,8 @@ export function readDeps(r: FileReader, node: Node, field: string, refs: DepRef[
       r.wrong(e.value, e.field, expect.what, expect.fix);
       continue;
     }
-    if (kind === 'workflow') {
-      refs.push({ name, loc: r.loc(e.value), field: e.field });
-      out.push({ workflow: name });
-    } else {
-      out.push({ tag: name });
-    }
+    refs.push({ kind, name, loc: r.loc(e.value), field: e.field });
+    out.push(kind === 'workflow' ? { workflow: name } : { tag: name });
   }
   return out;
 }

@@ -15,6 +15,16 @@ export interface Workflow extends Omit<JobSpec, 'workflowName'> {
   secretNames: string[];
   /** Where the workflow starts, so the UI and CLI can point at it. */
   source: { file: string; line: number };
+  /** Where each of `deps` is declared (same order), so a dep that fails at submit time names its line. */
+  depSources: DepSource[];
+}
+
+/** The place of one `deps:` entry: the file, line and column of its name, and its field path. */
+export interface DepSource {
+  file: string;
+  line: number;
+  column: number;
+  field: string;
 }
 
 /**

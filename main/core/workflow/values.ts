@@ -8,7 +8,7 @@ import type { Node } from 'yaml';
 import { isScalar, isSeq } from 'yaml';
 import { scanExpressions } from './expressions';
 import { parseMemory } from './memory';
-import type { FileReader } from './reader';
+import type { FileReader, Loc } from './reader';
 
 /**
  * What a text field does with `${{ }}`: check it and collect secret names
@@ -25,6 +25,16 @@ export interface Expect {
   fix: string;
 }
 
+/** Where a NUL is written in the source: as an escape in a quoted string (never at the node's start, the quote), or as the raw byte. */
+function nulLoc(r: FileReader, node: Node): Loc {
+  const start = r.loc(node);
+  for (const needle of ['\\0', '\\x00', '\\u0000']) {
+    const at = r.locIn(node, needle);
+    if (at.line !== start.line || at.column !== start.column) return at;
+  }
+  return r.locIn(node, '\0');
+}
+
 export function readText(r: FileReader, node: Node, field: string, expect: Expect, exprs: ExprPolicy): string | undefined {
   if (!isScalar(node) || node.value === null) {
     r.wrong(node, field, expect.what, expect.fix);
@@ -33,6 +43,11 @@ export function readText(r: FileReader, node: Node, field: string, expect: Expec
   const text = r.scalarText(node);
   if (text.trim() === '') {
     r.wrong(node, field, expect.what, expect.fix);
+    return undefined;
+  }
+  if (text.includes('\0')) {
+    // Node refuses a NUL in argv, env and paths with a raw "must be a string without null bytes"; say it here, with the place.
+    r.report(nulLoc(r, node), field, 'the text contains a NUL character (\\0), which no command, variable or path can hold; remove it.');
     return undefined;
   }
   if (exprs === 'forbid') {

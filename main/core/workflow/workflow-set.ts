@@ -1,8 +1,10 @@
 /**
  * Checks across workflows and files: names must be unique in the project,
- * and a dep on a workflow must name one that exists. Done once over all files,
+ * a dep on a workflow must name one that exists, and deps form no cycle. Done once over all files,
  * so the same code serves one text (tests, editors) and a whole project.
  */
+import type { DepNode } from './cycles';
+import { findCycles } from './cycles';
 import { closest } from './suggest';
 import type { ParsedFile } from './file';
 import { parseFile } from './file';
@@ -40,10 +42,12 @@ export function combineFiles(files: ParsedFile[]): WorkflowSet {
   }
   const names = [...firstAt.keys()];
   const broken = new Set<Workflow>();
+  const graph = new Map<string, DepNode>();
   for (const f of files) {
     for (const p of f.entries) {
+      if (p.name && firstAt.get(p.name)?.loc === p.nameLoc) graph.set(p.name, { file: f.file, refs: p.depRefs });
       for (const ref of p.depRefs) {
-        if (firstAt.has(ref.name)) continue;
+        if (ref.kind !== 'workflow' || firstAt.has(ref.name)) continue;
         const guess = closest(ref.name, names);
         issues.push({
           file: f.file, line: ref.loc.line, column: ref.loc.column, field: ref.field,
@@ -53,8 +57,10 @@ export function combineFiles(files: ParsedFile[]): WorkflowSet {
       }
     }
   }
+  const cycles = findCycles(graph);
+  issues.push(...cycles.issues);
   return {
-    workflows: workflows.filter((w) => !broken.has(w)),
+    workflows: workflows.filter((w) => !broken.has(w) && !cycles.inCycle.has(w.name)),
     issues: sortIssues(issues, files.map((f) => f.file)),
   };
 }

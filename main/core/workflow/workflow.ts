@@ -45,11 +45,21 @@ function readProvider(r: FileReader, e: Entry | undefined): Provider | undefined
   return undefined;
 }
 
+/**
+ * `commands` as a list, or as one string (dstack 0.7 accepts both). The
+ * runner joins commands with newlines into one script, so a string, even a
+ * multi-line block, runs exactly as written.
+ */
 function readCommands(r: FileReader, node: Node, field: string, secrets: Set<string>): string[] {
+  const expect = { what: 'a command', fix: 'write it as a string, in quotes if it contains ": "' };
+  if (isScalar(node)) {
+    const cmd = readText(r, node, field, expect, secrets);
+    return cmd === undefined ? [] : [cmd];
+  }
   const items = readList(r, node, field, { what: 'a list of commands', fix: 'write one command per line, e.g. commands: ["echo hello"]' });
   const out: string[] = [];
   for (const { node: item, field: f } of items ?? []) {
-    const cmd = readText(r, item, f, { what: 'a command', fix: 'write it as a string, in quotes if it contains ": "' }, secrets);
+    const cmd = readText(r, item, f, expect, secrets);
     if (cmd !== undefined) out.push(cmd);
   }
   return out;
@@ -149,6 +159,7 @@ export function readWorkflow(r: FileReader, node: Node, index: number): ParsedWo
       name: parsed.name, provider, commands, env, artifacts, deps, cache, ports, resources,
       secretNames: [...secrets].sort(),
       source: { file: r.file, line: at.line },
+      depSources: parsed.depRefs.map((d) => ({ file: r.file, line: d.loc.line, column: d.loc.column, field: d.field })),
       ...(help !== undefined && { help }),
       ...(image !== undefined && { image }),
       ...(python !== undefined && { python }),

@@ -32,10 +32,45 @@ describe('each mistake gives exactly one line, with file, line, column, field an
     ]);
   });
 
-  it('wrong type: commands as a string', () => {
-    expect(issueLines(one('    commands: echo hi'))).toEqual([
-      `${FILE}:3:15: workflows[0].commands: "echo hi" is not a list of commands; write one command per line, e.g. commands: ["echo hello"].`,
+  it('wrong type: commands as a map', () => {
+    expect(issueLines(one('    commands: {echo: hi}'))).toEqual([
+      `${FILE}:3:15: workflows[0].commands: a map is not a list of commands; write one command per line, e.g. commands: ["echo hello"].`,
     ]);
+  });
+
+  it('a NUL in a command, an env value or a path is refused where it is written', () => {
+    expect(issueLines(one('    commands:', '      - "echo a\\0b"', '    env:', '      - "A=x\\x00"', '    working_dir: "src\\u0000"'))).toEqual([
+      `${FILE}:4:16: workflows[0].commands[0]: the text contains a NUL character (\\0), which no command, variable or path can hold; remove it.`,
+      `${FILE}:6:13: workflows[0].env[0]: the text contains a NUL character (\\0), which no command, variable or path can hold; remove it.`,
+      `${FILE}:7:22: workflows[0].working_dir: the text contains a NUL character (\\0), which no command, variable or path can hold; remove it.`,
+    ]);
+  });
+
+  it('a workflow that depends on itself', () => {
+    expect(issueLines(one('    commands: [echo]', '    deps:', '      - workflow: hello'))).toEqual([
+      `${FILE}:5:19: workflows[0].deps[0].workflow: workflow "hello" depends on itself; remove this dep.`,
+    ]);
+  });
+
+  it('a dependency cycle is named, with the place of each dep in it', () => {
+    const text = yaml(
+      'workflows:',
+      '  - name: a',
+      '    deps: [{workflow: b}]',
+      '    commands: [echo a]',
+      '  - name: b',
+      '    deps: [{workflow: c}]',
+      '    commands: [echo b]',
+      '  - name: c',
+      '    deps: [{workflow: a}, {workflow: d}]',
+      '    commands: [echo c]',
+      '  - name: d',
+      '    commands: [echo d]',
+    );
+    expect(issueLines(text)).toEqual([
+      `${FILE}:3:23: workflows[0].deps[0].workflow: the deps form a cycle: a → b → c → a (b → c is at ${FILE}:6:23, c → a is at ${FILE}:9:23); remove one of these deps.`,
+    ]);
+    expect(parseWorkflowText(text, FILE).workflows.map((w) => w.name)).toEqual(['d']);
   });
 
   it('wrong type: a command that YAML read as a map', () => {

@@ -73,14 +73,24 @@ describe('valid workflows', () => {
       resources: { cpu: 4, memoryMiB: 16384, gpu: { name: 'A100', count: 2, memoryMiB: 40960 }, shmSizeMiB: 512, interruptible: true },
       secretNames: ['HF_TOKEN', 'WANDB_KEY'],
       source: { file: FILE, line: 5 },
+      depSources: [
+        { file: FILE, line: 23, column: 19, field: 'workflows[1].deps[0].workflow' },
+        { file: FILE, line: 24, column: 14, field: 'workflows[1].deps[1].tag' },
+      ],
     } satisfies Workflow);
   });
 
   it('applies defaults: bash, no env, no artifacts, no ports, not interruptible', () => {
     expect(only(yaml('workflows:', '  - name: hello', '    commands: [echo hi]'))).toEqual({
       name: 'hello', provider: 'bash', commands: ['echo hi'], env: {}, artifacts: [], deps: [], cache: [], ports: 0,
-      resources: { interruptible: false }, secretNames: [], source: { file: FILE, line: 2 },
+      resources: { interruptible: false }, secretNames: [], source: { file: FILE, line: 2 }, depSources: [],
     });
+  });
+
+  it('takes commands as one string, as dstack 0.7 does, plain or as a block', () => {
+    expect(only(yaml('workflows:', '  - name: hello', '    commands: echo hi && echo ${{ run.name }}')).commands).toEqual(['echo hi && echo ${{ run.name }}']);
+    const block = only(yaml('workflows:', '  - name: hello', '    commands: |', '      for i in 1 2; do', '        echo $i', '      done'));
+    expect(block.commands).toEqual(['for i in 1 2; do\n  echo $i\ndone\n']);
   });
 
   it('reads a docker workflow with image and entrypoint, commands optional', () => {
