@@ -58,7 +58,7 @@ export async function submitRun(
     assertTagName(opts.tag);
     if (await tags.find(repo, opts.tag)) throw new ConflictError(`Tag ${opts.tag} is already in use.`, `Pick another name or run \`dstack tags delete ${opts.tag}\`.`);
   }
-  const deps = await resolveDeps(jobs, tags, repo, wf.deps);
+  const deps = await resolveDeps(jobs, tags, repo, wf.deps, wf.depSources);
   const secretNames = await secretNamesFor(backend, repo, wf.secretNames);
   const runName = nextRunName((await jobs.heads(repo)).map((h) => runNameOfJobId(h.jobId)));
   const args = opts.args ?? [];

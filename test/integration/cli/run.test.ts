@@ -56,6 +56,13 @@ describe('dstack run (CLI)', () => {
     expect([r.code, r.stdout]).toEqual([0, `Hello, world! Written by run ${helloRun}.\n`]);
   });
 
+  it('names the file, line and field of a dep on a tag that does not exist', async () => {
+    const r = await cli.run(['run', 'from-missing-tag']);
+    expect([r.code, r.stdout, r.stderr]).toEqual([1, '',
+      '.dstack/workflows/cli-test.yaml:52:14: workflows[7].deps[0].tag: tag "never-made" does not exist. ' +
+      'Tag a done run with `dstack tags add never-made RUN` (`dstack tags list` shows the tags), or change the dep.\n']);
+  });
+
   it('keeps cache paths between runs', async () => {
     expect((await cli.run(['run', 'cached'])).stdout).toBe('runs=1\n');
     expect((await cli.run(['run', 'cached'])).stdout).toBe('runs=2\n');

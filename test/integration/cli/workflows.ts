@@ -47,4 +47,10 @@ workflows:
       - trap '' TERM
       - echo started
       - while true; do sleep 0.1; done
+  - name: from-missing-tag
+    provider: bash
+    deps:
+      - tag: never-made
+    commands:
+      - cat output/hello.txt
 `;

@@ -115,7 +115,7 @@ describe('RunService', () => {
     await expect(resolveDeps(service.jobs, service.tagStore, REPO, [{ workflow: 'train' }])).rejects.toThrow(
       'No done run of workflow train to depend on.',
     );
-    await expect(resolveDeps(service.jobs, service.tagStore, REPO, [{ tag: 'nope' }])).rejects.toThrow('Tag nope does not exist.');
+    await expect(resolveDeps(service.jobs, service.tagStore, REPO, [{ tag: 'nope' }])).rejects.toThrow('Tag "nope" does not exist.');
   });
 
   it('lists artifacts a folder at a time and copies a file or a folder', async () => {
