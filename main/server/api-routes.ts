@@ -119,7 +119,7 @@ export async function handleDownload(
       'Content-Length': String(info.size),
       'Content-Disposition': disposition(src.fileName),
     });
-    createReadStream(src.path).pipe(res);
+    pipeline(createReadStream(src.path), res).catch(() => res.destroy());
   } catch (err) {
     if (res.headersSent) return void res.destroy(err instanceof Error ? err : undefined);
     sendError(res, err instanceof DstackError ? err : toDstackError(err), headers);

@@ -8,6 +8,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { networkInterfaces } from 'node:os';
+import { InvalidArgumentError } from '../common/errors';
 
 /** A fresh token: 32 random bytes in hex. */
 export function newToken(): string {
@@ -26,22 +27,40 @@ function sameToken(given: string | undefined, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-function cookie(req: IncomingMessage, name: string): string | undefined {
+/** The named cookie's value; 'malformed' when its percent-encoding does not decode (any page on this host can set one). */
+function cookie(req: IncomingMessage, name: string): string | 'malformed' | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return 'malformed';
+      }
+    }
   }
   return undefined;
 }
 
 export type TokenSource = 'header' | 'cookie' | 'query';
 
-/** Where the request's valid token came from, or undefined when it has none. */
+/**
+ * Where the request's valid token came from, or undefined when it has none.
+ * A token cookie that does not decode is a 400 (InvalidArgumentError), unless
+ * the header or `?token=` holds the token: the login redirect then replaces it.
+ */
 export function tokenSource(req: IncomingMessage, url: URL, token: string, port: number): TokenSource | undefined {
   const auth = req.headers.authorization;
   if (auth?.startsWith('Bearer ') && sameToken(auth.slice(7).trim(), token)) return 'header';
-  if (sameToken(cookie(req, cookieName(port)), token)) return 'cookie';
+  const fromCookie = cookie(req, cookieName(port));
+  if (fromCookie !== 'malformed' && sameToken(fromCookie, token)) return 'cookie';
   if (sameToken(url.searchParams.get('token') ?? undefined, token)) return 'query';
+  if (fromCookie === 'malformed') {
+    throw new InvalidArgumentError(
+      `Bad Request: the cookie ${cookieName(port)} is not valid percent-encoding.`,
+      'Open the URL that `dstack server` printed, with its token: that replaces the cookie.',
+    );
+  }
   return undefined;
 }
 

@@ -8,14 +8,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { contentSecurityPolicy } from '../common/csp';
 import type { ErrorCode } from '../common/errors';
-import { DstackError } from '../common/errors';
+import { DstackError, toDstackError } from '../common/errors';
 import { ApiService } from '../service/api';
 import type { Host } from '../service/host';
 import { handleDownload, handleOperation } from './api-routes';
+import type { TokenSource } from './auth';
 import { allowedHosts, hostAllowed, newToken, tokenCookie, tokenSource } from './auth';
 import { EventSockets } from './events-socket';
+import { requestUrl } from './request-target';
 import { sendStatic } from './static';
 
 export interface ServerOptions {
@@ -45,10 +48,33 @@ function plain(res: ServerResponse, status: number, text: string, headers: Recor
 }
 
 /** A refusal: an error envelope under /api/ (the client parses one), plain text for pages. */
-function refuse(res: ServerResponse, url: URL, status: number, code: ErrorCode, text: string, headers: Record<string, string>): void {
-  if (!url.pathname.startsWith('/api/')) return plain(res, status, text, headers);
+function refuse(res: ServerResponse, req: IncomingMessage, status: number, code: ErrorCode, text: string, headers: Record<string, string>): void {
+  if (!req.url?.startsWith('/api/')) return plain(res, status, text, headers);
   res.writeHead(status, { ...headers, 'Content-Type': 'application/json; charset=utf-8' });
   res.end(JSON.stringify({ error: { code, message: text } }));
+}
+
+/** Why a request is turned away: the status, the error code and a sentence, for a response or an upgrade's status line. */
+interface Refusal {
+  status: number;
+  code: ErrorCode;
+  text: string;
+}
+
+const REASONS: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 500: 'Internal Server Error' };
+
+/** What a handler threw, as a refusal: bad input is a 400; anything else a 500 whose cause goes to the terminal, not the client. */
+function refusalFor(err: unknown): Refusal {
+  const e = toDstackError(err);
+  if (e.code === 'invalid_argument') return { status: 400, code: e.code, text: e.fix ? `${e.message} ${e.fix}` : e.message };
+  console.error(`dstack server: a request failed: ${e.message}`);
+  return { status: 500, code: 'internal', text: 'Internal error: see the terminal running `dstack server`.' };
+}
+
+/** Answers a refused upgrade on the raw socket (there is no ServerResponse there). */
+function refuseUpgrade(socket: Duplex, r: Refusal): void {
+  if (socket.writable) socket.end(`HTTP/1.1 ${r.status} ${REASONS[r.status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n${r.text}\n`);
+  else socket.destroy();
 }
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
@@ -81,47 +107,58 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     'Cross-Origin-Resource-Policy': 'same-origin',
   };
 
-  /** Host/Origin, then token. Answers a refused request itself (when there is a response to answer on) and returns 'refused'. */
-  const admit = (req: IncomingMessage, res: ServerResponse | undefined): URL | 'refused' => {
-    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'invalid'}`);
-    if (!hostAllowed(req, hosts)) {
-      if (res) refuse(res, url, 403, 'permission', 'Forbidden: this server answers only on its own address.', headers);
-      return 'refused';
-    }
+  /**
+   * The request's URL once its syntax (see request-target.ts), Host/Origin and
+   * token pass; a Refusal otherwise. Throws InvalidArgumentError on unparsable input.
+   */
+  const admit = (req: IncomingMessage): { url: URL; source: TokenSource } | Refusal => {
+    const url = requestUrl(req);
+    if (!hostAllowed(req, hosts)) return { status: 403, code: 'permission', text: 'Forbidden: this server answers only on its own address.' };
     const source = tokenSource(req, url, token, port);
-    if (!source) {
-      if (res) refuse(res, url, 401, 'credentials', 'Unauthorized: open the URL that `dstack server` printed, with its token.', headers);
-      return 'refused';
-    }
-    if (source === 'query' && res && req.method === 'GET' && !url.pathname.startsWith('/api/')) {
-      url.searchParams.delete('token');
-      res.writeHead(302, { ...headers, 'Set-Cookie': tokenCookie(token, port), Location: url.pathname + url.search });
-      res.end();
-      return 'refused';
-    }
-    return url;
+    if (!source) return { status: 401, code: 'credentials', text: 'Unauthorized: open the URL that `dstack server` printed, with its token.' };
+    return { url, source };
   };
 
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    const url = admit(req, res);
-    if (url === 'refused') return;
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const admitted = admit(req);
+    if ('status' in admitted) return refuse(res, req, admitted.status, admitted.code, admitted.text, headers);
+    const { url, source } = admitted;
     const path = url.pathname;
-    if (req.method === 'POST' && path.startsWith('/api/')) return void handleOperation(service, path.slice(5), req, res, headers);
-    if (req.method === 'GET' && path.startsWith('/api/download/')) return void handleDownload(service, path.slice(14), req, res, headers);
+    if (source === 'query' && req.method === 'GET' && !path.startsWith('/api/')) {
+      // First visit with ?token=: set the cookie and drop the token from the address bar.
+      url.searchParams.delete('token');
+      res.writeHead(302, { ...headers, 'Set-Cookie': tokenCookie(token, port), Location: url.pathname + url.search });
+      return void res.end();
+    }
+    if (req.method === 'POST' && path.startsWith('/api/')) return handleOperation(service, path.slice(5), req, res, headers);
+    if (req.method === 'GET' && path.startsWith('/api/download/')) return handleDownload(service, path.slice(14), req, res, headers);
     if (req.method !== 'GET' && req.method !== 'HEAD') return plain(res, 405, 'Method not allowed.', headers);
     if (path.startsWith('/api/')) return plain(res, 404, 'Not found.', headers);
-    void sendStatic(opts.rendererDir, path, res, headers).then((sent) => {
-      if (!sent) plain(res, 404, path === '/' ? 'The UI is not built: run `npm run build`, then start the server again.' : 'Not found.', headers);
+    if (!(await sendStatic(opts.rendererDir, path, res, headers))) {
+      plain(res, 404, path === '/' ? 'The UI is not built: run `npm run build`, then start the server again.' : 'Not found.', headers);
+    }
+  };
+
+  // The top-level guard: whatever a handler throws, sync or async, ends in an answer, never in the process exiting.
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    handle(req, res).catch((err: unknown) => {
+      if (res.headersSent) return void res.destroy();
+      const r = refusalFor(err);
+      refuse(res, req, r.status, r.code, r.text, headers);
     });
   });
 
-  server.on('upgrade', (req, socket, head) => {
-    const url = admit(req, undefined);
-    if (url === 'refused' || url.pathname !== '/api/events') {
-      socket.end(`HTTP/1.1 ${url === 'refused' ? '401 Unauthorized' : '404 Not Found'}\r\nConnection: close\r\n\r\n`);
-      return;
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node hands the socket over without an error listener: a client reset would otherwise be an uncaught error.
+    socket.on('error', () => socket.destroy());
+    try {
+      const admitted = admit(req);
+      if ('status' in admitted) return refuseUpgrade(socket, admitted);
+      if (admitted.url.pathname !== '/api/events') return refuseUpgrade(socket, { status: 404, code: 'not_found', text: 'Not found.' });
+      sockets.wss.handleUpgrade(req, socket, head, (ws) => sockets.wss.emit('connection', ws, req));
+    } catch (err) {
+      refuseUpgrade(socket, refusalFor(err));
     }
-    sockets.wss.handleUpgrade(req, socket, head, (ws) => sockets.wss.emit('connection', ws, req));
   });
 
   const shownHost = bind === '0.0.0.0' || bind === '::' ? '127.0.0.1' : bind.includes(':') ? `[${bind}]` : bind;

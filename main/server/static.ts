@@ -8,6 +8,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -52,6 +53,7 @@ export async function sendStatic(root: string, pathname: string, res: ServerResp
     'Content-Length': String(info.size),
     'Cache-Control': isIndex ? 'no-store' : 'public, max-age=31536000, immutable',
   });
-  createReadStream(file).pipe(res);
+  // A read error (the file vanished or is unreadable) ends this response, not the process.
+  pipeline(createReadStream(file), res).catch(() => res.destroy());
   return true;
 }

@@ -99,7 +99,7 @@ describe('dstack server: DNS rebinding and cross-site requests', () => {
 
   it('does not serve files outside the renderer folder', async () => {
     const r = await raw('/..%2f..%2fstate.json', { ...auth(), host: `127.0.0.1:${h.server.port}` });
-    expect(r.status).toBe(404);
+    expect(r.status).toBe(400);
     expect(r.body).not.toContain('projects');
   });
 });
