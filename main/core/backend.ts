@@ -5,6 +5,7 @@
  * on this machine; AWS maps them to S3, EC2, CloudWatch Logs and Secrets
  * Manager within the seed page's IAM policy.
  */
+import { DstackError } from '../common/errors';
 import type { BackendName, InstanceOffer, Job } from '../common/job';
 
 export interface ObjectInfo {
@@ -51,12 +52,42 @@ export interface DownloadFileOptions extends TransferOptions {
 }
 
 /**
+ * A condition on a write, as S3's conditional PUT: `ifNoneMatch: '*'`
+ * creates the key only if it does not exist (how a run claims its name);
+ * `ifMatch` replaces the object only if it is still the version read with
+ * that etag from {@link Storage.getWithEtag} (how a status change makes
+ * sure nobody else changed the job in between).
+ */
+export type PutCondition = { ifNoneMatch: '*' } | { ifMatch: string };
+
+/** An object's content and the etag to pass back as `ifMatch`. */
+export interface VersionedObject {
+  body: Buffer;
+  etag: string;
+}
+
+/**
+ * A conditional write lost: the key already exists, or it changed (or went)
+ * since it was read. The caller re-reads and decides whether to try again.
+ */
+export class PreconditionFailedError extends DstackError {
+  constructor(readonly key: string, message = `"${key}" was changed by another writer.`) {
+    super('conflict', message, { fix: 'Try again: another dstack client or runner wrote it at the same time.' });
+    this.name = 'PreconditionFailedError';
+  }
+}
+
+/**
  * An object store with S3's semantics: flat keys, lexicographic paginated
- * listing, whole-object writes that are atomic to readers.
+ * listing, whole-object writes that are atomic to readers, and conditional
+ * writes, so concurrent writers never lose each other's work.
  */
 export interface Storage {
   get(key: string): Promise<Buffer | undefined>;
-  put(key: string, body: Buffer | string): Promise<void>;
+  /** The object with the etag that `put`'s `ifMatch` compares against; undefined when missing. */
+  getWithEtag(key: string): Promise<VersionedObject | undefined>;
+  /** Writes the whole object; with a condition, throws {@link PreconditionFailedError} when it does not hold. */
+  put(key: string, body: Buffer | string, condition?: PutCondition): Promise<void>;
   head(key: string): Promise<ObjectInfo | undefined>;
   /** Deletes every key given; missing keys are not an error. */
   delete(keys: string[]): Promise<void>;

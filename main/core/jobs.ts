@@ -1,39 +1,85 @@
 /**
  * The job store: a JSON record per job plus a status "head" key, so `ps` is
- * one paginated listing. A status change writes the record, puts the new
- * head, then deletes the old one; a reader may briefly see two heads, and
- * keeps the one with the higher status rank. Every change is checked
- * against the state machine against the stored status, never a cached one.
+ * one paginated listing. The CLI, the app and runners write the same jobs at
+ * once, so nothing here is read-then-write:
+ * - a run name is claimed with a create-only write (If-None-Match), so two
+ *   submits never share one;
+ * - a status change replaces the record only if it is still the version it
+ *   was checked against (If-Match), re-reading and re-checking the state
+ *   machine when another writer got there first;
+ * - a head is deleted only when a head of a later status exists. Statuses
+ *   only move up in rank, so the newest head is never deleted and the job
+ *   never drops out of a listing; a reader that sees two heads keeps the one
+ *   with the higher rank.
  */
-import { DstackError, NotFoundError } from '../common/errors';
+import { NotFoundError } from '../common/errors';
 import type { Job } from '../common/job';
+import { runNameOfJobId } from '../common/job';
 import { assertTransition, statusRank } from '../common/status';
 import type { JobStatus } from '../common/status';
 import type { Storage } from './backend';
+import { PreconditionFailedError } from './backend';
+import { ConflictError } from './errors';
+import { parseJobRecord } from './job-record';
 import type { JobHead } from './keys';
 import { keys, parseJobHead } from './keys';
+import { nextRunName } from './names';
 import { listAll } from './pages';
 
 /** Fields a status change may set besides the status itself. */
 export type JobPatch = Partial<Pick<Job, 'statusReason' | 'exitCode' | 'startedAt' | 'finishedAt' | 'runnerPid' | 'instanceId'>>;
 
+/** Tries before a busy writer gives up; each lost try means another writer made progress. */
+const MAX_TRIES = 100;
+
+const backoff = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(100, 5 * attempt)));
+
 export class JobStore {
   constructor(private readonly storage: Storage) {}
 
+  /**
+   * Claims a run name no other run has or had in this repo: the next number
+   * of a random word pair, taken with a create-only write. A name another
+   * submit took first is skipped for the next number.
+   */
+  async claimRunName(repo: string): Promise<string> {
+    const taken = new Set((await this.heads(repo)).map((h) => runNameOfJobId(h.jobId)));
+    const prefix = keys.runNamePrefix(repo);
+    for await (const o of listAll(this.storage, prefix)) taken.add(o.key.slice(prefix.length));
+    for (let attempt = 1; attempt <= MAX_TRIES; attempt++) {
+      const name = nextRunName(taken);
+      try {
+        await this.storage.put(keys.runName(repo, name), '', { ifNoneMatch: '*' });
+        return name;
+      } catch (err) {
+        if (!(err instanceof PreconditionFailedError)) throw err;
+        taken.add(name);
+      }
+    }
+    throw new ConflictError('Could not find a free run name: too many submits at once.', 'Submit again.');
+  }
+
+  /** Gives back a name claimed for a submit that failed before storing its job. */
+  async releaseRunName(repo: string, runName: string): Promise<void> {
+    await this.storage.delete([keys.runName(repo, runName)]);
+  }
+
   /** Stores a new job: record first, so a head never points at nothing. */
   async create(job: Job): Promise<void> {
-    await this.storage.put(keys.jobRecord(job.repo, job.id), JSON.stringify(job, null, 2));
+    try {
+      await this.storage.put(keys.jobRecord(job.repo, job.id), JSON.stringify(job, null, 2), { ifNoneMatch: '*' });
+    } catch (err) {
+      if (err instanceof PreconditionFailedError) throw new ConflictError(`Job ${job.id} already exists in ${job.repo}.`);
+      throw err;
+    }
     await this.storage.put(keys.jobHead(job.repo, job.id, job.status, job.submittedAt), '');
   }
 
+  /** The job, or undefined when there is none; an UnreadableJobError (with its key) when the record is damaged. */
   async get(repo: string, jobId: string): Promise<Job | undefined> {
-    const body = await this.storage.get(keys.jobRecord(repo, jobId));
-    if (!body) return undefined;
-    try {
-      return JSON.parse(body.toString('utf8')) as Job;
-    } catch (err) {
-      throw new DstackError('internal', `The record of job ${jobId} is not valid JSON.`, { cause: err });
-    }
+    const key = keys.jobRecord(repo, jobId);
+    const body = await this.storage.get(key);
+    return body && parseJobRecord(key, jobId, body);
   }
 
   async require(repo: string, jobId: string): Promise<Job> {
@@ -43,19 +89,33 @@ export class JobStore {
   }
 
   /**
-   * Moves a job to `to`, checked against its stored status. Returns the job
-   * as written. Throws `illegal_transition` when another writer got there first.
+   * Moves a job to `to`, checked against its stored status and written only
+   * over the version checked. Returns the job as written. Throws
+   * `illegal_transition` when another writer has made the move illegal.
    */
   async setStatus(repo: string, jobId: string, to: JobStatus, patch: JobPatch = {}): Promise<Job> {
-    const current = await this.require(repo, jobId);
-    assertTransition(current.status, to);
-    const next: Job = { ...current, ...patch, status: to, updatedAt: Date.now() };
-    await this.storage.put(keys.jobRecord(repo, jobId), JSON.stringify(next, null, 2));
-    const head = keys.jobHead(repo, jobId, to, current.submittedAt);
-    await this.storage.put(head, '');
-    const stale = (await this.headsOf(repo, `${jobId};`)).map((h) => h.key).filter((k) => k !== head);
-    if (stale.length) await this.storage.delete(stale);
-    return next;
+    const key = keys.jobRecord(repo, jobId);
+    for (let attempt = 1; ; attempt++) {
+      const read = await this.storage.getWithEtag(key);
+      if (!read) throw new NotFoundError(`Job ${jobId} does not exist in ${repo}.`);
+      const current = parseJobRecord(key, jobId, read.body);
+      assertTransition(current.status, to);
+      const next: Job = { ...current, ...patch, status: to, updatedAt: Date.now() };
+      const body = JSON.stringify(next, null, 2);
+      try {
+        await this.storage.put(key, body, { ifMatch: read.etag });
+      } catch (err) {
+        if (!(err instanceof PreconditionFailedError)) throw err;
+        // A retried request can land and still be answered "precondition failed": then the write is ours.
+        if ((await this.storage.get(key))?.toString('utf8') !== body) {
+          if (attempt >= MAX_TRIES) throw new ConflictError(`Job ${jobId} changed ${MAX_TRIES} times while moving it to ${to}.`, 'Try again.');
+          await backoff(attempt);
+          continue;
+        }
+      }
+      await this.moveHead(repo, jobId, to, current.submittedAt);
+      return next;
+    }
   }
 
   /**
@@ -71,10 +131,23 @@ export class JobStore {
     return [...best.values()].sort((a, b) => b.submittedAt - a.submittedAt);
   }
 
-  /** Deletes a job's record and every head of it. */
+  /** Deletes a job's record and every head of it. Its run name stays claimed, so it is never reused. */
   async remove(repo: string, jobId: string): Promise<void> {
     const stale = (await this.headsOf(repo, `${jobId};`)).map((h) => h.key);
     await this.storage.delete([...stale, keys.jobRecord(repo, jobId), keys.stopRequest(repo, jobId)]);
+  }
+
+  /**
+   * Puts the head of the status just written, then deletes the heads below
+   * the highest one listed. A writer that lost the race to a later status
+   * thereby deletes its own head, never the winner's.
+   */
+  private async moveHead(repo: string, jobId: string, to: JobStatus, submittedAt: number): Promise<void> {
+    await this.storage.put(keys.jobHead(repo, jobId, to, submittedAt), '');
+    const heads = await this.headsOf(repo, `${jobId};`);
+    const top = Math.max(...heads.map((h) => statusRank(h.status)));
+    const stale = heads.filter((h) => statusRank(h.status) < top).map((h) => h.key);
+    if (stale.length) await this.storage.delete(stale);
   }
 
   private async headsOf(repo: string, startsWith: string): Promise<JobHead[]> {

@@ -12,6 +12,9 @@ export const keys = {
   jobHeadPrefix: (repo: string) => `jobs/${repo}/l;`,
   jobHead: (repo: string, jobId: string, status: JobStatus, submittedAt: number) =>
     `jobs/${repo}/l;${jobId};${status};${submittedAt}`,
+  /** A run name's claim: created with If-None-Match, so two submits never get the same name. */
+  runName: (repo: string, runName: string) => `jobs/${repo}/n;${runName}`,
+  runNamePrefix: (repo: string) => `jobs/${repo}/n;`,
   stopRequest: (repo: string, jobId: string) => `jobs/${repo}/${jobId}.stop`,
   artifactsPrefix: (repo: string, jobId: string) => `artifacts/${repo}/${jobId}/`,
   artifact: (repo: string, jobId: string, relPath: string) => `artifacts/${repo}/${jobId}/${relPath}`,

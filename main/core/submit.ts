@@ -5,13 +5,12 @@
  * leaves nothing behind.
  */
 import { NotFoundError } from '../common/errors';
-import type { BackendName, Job, ResourceOverrides } from '../common/job';
-import { jobIdOf, runNameOfJobId } from '../common/job';
+import type { BackendName, Job, JobSpec, ResolvedDep, ResourceOverrides } from '../common/job';
+import { jobIdOf } from '../common/job';
 import type { Backend } from './backend';
 import { resolveDeps } from './deps';
 import { ConflictError } from './errors';
 import type { JobStore } from './jobs';
-import { nextRunName } from './names';
 import { applyOverrides } from './overrides';
 import { openProject } from './project';
 import { storeSnapshot } from './snapshot';
@@ -60,9 +59,37 @@ export async function submitRun(
   }
   const deps = await resolveDeps(jobs, tags, repo, wf.deps, wf.depSources);
   const secretNames = await secretNamesFor(backend, repo, wf.secretNames);
-  const runName = nextRunName((await jobs.heads(repo)).map((h) => runNameOfJobId(h.jobId)));
+  const runName = await jobs.claimRunName(repo);
+  let job: Job;
+  try {
+    job = await buildJob(backend, repo, root, runName, (run) => toJobSpec(wf, run), { ...opts, deps, secretNames });
+  } catch (err) {
+    await jobs.releaseRunName(repo, runName).catch(() => undefined);
+    throw err;
+  }
+  await jobs.create(job);
+  try {
+    await backend.compute.launch(job);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    await jobs.setStatus(repo, job.id, 'failed', { statusReason: `Launch failed: ${reason}`, finishedAt: Date.now() });
+    throw err;
+  }
+  return (await jobs.get(repo, job.id)) ?? job;
+}
+
+/** The job to store for a run that has claimed `runName`: its spec, code snapshot and offer. */
+async function buildJob(
+  backend: Backend,
+  repo: string,
+  root: string,
+  runName: string,
+  toJobSpec: (opts: { name: string; args: string[] }) => JobSpec,
+  opts: SubmitOptions & { deps: ResolvedDep[]; secretNames: string[] },
+): Promise<Job> {
+  const { deps, secretNames } = opts;
   const args = opts.args ?? [];
-  const parsed = toJobSpec(wf, { name: runName, args });
+  const parsed = toJobSpec({ name: runName, args });
   const spec = { ...parsed, resources: applyOverrides(parsed.resources, opts.overrides) };
   const code = await storeSnapshot(backend.storage, repo, root);
   const now = Date.now();
@@ -84,13 +111,5 @@ export async function submitRun(
   };
   const offer = await backend.compute.offer(job);
   if (offer) job.offer = offer;
-  await jobs.create(job);
-  try {
-    await backend.compute.launch(job);
-  } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
-    await jobs.setStatus(repo, job.id, 'failed', { statusReason: `Launch failed: ${reason}`, finishedAt: Date.now() });
-    throw err;
-  }
-  return (await jobs.get(repo, job.id)) ?? job;
+  return job;
 }

@@ -29,14 +29,34 @@ export interface S3rver {
 // s3rver rewrites an object in place and sizes a GET by stat(), so a GET during a PUT of the same key
 // can return a cut-off body; S3 swaps whole objects atomically. The child writes each object aside and
 // renames it into place, under a per-key lock that a GET also takes until it has opened the file.
+// s3rver also ignores conditional PUTs; S3 answers a failed If-None-Match: * or If-Match with 412
+// PreconditionFailed (and If-Match on a missing key with 404 NoSuchKey). The child checks them under the
+// same per-key lock, so of many racing conditional writers exactly one wins, as on S3.
 const CHILD = `
 const fs = require('fs');
 const path = require('path');
 const crypto = require('crypto');
+const { AsyncLocalStorage } = require('async_hooks');
 const { Readable, Transform } = require('stream');
 const { pipeline } = require('stream/promises');
 const S3rver = require(process.env.S3RVER_MODULE);
 const Store = require(path.join(path.dirname(process.env.S3RVER_MODULE), 'stores', 'filesystem.js'));
+const S3Error = require(path.join(path.dirname(process.env.S3RVER_MODULE), 'models', 'error.js'));
+const conditions = new AsyncLocalStorage();
+async function checkCondition(store, object, cond) {
+  if (!cond) return;
+  const exists = await store.existsObject(object.bucket, object.key);
+  if (cond.ifNoneMatch !== undefined && exists) {
+    throw new S3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', { Condition: 'If-None-Match' });
+  }
+  if (cond.ifMatch === undefined) return;
+  if (!exists) throw new S3Error('NoSuchKey', 'The specified key does not exist.', { Key: object.key });
+  const etag = JSON.parse((await store.getMetadata(object.bucket, object.key)).etag);
+  const wanted = cond.ifMatch.split(',').map((t) => t.trim().replace(/"/g, ''));
+  if (!wanted.includes(etag) && !wanted.includes('*')) {
+    throw new S3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', { Condition: 'If-Match' });
+  }
+}
 const tails = new Map();
 function locked(id, fn) {
   const run = (tails.get(id) || Promise.resolve()).then(fn);
@@ -61,7 +81,14 @@ Store.prototype.putObject = async function (object) {
     throw err;
   }
   const digest = md5.digest('hex');
+  const cond = conditions.getStore();
   await locked(object.bucket + '/' + object.key, async () => {
+    try {
+      await checkCondition(this, object, cond);
+    } catch (err) {
+      await fs.promises.rm(tmp, { force: true });
+      throw err;
+    }
     await fs.promises.rename(tmp, objectPath);
     await this.putMetadata(object.bucket, object.key, object.metadata, digest);
   });
@@ -71,9 +98,21 @@ const getObject = Store.prototype.getObject;
 Store.prototype.getObject = function (bucket, key, options) {
   return locked(bucket + '/' + key, () => getObject.call(this, bucket, key, options));
 };
+const deleteObject = Store.prototype.deleteObject;
+Store.prototype.deleteObject = function (bucket, key) {
+  return locked(bucket + '/' + key, () => deleteObject.call(this, bucket, key));
+};
 const server = new S3rver({
   address: '127.0.0.1', port: 0, silent: true, directory: process.env.S3RVER_DIR,
   configureBuckets: [{ name: process.env.S3RVER_BUCKET }],
+});
+// First in the chain: a plain PUT of an object carries its conditions to the store's putObject.
+server.middleware.unshift((ctx, next) => {
+  const q = ctx.query;
+  const plainPut = ctx.method === 'PUT' && !('partNumber' in q) && !ctx.headers['x-amz-copy-source'];
+  const cond = { ifNoneMatch: ctx.headers['if-none-match'], ifMatch: ctx.headers['if-match'] };
+  if (!plainPut || (cond.ifNoneMatch === undefined && cond.ifMatch === undefined)) return next();
+  return conditions.run(cond, next);
 });
 server.run().then((addr) => process.stdout.write(JSON.stringify({ port: addr.port }) + '\\n'), (err) => {
   process.stderr.write(String(err && err.stack || err));

@@ -30,11 +30,21 @@ async function syncDir(dir: string): Promise<void> {
 }
 
 /**
- * Creates a temporary file beside `finalPath`, lets `fill` write it, flushes
- * it and renames it into place. On any failure the temporary file is removed
- * and whatever was at `finalPath` before stays as it was.
+ * Moves a finished temporary file to its final name. The default replaces
+ * whatever is there; conditional writes pass their own (an exclusive link,
+ * or a rename under a lock after a compare).
  */
-export async function writeAtomically(finalPath: string, fill: (h: FileHandle) => Promise<void>): Promise<void> {
+export type PlaceFile = (tmp: string, finalPath: string) => Promise<void>;
+
+const replace: PlaceFile = (tmp, finalPath) => rename(tmp, finalPath);
+
+/**
+ * Creates a temporary file beside `finalPath`, lets `fill` write it, flushes
+ * it and `place`s it (by default: renames it over `finalPath`). On any
+ * failure the temporary file is removed and whatever was at `finalPath`
+ * before stays as it was.
+ */
+export async function writeAtomically(finalPath: string, fill: (h: FileHandle) => Promise<void>, place: PlaceFile = replace): Promise<void> {
   const dir = dirname(finalPath);
   await mkdir(dir, { recursive: true });
   const tmp = tempPathBeside(dir);
@@ -54,7 +64,7 @@ export async function writeAtomically(finalPath: string, fill: (h: FileHandle) =
     } finally {
       await h.close();
     }
-    await rename(tmp, finalPath);
+    await place(tmp, finalPath);
   } catch (err) {
     await rm(tmp, { force: true });
     throw err;
@@ -62,10 +72,14 @@ export async function writeAtomically(finalPath: string, fill: (h: FileHandle) =
   await syncDir(dir);
 }
 
-export async function writeFileAtomically(finalPath: string, body: Buffer | string): Promise<void> {
-  await writeAtomically(finalPath, async (h) => {
-    await h.writeFile(body);
-  });
+export async function writeFileAtomically(finalPath: string, body: Buffer | string, place: PlaceFile = replace): Promise<void> {
+  await writeAtomically(
+    finalPath,
+    async (h) => {
+      await h.writeFile(body);
+    },
+    place,
+  );
 }
 
 /**

@@ -12,9 +12,10 @@
  */
 import { mkdir, open, readFile, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { ListOptions, ListPage, ObjectInfo, Storage, TransferOptions } from '../../core/backend';
+import type { ListOptions, ListPage, ObjectInfo, PutCondition, Storage, TransferOptions, VersionedObject } from '../../core/backend';
 import { DstackError, InvalidArgumentError, NotFoundError } from '../../common/errors';
 import { copyRange, writeAtomically, writeFileAtomically } from './atomic';
+import { placeIfAbsent, placeIfMatch, readVersioned } from './conditional';
 import { keyToPath } from './key-path';
 import { objectInfo, staleTempFiles, walk } from './listing';
 
@@ -64,10 +65,15 @@ export class LocalStorage implements Storage {
     }
   }
 
-  async put(key: string, body: Buffer | string): Promise<void> {
+  getWithEtag(key: string): Promise<VersionedObject | undefined> {
+    return readVersioned(keyToPath(this.root, key));
+  }
+
+  async put(key: string, body: Buffer | string, condition?: PutCondition): Promise<void> {
     const path = keyToPath(this.root, key);
+    const place = !condition ? undefined : 'ifMatch' in condition ? placeIfMatch(key, condition.ifMatch) : placeIfAbsent(key);
     try {
-      await writeFileAtomically(path, body);
+      await writeFileAtomically(path, body, place);
     } catch (err) {
       throw this.mapWriteError(key, err);
     }

@@ -6,7 +6,8 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
-import type { ListOptions, ListPage, ObjectInfo, Storage } from '../../../core/backend';
+import type { ListOptions, ListPage, ObjectInfo, PutCondition, Storage, VersionedObject } from '../../../core/backend';
+import { PreconditionFailedError } from '../../../core/backend';
 import type { DstackError } from '../../../common/errors';
 import type { DownloadOptions } from './download';
 import { downloadFile } from './download';
@@ -40,11 +41,31 @@ export class S3Storage implements Storage {
     }
   }
 
-  async put(key: string, body: Buffer | string): Promise<void> {
-    const data = typeof body === 'string' ? Buffer.from(body) : body;
+  async getWithEtag(key: string): Promise<VersionedObject | undefined> {
     try {
-      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: data, ContentLength: data.length }));
+      return await retryTransient(async () => {
+        const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+        return { body: Buffer.from(await res.Body!.transformToByteArray()), etag: unquote(res.ETag) ?? '' };
+      });
     } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw this.error(err, 's3:GetObject', key);
+    }
+  }
+
+  /**
+   * A conditional put is still s3:PutObject, inside the seed policy. S3
+   * answers a lost condition with 412 PreconditionFailed, a race with another
+   * conditional write of the key with 409 ConditionalRequestConflict, and an
+   * If-Match on a missing key with 404; all three mean "re-read and decide".
+   */
+  async put(key: string, body: Buffer | string, condition?: PutCondition): Promise<void> {
+    const data = typeof body === 'string' ? Buffer.from(body) : body;
+    const cond = !condition ? {} : 'ifMatch' in condition ? { IfMatch: `"${condition.ifMatch}"` } : { IfNoneMatch: '*' };
+    try {
+      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: data, ContentLength: data.length, ...cond }));
+    } catch (err) {
+      if (condition && isLostCondition(err)) throw new PreconditionFailedError(key);
       throw this.error(err, 's3:PutObject', key);
     }
   }
@@ -115,6 +136,12 @@ export class S3Storage implements Storage {
   private error(err: unknown, action: string, key: string | undefined): DstackError {
     return mapS3Error(err, { action, bucket: this.bucket, key });
   }
+}
+
+function isLostCondition(err: unknown): boolean {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+  const status = e?.$metadata?.httpStatusCode;
+  return e?.name === 'PreconditionFailed' || e?.name === 'ConditionalRequestConflict' || status === 412 || status === 409 || isNotFound(err);
 }
 
 function unquote(etag: string | undefined): string | undefined {
