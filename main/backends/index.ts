@@ -6,8 +6,10 @@
  */
 import type { Backend } from '../core/backend';
 import type { BackendConfig, LocalBackendConfig } from '../common/config';
+import { BACKEND_NAMES, isBackendName } from '../common/backends';
 import { InvalidArgumentError } from '../common/errors';
 import { dstackHome } from '../node/home';
+import { securePrivateHome } from '../node/private-dir';
 import { createLocalBackend } from './local/index';
 
 /** The config of the default backend: local, under DSTACK_HOME (`~/.dstack`). */
@@ -15,18 +17,26 @@ export function localBackendConfig(home = dstackHome()): LocalBackendConfig {
   return { type: 'local', home };
 }
 
+type Factories = { [N in BackendConfig['type']]: (config: Extract<BackendConfig, { type: N }>) => Promise<Backend> };
+
+/** One factory per name in the registry (`common/backends.ts`); the compiler insists every name has one. */
+const FACTORIES: Factories = {
+  // Every process that opens a local home (CLI, app, server, runner) makes it private, including a home made 0755 by an older version.
+  local: async (config) => {
+    await securePrivateHome(config.home);
+    return createLocalBackend(config);
+  },
+  aws: async (config) => (await import('./aws/index')).createAwsBackend(config),
+};
+
 export async function createBackend(config: BackendConfig): Promise<Backend> {
-  switch (config.type) {
-    case 'local':
-      return createLocalBackend(config);
-    case 'aws': {
-      const { createAwsBackend } = await import('./aws/index');
-      return createAwsBackend(config);
-    }
-    default:
-      throw new InvalidArgumentError(
-        `Unknown backend "${(config as { type: unknown }).type}".`,
-        'Use "local" or "aws" (`dstack config` sets it).',
-      );
+  if (!isBackendName(config.type)) {
+    throw new InvalidArgumentError(`Unknown backend "${String(config.type)}".`, `Use one of ${BACKEND_NAMES.join(', ')} (\`dstack config\` sets it).`);
   }
+  return (FACTORIES[config.type] as (c: BackendConfig) => Promise<Backend>)(config);
+}
+
+/** The AWS setup checks the wizard and `dstack config aws` share, loaded on demand so the Local path never loads the SDK. */
+export async function awsSetup() {
+  return (await import('./aws/setup/index')).awsSetup;
 }

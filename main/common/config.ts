@@ -5,6 +5,8 @@
  * (CLI, app, runner) needs to build a backend; it is plain data so it can be
  * handed to a runner process and into EC2 UserData. It never holds a secret.
  */
+import type { BackendName } from './backends';
+
 export interface LocalBackendConfig {
   type: 'local';
   /** DSTACK_HOME: the local backend keeps everything under `{home}/local`. */
@@ -26,7 +28,7 @@ export type BackendConfig = LocalBackendConfig | AwsBackendConfig;
 
 /** The file `~/.dstack/config.yaml`, as dstack writes it. */
 export interface ConfigFile {
-  backend: 'local' | 'aws';
+  backend: BackendName;
   bucket?: string;
   region?: string;
   profile?: string;

@@ -4,8 +4,9 @@
  * on EC2, sees the same thing. Plain data only: it crosses IPC and HTTP.
  */
 import type { JobStatus } from './status';
+import type { BackendName } from './backends';
 
-export type BackendName = 'local' | 'aws';
+export type { BackendName };
 export type Provider = 'bash' | 'docker';
 
 /** GPU request: a count, optionally a model name and per-GPU memory (MiB). */
@@ -125,6 +126,12 @@ export interface RunSummary {
   finishedAt?: number;
   tag?: string;
   offer?: InstanceOffer;
+  /**
+   * Set when the run's record cannot be read (cut off, not JSON, not a job):
+   * where it is and what is wrong. The run still lists, so it can be found
+   * and removed; the other fields come from its status head.
+   */
+  unreadable?: { where: string; problem: string };
 }
 
 /** A job's id is `{run},{workflow},{index}`, as in dstack. */

@@ -7,6 +7,7 @@
  */
 import { DstackError } from '../common/errors';
 import type { BackendName, InstanceOffer, Job } from '../common/job';
+import type { LogEvent } from '../common/log-event';
 
 export interface ObjectInfo {
   key: string;
@@ -89,6 +90,8 @@ export interface Storage {
   /** Writes the whole object; with a condition, throws {@link PreconditionFailedError} when it does not hold. */
   put(key: string, body: Buffer | string, condition?: PutCondition): Promise<void>;
   head(key: string): Promise<ObjectInfo | undefined>;
+  /** Where a person finds the object (a file path, an s3:// URL), for messages about a damaged one. */
+  locate?(key: string): string;
   /** Deletes every key given; missing keys are not an error. */
   delete(keys: string[]): Promise<void>;
   list(prefix: string, opts?: ListOptions): Promise<ListPage>;
@@ -98,13 +101,7 @@ export interface Storage {
   downloadFile(key: string, localPath: string, opts?: DownloadFileOptions): Promise<void>;
 }
 
-/** One line of a job's output. `id` is unique within the job's log and orders it. */
-export interface LogEvent {
-  id: string;
-  time: number;
-  stream: 'stdout' | 'stderr' | 'system';
-  text: string;
-}
+export type { LogEvent } from '../common/log-event';
 
 /** Where a runner writes a job's log. Writes are batched by the caller. */
 export interface LogSink {
@@ -147,6 +144,20 @@ export interface Compute {
   isAlive(job: Job): Promise<boolean>;
   /** Finds and cleans up what a crash left behind (orphan instances, dead runners). */
   reconcile(): Promise<void>;
+  /**
+   * Why the runner of a job is gone, in words for its `failed` status (on
+   * EC2: the instance and the reason EC2 gives for ending it). Undefined
+   * when the backend cannot tell; the core then says the runner exited.
+   */
+  whyGone?(job: Job): Promise<string | undefined>;
+  /**
+   * Ends the machine of a job whose runner has not started (status still
+   * `submitted`), so an abort does not wait on a runner that may never
+   * come. Returns what was ended, for the job's status reason, or undefined
+   * when there was nothing to end. Absent where the starting runner itself
+   * reads the stop request (local).
+   */
+  cancel?(job: Job): Promise<string | undefined>;
   /**
    * The runner's side, where the machine can be taken away under the job (a
    * spot instance): watches for notice of it and calls `onNotice` at most

@@ -6,6 +6,8 @@
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { BackendName } from '../common/backends';
+import { BACKEND_NAMES, isBackendName } from '../common/backends';
 import { DstackError } from '../common/errors';
 import type { BackendConfig, ConfigFile } from '../common/config';
 
@@ -35,7 +37,7 @@ export async function readConfigFile(home: string): Promise<ConfigFile> {
   if (!data || typeof data !== 'object' || Array.isArray(data)) throw configError(path, 'must be a mapping of keys to values.');
   const raw = data as Record<string, unknown>;
   const backend = raw.backend ?? 'local';
-  if (backend !== 'local' && backend !== 'aws') throw configError(path, `backend is "${String(backend)}"; allowed: local, aws.`);
+  if (!isBackendName(backend)) throw configError(path, `backend is "${String(backend)}"; allowed: ${BACKEND_NAMES.join(', ')}.`);
   const out: ConfigFile = { backend };
   for (const k of ['bucket', 'region', 'profile', 'subnet', 'keychain_key_id'] as const) {
     const v = raw[k];
@@ -58,7 +60,7 @@ export async function writeConfigFile(home: string, cfg: ConfigFile): Promise<st
 }
 
 /** The BackendConfig an entry point builds its backend from; `override` picks another backend for one command. */
-export function backendConfigOf(cfg: ConfigFile, home: string, override?: 'local' | 'aws'): BackendConfig {
+export function backendConfigOf(cfg: ConfigFile, home: string, override?: BackendName): BackendConfig {
   const type = override ?? cfg.backend;
   if (type === 'local') return { type: 'local', home };
   if (!cfg.bucket || !cfg.region) {

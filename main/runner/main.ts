@@ -9,11 +9,13 @@
  * SIGUSR1 re-reads the stop request at once; SIGTERM/SIGINT stop the job
  * gracefully, so a machine shutting down still stores artifacts.
  */
+import { BACKEND_NAMES, isBackendName } from '../common/backends';
 import { InvalidArgumentError } from '../common/errors';
 import type { BackendConfig } from '../common/config';
 import { createBackend } from '../backends/index';
 import type { ExecutorKind } from './executor';
 import { startRunner } from './run-job';
+import { defaultWorkRoot } from './workspace';
 
 export interface RunnerArgs {
   config: BackendConfig;
@@ -42,7 +44,7 @@ export function parseRunnerArgs(argv: string[]): RunnerArgs {
   } catch {
     throw new InvalidArgumentError('Runner option --config is not valid JSON.');
   }
-  if (config?.type !== 'local' && config?.type !== 'aws') throw new InvalidArgumentError('Runner option --config needs type local or aws.');
+  if (!isBackendName(config?.type)) throw new InvalidArgumentError(`Runner option --config needs a type: ${BACKEND_NAMES.join(', ')}.`);
   const executor = flags.get('--executor');
   if (executor !== undefined && executor !== 'process' && executor !== 'docker') {
     throw new InvalidArgumentError(`Runner option --executor is "${executor}"; allowed: process, docker.`);
@@ -57,7 +59,7 @@ export async function runnerMain(argv: string[]): Promise<number> {
   console.log(`dstack runner: running job ${args.jobId} of ${args.repo}`);
   const backend = await createBackend(args.config);
   try {
-    const handle = startRunner(backend, args.repo, args.jobId, args.executor ? { executor: args.executor } : {});
+    const handle = startRunner(backend, args.repo, args.jobId, { workRoot: defaultWorkRoot(args.config), ...(args.executor ? { executor: args.executor } : {}) });
     const nudge = (): void => handle.nudge();
     const stop = (): void => handle.requestStop(false, 'The runner was asked to stop.');
     process.on('SIGUSR1', nudge);

@@ -10,7 +10,7 @@ type AwsOps =
   | 'aws.profiles' | 'aws.saveKeys' | 'aws.identity' | 'aws.regions' | 'aws.buckets'
   | 'aws.checkBucket' | 'aws.createBucket' | 'aws.checkPermissions' | 'aws.save';
 
-const setup = async () => (await import('../backends/aws/setup/index')).awsSetup;
+const setup = async () => (await import('../backends/index')).awsSetup();
 
 export const awsOps: Handlers<AwsOps> = {
   'aws.profiles': async () => (await setup()).profiles(),

@@ -11,9 +11,10 @@
  * artifacts are named by ids that `main/` resolves. `projects.open` takes a
  * path only from `dstack server`, whose user types it in the browser.
  */
+import type { BackendName, WizardStep } from '../backends';
 import type { SerializedError } from '../errors';
 import type { InstanceOffer, ResourceOverrides, RunSummary } from '../job';
-import type { LogEvent } from '../../core/backend';
+import type { LogEvent } from '../log-event';
 
 export type { RunSummary, InstanceOffer, LogEvent, ResourceOverrides, SerializedError };
 
@@ -25,7 +26,7 @@ export interface AppInfo {
   configured: boolean;
 }
 
-export type WizardStep = 'backend' | 'aws-credentials' | 'aws-region' | 'aws-bucket' | 'aws-permissions' | 'done';
+export type { WizardStep };
 
 /** Where credentials come from: a `~/.aws` profile, or keys kept in the OS keychain. */
 export type AwsCredentialsRef = { profile: string } | { keychainKeyId: string };
@@ -33,7 +34,7 @@ export type AwsCredentialsRef = { profile: string } | { keychainKeyId: string };
 /** The wizard's progress, saved after every step so closing the app resumes there. */
 export interface SetupDraft {
   step: WizardStep;
-  backend?: 'local' | 'aws';
+  backend?: BackendName;
   credentials?: AwsCredentialsRef;
   region?: string;
   bucket?: string;
@@ -41,7 +42,7 @@ export interface SetupDraft {
 
 /** What Settings shows of the saved configuration. Key ids appear only as `…ABCD`. */
 export interface ConfigSummary {
-  backend: 'local' | 'aws' | null;
+  backend: BackendName | null;
   home: string;
   aws?: { region: string; bucket: string; profile?: string; keyIdLast4?: string; subnet?: string };
 }
@@ -104,7 +105,7 @@ export interface RunRequest {
   workflow: string;
   args: string[];
   tag?: string;
-  backend?: 'local' | 'aws';
+  backend?: BackendName;
   overrides?: ResourceOverrides;
 }
 

@@ -6,6 +6,7 @@
  * Kept out of `operations.ts` so the renderer bundle does not ship zod.
  */
 import { z } from 'zod';
+import { BACKEND_NAMES, WIZARD_STEPS } from '../backends';
 import { InvalidArgumentError } from '../errors';
 import type { OperationName, OpInput } from './operations';
 
@@ -28,8 +29,8 @@ const secretName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'must be a
 
 const draft = z
   .object({
-    step: z.enum(['backend', 'aws-credentials', 'aws-region', 'aws-bucket', 'aws-permissions', 'done']),
-    backend: z.enum(['local', 'aws']).optional(),
+    step: z.enum(WIZARD_STEPS),
+    backend: z.enum(BACKEND_NAMES).optional(),
     credentials: credentials.optional(),
     region: region.optional(),
     bucket: bucket.optional(),
@@ -42,7 +43,7 @@ const runRequest = z
     workflow: name,
     args: z.array(z.string().max(4096)).max(256),
     tag: tag.optional(),
-    backend: z.enum(['local', 'aws']).optional(),
+    backend: z.enum(BACKEND_NAMES).optional(),
     overrides: z
       .object({
         cpu: z.number().int().positive().max(1024).optional(),

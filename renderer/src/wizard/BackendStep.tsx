@@ -1,5 +1,7 @@
-/** Step 1: Local (the default, works offline) or AWS. */
+/** Step 1: pick a backend from the registry; Local (the default, works offline) needs no more steps. */
 import { useState } from 'react';
+import type { BackendName } from '../../../main/common/backends';
+import { BACKENDS, backendInfo } from '../../../main/common/backends';
 import { useApi } from '../api/context';
 import { Busy } from '../components/Busy';
 import { ErrorNote } from '../components/ErrorNote';
@@ -9,11 +11,12 @@ import type { StepProps } from './types';
 
 export function BackendStep({ draft, onNext }: StepProps) {
   const api = useApi();
-  const [choice, setChoice] = useState<'local' | 'aws'>(draft.backend ?? 'local');
+  const [choice, setChoice] = useState<BackendName>(draft.backend ?? 'local');
   const useLocal = useAction(() => api.call('setup.useLocal', undefined));
+  const first = backendInfo(choice).steps[0] ?? 'done';
 
   const next = async () => {
-    if (choice === 'aws') return onNext({ backend: 'aws', step: 'aws-credentials' });
+    if (choice !== 'local') return onNext({ backend: choice, step: first });
     const config = await useLocal.run();
     if (config) onNext({ backend: 'local', step: 'done' });
   };
@@ -22,18 +25,14 @@ export function BackendStep({ draft, onNext }: StepProps) {
     <>
       <fieldset className="choices">
         <legend>Where should workflows run?</legend>
-        <label className="choice">
-          <input type="radio" name="backend" value="local" checked={choice === 'local'} onChange={() => setChoice('local')} />
-          <span>
-            <strong>Local</strong> — on this computer. Works offline; nothing to set up.
-          </span>
-        </label>
-        <label className="choice">
-          <input type="radio" name="backend" value="aws" checked={choice === 'aws'} onChange={() => setChoice('aws')} />
-          <span>
-            <strong>AWS</strong> — on EC2 instances in your account, with artifacts in your S3 bucket.
-          </span>
-        </label>
+        {BACKENDS.map((b) => (
+          <label className="choice" key={b.name}>
+            <input type="radio" name="backend" value={b.name} checked={choice === b.name} onChange={() => setChoice(b.name)} />
+            <span>
+              <strong>{b.label}</strong> — {b.description}
+            </span>
+          </label>
+        ))}
       </fieldset>
       {useLocal.busy && <Busy label="Setting up the local backend…" onCancel={useLocal.cancel} />}
       <ErrorNote error={useLocal.error} />

@@ -1,11 +1,10 @@
 /**
- * The order of the wizard's steps. Local needs no configuration, so it goes
- * from the choice straight to done; AWS walks through every check.
+ * The order of the wizard's steps, from the backend registry: the choice,
+ * then the chosen backend's own steps (Local needs none, so it goes straight
+ * to done; AWS walks through every check).
  */
+import { backendInfo } from '../../../main/common/backends';
 import type { SetupDraft, WizardStep } from '../../../main/common/api/operations';
-
-export const AWS_STEPS: readonly WizardStep[] = ['backend', 'aws-credentials', 'aws-region', 'aws-bucket', 'aws-permissions', 'done'];
-export const LOCAL_STEPS: readonly WizardStep[] = ['backend', 'done'];
 
 export const STEP_TITLES: Record<WizardStep, string> = {
   backend: 'Choose a backend',
@@ -17,7 +16,7 @@ export const STEP_TITLES: Record<WizardStep, string> = {
 };
 
 export function stepsFor(draft: SetupDraft): readonly WizardStep[] {
-  return draft.backend === 'aws' ? AWS_STEPS : LOCAL_STEPS;
+  return ['backend', ...backendInfo(draft.backend ?? 'local').steps];
 }
 
 export function previousStep(draft: SetupDraft): WizardStep {
