@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Runs a command while stress-ng keeps every core busy, as on a developer's
+# machine that is compiling something else: the integration suite must hold
+# there too (every wait asserts what it waited for, none is a sleep).
+set -euo pipefail
+workers=$(nproc)
+stress-ng --cpu "$workers" --cpu-load 90 --timeout 1800s --quiet &
+load=$!
+trap 'kill "$load" 2>/dev/null || true; wait "$load" 2>/dev/null || true' EXIT
+echo "under load: stress-ng --cpu $workers --cpu-load 90 (pid $load)"
+"$@"
