@@ -14,7 +14,6 @@
  * artifacts saved, but ends it `failed` with the backend's reason: the user
  * did not ask for it and the job did not finish.
  */
-import { rm } from 'node:fs/promises';
 import { toDstackError } from '../common/errors';
 import type { Job } from '../common/job';
 import type { JobStatus } from '../common/status';
@@ -29,16 +28,17 @@ import { readStopRequest } from '../core/stop-request';
 import { assertDockerReachable } from './docker';
 import type { ExecutorKind, Started } from './executor';
 import { startCommands } from './executor';
-import { allocatePorts, jobEnv, withSecretRefs } from './job-env';
+import { allocatePorts, jobEnv, logCapOf, withSecretRefs } from './job-env';
 import { LogWriter, pumpLines } from './log-writer';
 import { finishTag } from './tag-on-done';
 import { saveCache, uploadArtifacts } from './upload';
+import { processStartTime, removeFootprint, writeJobGroup } from '../node/job-footprint';
 import { defaultWorkRoot, prepareWorkdir, workdirOf } from './workspace';
 
 export interface RunnerOptions {
   /** `process` runs commands as local processes; `docker` in a container. Default: docker when the job has an image. */
   executor?: ExecutorKind;
-  /** Parent of the job's work dir; default `{tmpdir}/dstack-jobs`. */
+  /** Parent of the job's work dir, a private folder; default `{DSTACK_HOME}/work` (the runner program passes the backend's). */
   workRoot?: string;
   /** SIGTERM → SIGKILL grace period; default DSTACK_STOP_GRACE_MS or 10 s. */
   graceMs?: number;
@@ -83,6 +83,7 @@ class JobRun {
   private timers: NodeJS.Timeout[] = [];
   private polling = false;
   private workdir: string | undefined;
+  private readonly workRoot: string;
   private readonly graceMs: number;
   private readonly pollMs: number;
 
@@ -90,6 +91,7 @@ class JobRun {
     this.store = new JobStore(backend.storage);
     this.graceMs = opts.graceMs ?? envNumber('DSTACK_STOP_GRACE_MS', 10_000);
     this.pollMs = opts.pollMs ?? envNumber('DSTACK_STOP_POLL_MS', 250);
+    this.workRoot = opts.workRoot ?? defaultWorkRoot();
   }
 
   /** Status writes are serialized: a stop can write `stopping` while the main flow waits on the job. */
@@ -154,7 +156,9 @@ class JobRun {
     if (this.job.status !== 'submitted') {
       throw new ConflictError(`Job ${this.jobId} is already ${this.job.status}; a runner runs a job once.`);
     }
-    this.log = new LogWriter(await this.backend.logs.open(this.job));
+    const cap = logCapOf(this.job);
+    this.log = new LogWriter(await this.backend.logs.open(this.job), cap);
+    if (cap.warning) this.log.system(cap.warning);
     const poll = setInterval(() => void this.nudge(), this.pollMs);
     const unwatch = this.backend.compute.watchInterruption?.(this.job, (reason) => this.requestStop(false, reason, true));
     try {
@@ -174,7 +178,7 @@ class JobRun {
       for (const t of this.timers) clearTimeout(t);
       await this.chain;
       await this.log.close().catch(() => undefined);
-      if (this.workdir) await rm(this.workdir, { recursive: true, force: true }).catch(() => undefined);
+      if (this.workdir) await removeFootprint(this.workRoot, this.jobId).catch(() => undefined);
     }
   }
 
@@ -184,10 +188,9 @@ class JobRun {
     await this.status('downloading', { startedAt: Date.now(), runnerPid: process.pid });
     let secrets: Record<string, string>;
     try {
-      const root = this.opts.workRoot ?? defaultWorkRoot();
       // Known before the download starts, so a failed download's leftovers are removed too.
-      this.workdir = workdirOf(root, this.job);
-      const prepared = await prepareWorkdir(this.backend.storage, this.job, root, this.phaseAbort.signal);
+      this.workdir = workdirOf(this.workRoot, this.job);
+      const prepared = await prepareWorkdir(this.backend.storage, this.job, this.workRoot, this.phaseAbort.signal);
       if (prepared.depFiles || prepared.cacheFiles) this.log.system(`Restored ${prepared.depFiles} dependency and ${prepared.cacheFiles} cache file(s).`);
       secrets = await this.backend.secrets.values(this.repo, this.job.secretNames);
     } catch (err) {
@@ -209,7 +212,7 @@ class JobRun {
     // A notice that came after the commands had ended on their own changes nothing: the job finished.
     if (req && !(req.interrupted && !this.signalled)) {
       await this.status('uploading');
-      const n = await uploadArtifacts(this.backend.storage, this.job, this.workdir as string, { requireAll: false });
+      const n = await uploadArtifacts(this.backend.storage, this.job, this.workdir as string, { requireAll: false, log: this.logSystem });
       this.log.system(`Stored ${n} artifact file(s).`);
       if (req.interrupted) {
         const saved = this.job.artifacts.length ? '; artifacts were saved.' : '.';
@@ -220,8 +223,8 @@ class JobRun {
     if (code !== 0) return this.status('failed', { exitCode: code, statusReason: `Exit code ${code}.`, finishedAt: Date.now() });
     await this.status('uploading');
     try {
-      const n = await uploadArtifacts(this.backend.storage, this.job, this.workdir as string, { requireAll: true, signal: this.phaseAbort.signal });
-      if (this.job.cache.length) await saveCache(this.backend.storage, this.job, this.workdir as string, this.phaseAbort.signal);
+      const n = await uploadArtifacts(this.backend.storage, this.job, this.workdir as string, { requireAll: true, signal: this.phaseAbort.signal, log: this.logSystem });
+      if (this.job.cache.length) await saveCache(this.backend.storage, this.job, this.workdir as string, { signal: this.phaseAbort.signal, log: this.logSystem });
       if (n) this.log.system(`Stored ${n} artifact file(s).`);
     } catch (err) {
       if (this.stopRequest()?.abort) return this.aborted(code);
@@ -236,6 +239,8 @@ class JobRun {
   private async execute(kind: ExecutorKind, workdir: string, env: Record<string, string>, ports: number[]): Promise<number> {
     const started = startCommands(kind, { job: withSecretRefs(this.job), workdir, env, ports });
     this.started = started;
+    // Not awaited before the output is pumped: output read late can be lost.
+    const recorded = this.recordGroup(started);
     this.signalCommands();
     if (this.job.maxDurationSec) {
       const sec = this.job.maxDurationSec;
@@ -244,11 +249,27 @@ class JobRun {
     const { stdout, stderr } = started.child;
     const [code] = await Promise.all([
       started.exited,
+      recorded,
       stdout ? pumpLines(stdout, 'stdout', this.log) : undefined,
       stderr ? pumpLines(stderr, 'stderr', this.log) : undefined,
     ]);
     await this.log.flush();
     return code;
+  }
+
+  /**
+   * Writes down the commands' process group, so that if this runner is
+   * killed, the local backend's reconcile can still end the job's processes.
+   * Best effort: without the record the job still runs, it just cannot be
+   * cleaned up after a crash.
+   */
+  private async recordGroup(started: Started): Promise<void> {
+    const pgid = started.child.pid;
+    if (!pgid) return;
+    const startTime = await processStartTime(pgid);
+    await writeJobGroup(this.workRoot, this.jobId, { pgid, ...(startTime ? { startTime } : {}) }).catch((err: unknown) => {
+      this.log.system(`Could not record the job's process group (${toDstackError(err).message}); it is not ended if this runner is killed.`);
+    });
   }
 
   /** A stop or abort that came before any command ran. */
