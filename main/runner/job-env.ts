@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import type { Job } from '../common/job';
 // The expressions module alone: the runner never parses workflow files, so it skips the YAML parser.
 import { interpolateSecrets } from '../core/workflow/expressions';
+import { DEFAULT_LOG_CAP_BYTES } from './log-writer';
 
 /** A port nobody listens on right now; the job binds it soon after. */
 function freePort(): Promise<number> {
@@ -43,4 +44,27 @@ export function jobEnv(job: Job, secrets: Record<string, string>, ports: number[
 export function withSecretRefs(job: Job): Job {
   const refs = Object.fromEntries(job.secretNames.map((n) => [n, `\${${n}}`]));
   return { ...job, commands: job.commands.map((c) => interpolateSecrets(c, refs)) };
+}
+
+/** The workflow variable that sets a job's log cap, in MB; the runner reads it, it reaches the job like any other. */
+export const LOG_CAP_VAR = 'DSTACK_LOG_CAP_MB';
+
+export interface LogCap {
+  capBytes: number;
+  capHint: string;
+  /** Set when the variable holds no positive number: the log says so, and the default applies. */
+  warning?: string;
+}
+
+/** The job's log cap: `env: { DSTACK_LOG_CAP_MB: 500 }` in the workflow, else 100 MB. */
+export function logCapOf(job: Job): LogCap {
+  const capHint = `\`${LOG_CAP_VAR}: <MB>\` under the workflow's env`;
+  const raw = job.env[LOG_CAP_VAR];
+  if (raw === undefined || raw.trim() === '') return { capBytes: DEFAULT_LOG_CAP_BYTES, capHint };
+  const mb = Number(raw);
+  if (!Number.isFinite(mb) || mb <= 0) {
+    const warning = `${LOG_CAP_VAR} is "${raw}", not a positive number of megabytes; the log cap stays at ${DEFAULT_LOG_CAP_BYTES / (1024 * 1024)} MB. Write e.g. ${LOG_CAP_VAR}: 500.`;
+    return { capBytes: DEFAULT_LOG_CAP_BYTES, capHint, warning };
+  }
+  return { capBytes: Math.floor(mb * 1024 * 1024), capHint };
 }

@@ -1,6 +1,9 @@
 /**
- * Turns a job's output into log events: split into lines, timestamped,
- * secrets masked, written in batches about every 100 ms. It applies
+ * Turns a job's output into log events: secrets masked (on the raw stream,
+ * see mask.ts), split into lines, timestamped, written in batches about
+ * every 100 ms. The job's output is capped (`capBytes`): past the cap one
+ * closing line says so and the rest is discarded while the job runs on;
+ * the runner's own lines are never capped. It applies
  * backpressure: when more than `highWaterBytes` wait to be written, `push`
  * returns false and the caller pauses its pipe until `drained()`, so a job
  * printing 100 MB blocks on its own stdout instead of filling our memory.
@@ -8,21 +11,30 @@
  * not stall the job.
  */
 import type { LogEvent, LogSink } from '../core/backend';
+import { Masker } from './mask';
 
 export interface LogWriterOptions {
   flushMs?: number;
   highWaterBytes?: number;
   /** Longer lines are cut, so one line without a newline cannot grow without bound. */
   maxLineBytes?: number;
+  /** Most bytes of job output (text plus one per line) stored per job; default 100 MB. */
+  capBytes?: number;
+  /** How to raise the cap, for the closing line: "Raise it with …". */
+  capHint?: string;
 }
 
-export const MASK = '***';
+export { MASK } from './mask';
+
+export const DEFAULT_LOG_CAP_BYTES = 100 * 1024 * 1024;
 
 export class LogWriter {
   private pending: LogEvent[] = [];
   private pendingBytes = 0;
   private seq = 0;
-  private masks: string[] = [];
+  private readonly masker = new Masker();
+  private outputBytes = 0;
+  private capped = false;
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
   private waiters: (() => void)[] = [];
@@ -30,28 +42,49 @@ export class LogWriter {
   private readonly flushMs: number;
   private readonly highWater: number;
   readonly maxLineBytes: number;
+  private readonly capBytes: number;
+  private readonly capHint: string | undefined;
 
   constructor(private readonly sink: LogSink, opts: LogWriterOptions = {}) {
     this.flushMs = opts.flushMs ?? 100;
     this.highWater = opts.highWaterBytes ?? 1024 * 1024;
     this.maxLineBytes = opts.maxLineBytes ?? 64 * 1024;
+    this.capBytes = opts.capBytes ?? DEFAULT_LOG_CAP_BYTES;
+    this.capHint = opts.capHint;
   }
 
-  /** Values to replace by `***` in every later line; longest first so a secret containing another is masked whole. */
+  /** Secret values to replace by `***` in every later line, whole and line by line. */
   setMasks(values: Iterable<string>): void {
-    this.masks = [...new Set([...values].filter((v) => v.length > 0))].sort((a, b) => b.length - a.length);
+    this.masker.set(values);
   }
 
   mask(text: string): string {
-    let out = text;
-    for (const m of this.masks) out = out.split(m).join(MASK);
-    return out;
+    return this.masker.mask(text);
+  }
+
+  /** The stream masker for {@link pumpLines}: the raw output is masked before it is split into lines. */
+  get streamMasker(): Masker {
+    return this.masker;
   }
 
   /** Queues one line; false means "pause the producer until drained()". */
   push(stream: LogEvent['stream'], text: string): boolean {
+    return this.pushMasked(stream, this.mask(text));
+  }
+
+  /** Queues one line whose secrets are already masked; job output past the cap is dropped. */
+  pushMasked(stream: LogEvent['stream'], text: string): boolean {
     if (this.failure) throw this.failure;
-    const event: LogEvent = { id: String(++this.seq).padStart(12, '0'), time: Date.now(), stream, text: this.mask(text) };
+    if (stream !== 'system') {
+      if (this.capped) return true;
+      this.outputBytes += Buffer.byteLength(text) + 1;
+      if (this.outputBytes > this.capBytes) {
+        this.capped = true;
+        const mb = Math.round((this.capBytes / (1024 * 1024)) * 100) / 100;
+        return this.pushMasked('system', `Log cap of ${mb} MB reached; further output is discarded.${this.capHint ? ` Raise it with ${this.capHint}.` : ''}`);
+      }
+    }
+    const event: LogEvent = { id: String(++this.seq).padStart(12, '0'), time: Date.now(), stream, text };
     this.pending.push(event);
     this.pendingBytes += event.text.length + 64;
     this.timer ??= setTimeout(() => void this.flush(), this.flushMs);
@@ -102,38 +135,45 @@ export class LogWriter {
 
 /**
  * Splits a byte stream into lines for a LogWriter and pauses the stream
- * while the writer is over its high-water mark. Resolves when the stream ends.
+ * while the writer is over its high-water mark. Secrets are masked on the
+ * raw text first, so neither the split nor the cut at `maxLineBytes` can
+ * break a secret into pieces that no longer match. Resolves when the stream ends.
  */
 export function pumpLines(stream: NodeJS.ReadableStream, name: 'stdout' | 'stderr', writer: LogWriter): Promise<void> {
   return new Promise((resolve, reject) => {
     const decoder = new TextDecoder();
-    let rest = '';
-    const emit = (line: string): boolean => {
+    const max = writer.maxLineBytes;
+    const masker = writer.streamMasker;
+    /** Raw text that may begin a secret still arriving. */
+    let raw = '';
+    /** The masked start of a line whose end has not arrived. */
+    let line = '';
+    const feed = (text: string, ended: boolean): boolean => {
+      const { masked, rest } = masker.take(raw + text, ended);
+      raw = rest;
+      const lines = (line + masked).split('\n');
+      line = lines.pop() ?? '';
       let ok = true;
-      for (let i = 0; i < line.length || i === 0; i += writer.maxLineBytes) {
-        ok = writer.push(name, line.slice(i, i + writer.maxLineBytes).replace(/\r$/, '')) && ok;
+      for (const l of lines) {
+        const whole = l.endsWith('\r') ? l.slice(0, -1) : l;
+        for (let i = 0; i < whole.length || i === 0; i += max) ok = writer.pushMasked(name, whole.slice(i, i + max)) && ok;
+      }
+      // A line with no newline yet is cut at the limit, so it cannot grow without bound.
+      while (line.length > max || (ended && line)) {
+        ok = writer.pushMasked(name, line.slice(0, max)) && ok;
+        line = line.slice(max);
       }
       return ok;
     };
     stream.on('data', (chunk: Buffer) => {
-      const text = rest + decoder.decode(chunk, { stream: true });
-      const lines = text.split('\n');
-      rest = lines.pop() ?? '';
-      let ok = true;
-      for (const line of lines) ok = emit(line) && ok;
-      if (rest.length > writer.maxLineBytes) {
-        ok = emit(rest) && ok;
-        rest = '';
-      }
-      if (!ok) {
+      if (!feed(decoder.decode(chunk, { stream: true }), false)) {
         stream.pause();
         void writer.drained().then(() => stream.resume());
       }
     });
     stream.on('error', reject);
     stream.on('end', () => {
-      rest += decoder.decode();
-      if (rest) emit(rest);
+      feed(decoder.decode(), true);
       resolve();
     });
   });
