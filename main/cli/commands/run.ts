@@ -4,13 +4,17 @@
  * (artifacts are kept); a second Ctrl+C aborts it. With `-d` it prints the
  * run name and returns at once. `--cpu`, `--memory`, `--gpu` and
  * `--spot`/`--on-demand` override the workflow's resources for this run.
+ * These options may follow the workflow name, as in dstack 0.7; other words
+ * after it, and everything after `--`, are the workflow's arguments.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import type { Command } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import type { Job } from '../../common/job';
 import type { BackendName, ResourceOverrides } from '../../common/job';
 import { isTerminal } from '../../common/status';
 import type { CliContext } from '../context';
 import { errorText, printEvents } from '../output';
+import { RunArgsCommand } from '../run-args';
 
 /** The process exit code for a finished job: 0 only for `done`. */
 export function exitCodeOf(job: Job): number {
@@ -45,7 +49,7 @@ function overridesOf(opts: RunOptions): ResourceOverrides | undefined {
 }
 
 export function runCommand(ctx: CliContext): Command {
-  return new Command('run')
+  return new RunArgsCommand('run')
     .description('Run a workflow of the project and stream its output.')
     .argument('<workflow>', 'the workflow name')
     .argument('[args...]', 'arguments, available as ${{ run.args }}')
@@ -57,7 +61,6 @@ export function runCommand(ctx: CliContext): Command {
     .option('--gpu <n>', 'GPUs for this run; 0 for none', wholeNumber)
     .option('--spot', 'use a spot instance for this run')
     .addOption(new Option('--on-demand', 'use an on-demand instance for this run').conflicts('spot'))
-    .passThroughOptions()
     .action(async (workflow: string, args: string[], raw: RunOptions & { onDemand?: boolean }) => {
       const { onDemand, ...opts } = raw;
       if (onDemand) opts.spot = false;

@@ -53,4 +53,7 @@ workflows:
       - tag: never-made
     commands:
       - cat output/hello.txt
+  - name: echo-args
+    provider: bash
+    commands: echo "args:" \${{ run.args }}
 `;

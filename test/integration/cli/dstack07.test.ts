@@ -1,0 +1,38 @@
+// dstack 0.7 command lines, typed as its users type them, through the real bin.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Cli } from './cli';
+import { helloProject } from './cli';
+import { TEST_WORKFLOWS } from './workflows';
+
+let cli: Cli;
+let cleanup: () => Promise<void>;
+beforeAll(async () => {
+  ({ cli, cleanup } = await helloProject(TEST_WORKFLOWS));
+});
+afterAll(() => cleanup());
+
+const RUN_NAME = /^[a-z]+-[a-z]+-\d+\n$/;
+
+describe('dstack run: options after the workflow name are dstack\'s', () => {
+  it('`dstack run hello -d && dstack stop <run>` (the README\'s line) detaches, then stops', async () => {
+    const r = await cli.run(['run', 'hello', '-d']);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(r.stdout).toMatch(RUN_NAME);
+    const name = r.stdout.trim();
+    expect(await cli.ok(['stop', name])).toBe(`Stop requested for ${name}.\n`);
+    await cli.ok(['logs', '-f', name]);
+    const line = (await cli.ok(['ps', '-a'])).split('\n').find((l) => l.startsWith(`${name} `));
+    expect(line?.split(/\s+/)[2]).toMatch(/^(stopped|done)$/);
+  });
+
+  it('--backend after the name is an option; other words and options, and all after --, are the workflow\'s args', async () => {
+    const r = await cli.run(['run', 'echo-args', '--backend', 'local', 'a', '--lr', '0.1', '-x', '--', '-d', '--tag', 'b c']);
+    expect([r.code, r.stdout]).toEqual([0, 'args: a --lr 0.1 -x -d --tag b c\n']);
+  });
+
+  it('a bad value of a dstack option after the name is refused, not passed on', async () => {
+    const r = await cli.run(['run', 'echo-args', 'a', '--backend', 'gcp']);
+    expect([r.code, r.stdout]).toEqual([1, '']);
+    expect(r.stderr).toMatch(/^error: option '--backend <backend>' argument 'gcp' is invalid\. Allowed choices are local, aws\.\n$/);
+  });
+});
