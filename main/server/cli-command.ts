@@ -2,15 +2,16 @@
  * `dstack server [--host 127.0.0.1] [--port N] [--no-open]`: the app's UI
  * in a browser, for machines without a display stack for Electron and for
  * the browser tests. It prints the URL with its token (as Jupyter does),
- * opens it unless told not to, and serves until interrupted.
+ * opens it unless told not to (through a private redirect page, so the
+ * token never sits in an opener's argv), and serves until interrupted.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { InvalidArgumentError } from '../common/errors';
+import { InvalidArgumentError, toDstackError } from '../common/errors';
 import { dstackHome } from '../node/home';
 import { sourceRoot } from '../node/launch';
+import { openInBrowser, removeOpenPage, writeOpenPage } from './open-page';
 
 /** The app version from package.json, which sits at the root both from source and when bundled. */
 export function appVersion(): string {
@@ -18,17 +19,6 @@ export function appVersion(): string {
     return (JSON.parse(readFileSync(join(sourceRoot, 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0';
   } catch {
     return '0.0.0';
-  }
-}
-
-/** Opens a URL in the default browser; a failure only means the user opens it by hand. */
-function openBrowser(url: string): void {
-  const [cmd, args] =
-    process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', url]] : ['xdg-open', [url]];
-  try {
-    spawn(cmd as string, args as string[], { detached: true, stdio: 'ignore' }).on('error', () => undefined).unref();
-  } catch {
-    // No opener on this machine: the printed URL is enough.
   }
 }
 
@@ -59,17 +49,26 @@ export function registerServerCommand(program: Command): Command {
       }
       // Loaded on demand: the server's modules would slow every other command's start.
       const { startServer } = await import('./server');
-      const server = await startServer({ home: dstackHome(), version: appVersion(), rendererDir, host: flags.host, port: flags.port });
+      const home = dstackHome();
+      const server = await startServer({ home, version: appVersion(), rendererDir, host: flags.host, port: flags.port });
       if (flags.host !== '127.0.0.1' && flags.host !== 'localhost') {
         console.error(`Listening on ${flags.host}: anyone who can reach it and has the token can run jobs as you.`);
       }
       console.log(`dstack server is running. Open this URL in a browser:\n\n    ${server.url}\n`);
-      if (flags.open) openBrowser(server.url);
+      // The browser opens a private file that redirects to the URL: an opener's argv is readable by every local user.
+      const page = flags.open
+        ? await writeOpenPage(home, server.port, server.url).catch((err: unknown) => {
+            console.error(`Not opening a browser: ${toDstackError(err).toLine()}`);
+            return undefined;
+          })
+        : undefined;
+      if (page) openInBrowser(page);
       await new Promise<void>((resolve) => {
         const stop = (): void => resolve();
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       });
       await server.close();
+      if (page) await removeOpenPage(page);
     });
 }
