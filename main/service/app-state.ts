@@ -2,12 +2,14 @@
  * The app's own small state in `{DSTACK_HOME}/app/state.json`: the recent
  * projects, the first-run wizard's draft and the window's bounds. It is
  * separate from `config.yaml` (which dstack's CLI shares) because none of it
- * configures a backend. Writes go to a temp file and are renamed into place,
- * and are serialized, so a crash or two quick updates never corrupt it.
+ * configures a backend. Saves are serialized and durable (node/state-file),
+ * so a crash or two quick updates never corrupt it; a damaged file is kept
+ * aside with one warning, never silently replaced.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { z } from 'zod';
 import type { SetupDraft } from '../common/api/operations';
+import { readJsonState, writeJsonDurably } from '../node/state-file';
 
 export interface RecentProject {
   id: string;
@@ -30,6 +32,15 @@ export interface AppStateData {
   window?: WindowBounds;
 }
 
+/** What the code relies on; fields it does not know pass through, so a newer app's state still reads. */
+const stateSchema = z.looseObject({
+  projects: z.array(z.looseObject({ id: z.string(), root: z.string(), name: z.string(), openedAt: z.number() })),
+  draft: z.looseObject({ step: z.string() }).optional(),
+  window: z
+    .looseObject({ x: z.number().optional(), y: z.number().optional(), width: z.number(), height: z.number(), maximized: z.boolean().optional() })
+    .optional(),
+});
+
 export class AppState {
   readonly dir: string;
   private readonly file: string;
@@ -41,15 +52,18 @@ export class AppState {
     this.file = join(this.dir, 'state.json');
   }
 
-  /** The current state; a missing or unreadable file reads as empty, so a bad file never blocks startup. */
+  /**
+   * The current state. A missing file reads as empty; a damaged one is kept
+   * aside as `state.json.bad-…` with one warning and reads as empty, so it
+   * never blocks startup and is still there to recover by hand.
+   */
   async read(): Promise<AppStateData> {
     if (!this.data) {
-      try {
-        const parsed = JSON.parse(await readFile(this.file, 'utf8')) as Partial<AppStateData>;
-        this.data = { ...parsed, projects: Array.isArray(parsed.projects) ? parsed.projects : [] };
-      } catch {
-        this.data = { projects: [] };
+      const got = await readJsonState(this.file, stateSchema);
+      if (got.state === 'bad') {
+        console.warn(`dstack: ${this.file} could not be read (${got.problem}); kept it as ${got.keptAs}, and started with no recent projects.`);
       }
+      this.data = got.state === 'ok' ? (got.data as AppStateData) : { projects: [] };
     }
     return this.data;
   }
@@ -58,10 +72,7 @@ export class AppState {
   update(change: (s: AppStateData) => AppStateData): Promise<AppStateData> {
     const next = this.queue.then(async () => {
       const updated = change(structuredClone(await this.read()));
-      await mkdir(this.dir, { recursive: true });
-      const tmp = `${this.file}.${process.pid}.tmp`;
-      await writeFile(tmp, JSON.stringify(updated, null, 2), { mode: 0o600 });
-      await rename(tmp, this.file);
+      await writeJsonDurably(this.file, updated);
       this.data = updated;
       return updated;
     });

@@ -58,7 +58,7 @@ export class DragCache {
    */
   async fill<T>(itemId: string, name: string, fill: (target: string) => Promise<T>, isDir = false): Promise<T> {
     const target = this.pathFor(itemId, name);
-    await mkdir(join(this.dir, itemId), { recursive: true });
+    await mkdir(join(this.dir, itemId), { recursive: true, mode: 0o700 });
     this.busy.add(itemId);
     try {
       const out = await intoPlace(target, isDir, fill);

@@ -9,6 +9,7 @@ import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { TransferOptions } from '../../core/backend';
 import { CancelledError } from '../../common/errors';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../../node/private-dir';
 import { tempPathBeside } from './key-path';
 
 const CHUNK = 1 << 20;
@@ -46,16 +47,16 @@ const replace: PlaceFile = (tmp, finalPath) => rename(tmp, finalPath);
  */
 export async function writeAtomically(finalPath: string, fill: (h: FileHandle) => Promise<void>, place: PlaceFile = replace): Promise<void> {
   const dir = dirname(finalPath);
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
   const tmp = tempPathBeside(dir);
   let h: FileHandle;
   try {
-    h = await open(tmp, 'wx');
+    h = await open(tmp, 'wx', PRIVATE_FILE_MODE);
   } catch (err) {
     // A concurrent delete may have pruned the folder between mkdir and open.
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    await mkdir(dir, { recursive: true });
-    h = await open(tmp, 'wx');
+    await mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+    h = await open(tmp, 'wx', PRIVATE_FILE_MODE);
   }
   try {
     try {

@@ -12,6 +12,7 @@ import { dirname } from 'node:path';
 import type { LogEvent, LogSink } from '../../core/backend';
 import { DstackError } from '../../common/errors';
 import { formatId, parseLine } from './log-file';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../../node/private-dir';
 
 const TAIL = 64 * 1024;
 
@@ -45,8 +46,8 @@ export class LocalLogSink implements LogSink {
 
   /** Opens (or reopens) the log at `path` for appending. */
   static async open(path: string): Promise<LocalLogSink> {
-    await mkdir(dirname(path), { recursive: true });
-    const fh = await open(path, 'a+');
+    await mkdir(dirname(path), { recursive: true, mode: PRIVATE_DIR_MODE });
+    const fh = await open(path, 'a+', PRIVATE_FILE_MODE);
     try {
       const { next, torn } = await tailState(fh);
       return new LocalLogSink(fh, next, torn);
