@@ -41,17 +41,17 @@ async function defaultRunnerBundle(env: NodeJS.ProcessEnv, home: string): Promis
   return writeRunnerBundle(entrySources.runner, join(home, 'runner', 'runner.mjs'));
 }
 
-async function makeStorage(config: AwsBackendConfig): Promise<Storage> {
+async function makeStorage(config: AwsBackendConfig, home: string): Promise<Storage> {
   const credentials = config.keychainKeyId ? await keychainCredentials(config.keychainKeyId) : undefined;
   const client = createS3Client({ region: config.region, ...(credentials ? { credentials } : {}), ...(config.profile ? { profile: config.profile } : {}) });
-  return new S3Storage(config.bucket, client);
+  return new S3Storage(config.bucket, client, home);
 }
 
 export async function createAwsBackend(config: AwsBackendConfig, opts: AwsBackendOptions = {}): Promise<Backend> {
   const env = opts.env ?? process.env;
   const clients = opts.clients ?? makeClients(config.region, { ...(config.profile ? { profile: config.profile } : {}), ...(config.keychainKeyId ? { keychainKeyId: config.keychainKeyId } : {}) }, env);
-  const storage = opts.storage ?? (await makeStorage(config));
   const home = opts.home ?? dstackHome(env);
+  const storage = opts.storage ?? (await makeStorage(config, home));
   let bundle: Promise<string> | undefined;
   const runnerBundle = (): Promise<string> => {
     bundle ??= defaultRunnerBundle(env, home).catch((err: unknown) => {

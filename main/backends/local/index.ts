@@ -31,7 +31,7 @@ export interface LocalBackend extends Backend {
  */
 export function createLocalBackend(config: LocalBackendConfig, opts: Pick<LocalComputeOptions, 'runner'> = {}): LocalBackend {
   const paths = localPaths(config.home);
-  const storage = new LocalStorage(paths.storage);
+  const storage = new LocalStorage(paths.storage, config.home);
   return {
     name: 'local',
     storage,

@@ -10,13 +10,14 @@
  * reading every byte. It is stable for as long as the object is unchanged,
  * which is all a resumed download or a cache check needs.
  */
-import { mkdir, open, readFile, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
+import { open, readFile, rm, rmdir, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ListOptions, ListPage, ObjectInfo, PutCondition, Storage, TransferOptions, VersionedObject } from '../../core/backend';
 import { DstackError, InvalidArgumentError, NotFoundError } from '../../common/errors';
 import { copyRange, writeAtomically, writeFileAtomically } from './atomic';
 import { placeIfAbsent, placeIfMatch, readVersioned } from './conditional';
 import { keyToPath } from './key-path';
+import { downloadLocalObject } from './download';
 import { objectInfo, staleTempFiles, walk } from './listing';
 
 export const MAX_PAGE = 1000;
@@ -53,8 +54,14 @@ function conflict(key: string, cause: unknown): DstackError {
 }
 
 export class LocalStorage implements Storage {
-  /** @param root the folder that holds the objects, `{home}/local/storage`. */
-  constructor(readonly root: string) {}
+  /**
+   * @param root the folder that holds the objects, `{home}/local/storage`.
+   * @param stagingHome where downloads keep partial files (`{stagingHome}/staging`): DSTACK_HOME; by default the folder above `root`.
+   */
+  constructor(
+    readonly root: string,
+    private readonly stagingHome = dirname(root),
+  ) {}
 
   async get(key: string): Promise<Buffer | undefined> {
     try {
@@ -153,41 +160,12 @@ export class LocalStorage implements Storage {
   }
 
   /**
-   * Copies an object to `localPath` through `{localPath}.part`. A `.part`
-   * left by an interrupted call resumes when it is newer than the object
-   * (so the object has not been rewritten since the copy began); otherwise
-   * the copy restarts. The size is checked before the rename into place.
+   * Copies an object to `localPath` through a staged partial in a private
+   * folder (download.ts), resumed only from parts that still hash as
+   * recorded, and renamed into place once whole.
    */
-  async downloadFile(key: string, localPath: string, opts: TransferOptions = {}): Promise<void> {
-    const src = await open(keyToPath(this.root, key), 'r').catch((err: unknown) => {
-      if (['ENOENT', 'ENOTDIR', 'EISDIR'].includes(errno(err) ?? '')) throw new NotFoundError(`The object "${key}" does not exist.`);
-      throw err;
-    });
-    const part = `${localPath}.part`;
-    try {
-      const info = await src.stat();
-      // Opening a folder succeeds on POSIX; a key that is only a folder of other keys is no object.
-      if (!info.isFile()) throw new NotFoundError(`The object "${key}" does not exist.`);
-      await mkdir(dirname(localPath), { recursive: true });
-      const start = await this.resumeOffset(part, info.size, info.mtimeMs);
-      const dst = await open(part, start > 0 ? 'a' : 'w');
-      try {
-        await copyRange(src, dst, start, info.size, opts);
-        await dst.sync();
-      } finally {
-        await dst.close();
-      }
-      const got = (await stat(part)).size;
-      if (got !== info.size) {
-        await rm(part, { force: true });
-        throw new DstackError('verification', `The download of "${key}" has ${got} bytes, but the object has ${info.size}.`, {
-          fix: 'Download it again; the object may have changed while it was being copied.',
-        });
-      }
-      await rename(part, localPath);
-    } finally {
-      await src.close();
-    }
+  downloadFile(key: string, localPath: string, opts: TransferOptions = {}): Promise<void> {
+    return downloadLocalObject(this.stagingHome, key, keyToPath(this.root, key), localPath, opts);
   }
 
   /**
@@ -203,16 +181,6 @@ export class LocalStorage implements Storage {
       removed++;
     }
     return removed;
-  }
-
-  private async resumeOffset(part: string, size: number, objectMtimeMs: number): Promise<number> {
-    try {
-      const p = await stat(part);
-      if (p.size <= size && p.mtimeMs >= objectMtimeMs) return p.size;
-      return 0;
-    } catch {
-      return 0;
-    }
   }
 
   private mapWriteError(key: string, err: unknown): unknown {

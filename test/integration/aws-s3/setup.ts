@@ -28,6 +28,8 @@ export interface Fixture {
   /** The proxy the client talks through; set `beforeForward` to act between requests. */
   traffic: S3Traffic;
   tmp: string;
+  /** The storage's DSTACK_HOME: downloads stage partial files in its `staging` folder. */
+  home: string;
 }
 
 /** Starts s3rver for the file's tests and stops it after them. */
@@ -39,8 +41,9 @@ export function useS3(): Fixture {
     f.counts = f.traffic.counts;
     f.peak = f.traffic.peak;
     f.client = createS3Client({ region: f.s3.region, credentials: f.s3.credentials, endpoint: f.traffic.endpoint });
-    f.storage = new S3Storage(f.s3.bucket, f.client);
     f.tmp = await mkdtemp(join(tmpdir(), 'dstack-s3-test-'));
+    f.home = join(f.tmp, 'home');
+    f.storage = new S3Storage(f.s3.bucket, f.client, f.home);
   });
   afterAll(async () => {
     f.client?.destroy();

@@ -1,7 +1,7 @@
-import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { open, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadPartMap } from '../../../main/backends/aws/s3/partmap';
+import { stagedPaths } from '../../../main/core/staged-file';
 import { DstackError } from '../../../main/common/errors';
 import { MiB, randomFile, resetCounts, useS3 } from './setup';
 
@@ -50,8 +50,8 @@ describe('transfers against s3rver', () => {
       .catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'cancelled' });
     await expect(stat(dest)).rejects.toThrow();
-    const map = await loadPartMap(`${dest}.part.json`);
-    const done = map!.done.length;
+    const journal = stagedPaths(join(f.home, 'staging'), dest).journal;
+    const done = Object.keys((JSON.parse(await readFile(journal, 'utf8')) as { parts: object }).parts).length;
     expect(done).toBeGreaterThanOrEqual(5);
     expect(done).toBeLessThan(16);
 
@@ -61,7 +61,7 @@ describe('transfers against s3rver', () => {
     expect(first).toBe(done * MiB);
     expect(f.counts.get('GetObjectCommand')).toBe(16 - done);
     expect((await readFile(dest)).equals(src.data)).toBe(true);
-    await expect(stat(`${dest}.part.json`)).rejects.toThrow();
+    await expect(stat(journal)).rejects.toThrow();
   });
 
   it('restarts cleanly when the object changed since the part map was written', async () => {
@@ -100,7 +100,7 @@ describe('transfers against s3rver', () => {
     expect((await readFile(dest)).equals(v2.data)).toBe(true);
   });
 
-  it('refuses a corrupted object: typed error, nothing renamed into place, .part discarded', async () => {
+  it('refuses a corrupted object: typed error, nothing renamed into place, the staged partial discarded', async () => {
     const src = await randomFile(f.tmp, 'corrupt.bin', 3 * MiB);
     await f.storage.uploadFile(src.path, 'artifacts/corrupt.bin', up);
     // Flip bytes in s3rver's stored copy; its cached MD5 (the ETag) stays the old one.
@@ -112,26 +112,35 @@ describe('transfers against s3rver', () => {
       const err = await f.storage.downloadFile('artifacts/corrupt.bin', dest, { partSize }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(DstackError);
       expect(err).toMatchObject({ code: 'verification', message: `The download of s3://${f.s3.bucket}/artifacts/corrupt.bin is corrupt: its checksum does not match the object's.` });
-      for (const p of [dest, `${dest}.part`, `${dest}.part.json`]) await expect(stat(p)).rejects.toThrow();
+      const staged = stagedPaths(join(f.home, 'staging'), dest);
+      for (const p of [dest, `${dest}.part`, staged.part, staged.journal]) await expect(stat(p)).rejects.toThrow();
     }
   });
 
-  it('detects a .part file damaged between a cancel and the resume', async () => {
+  it('refetches a part zeroed on disk between a cancel and the resume, and gets every byte right', async () => {
     const src = await randomFile(f.tmp, 'damaged.bin', 8 * MiB);
     await f.storage.uploadFile(src.path, 'artifacts/damaged.bin', up);
     const dest = join(f.tmp, 'damaged-out.bin');
     const ac = new AbortController();
     await f.storage
-      .downloadFile('artifacts/damaged.bin', dest, { partSize: MiB, concurrency: 2, signal: ac.signal, onProgress: (p) => p.bytes >= 4 * MiB && ac.abort() })
+      .downloadFile('artifacts/damaged.bin', dest, { partSize: MiB, concurrency: 1, signal: ac.signal, onProgress: (p) => p.bytes >= 4 * MiB && ac.abort() })
       .catch(() => undefined);
-    const part = await readFile(`${dest}.part`);
-    part[10]! ^= 0xff;
-    await writeFile(`${dest}.part`, part);
-    const err = await f.storage.downloadFile('artifacts/damaged.bin', dest, { partSize: MiB }).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: 'verification' });
-    await expect(stat(dest)).rejects.toThrow();
+    // Where the partial lives: beside the target before the fix, in the private staging folder after it.
+    const staged = [`${dest}.part`, stagedPaths(join(f.home, 'staging'), dest).part];
+    let zeroed = 0;
+    for (const p of staged) {
+      const fh = await open(p, 'r+').catch(() => undefined);
+      if (!fh) continue;
+      await fh.write(Buffer.alloc(MiB), 0, MiB, 0);
+      await fh.close();
+      zeroed++;
+    }
+    expect(zeroed, `a partial at one of ${staged.join(', ')}`).toBe(1);
+    resetCounts(f);
     await f.storage.downloadFile('artifacts/damaged.bin', dest, { partSize: MiB });
     expect((await readFile(dest)).equals(src.data)).toBe(true);
+    // The zeroed part was fetched again, along with the parts never fetched; the intact ones were not.
+    expect(f.counts.get('GetObjectCommand')).toBeLessThan(8);
   });
 
   it('keeps the previous object when a multipart upload is cancelled', async () => {

@@ -1,5 +1,5 @@
 /**
- * Writes a download's parts into its `.part` file from a worker thread, in
+ * Writes a download's parts into its staged file from a worker thread, in
  * 32 KiB system calls. The page cache backs each write with a folio sized
  * to it: a 1 MiB write gets high-order folios, which on the 2-core VM the
  * benchmarks run on cost about 2 s of kernel CPU per GiB to fill, against
@@ -7,6 +7,10 @@
  * thread, 32,768 writes per GiB would each be a thread-pool round trip;
  * here they are plain synchronous calls, and the main thread only hands
  * over 1 MiB buffers (transferred, not copied) and gets them back.
+ *
+ * The worker also keeps each part's MD5 as its bytes go by: the journal
+ * records it (core/staged-file.ts) so a resume can tell an intact part
+ * from a damaged one, with no second pass over the file.
  *
  * The worker is plain JavaScript evaluated from a string so that it runs
  * the same from sources (tsx, vitest) and from the bundle.
@@ -19,11 +23,23 @@ const PIECE = 32 * 1024;
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { writeSync } = require('node:fs');
+const { createHash } = require('node:crypto');
 const { fd, piece } = workerData;
+const hashes = new Map();
 parentPort.on('message', (m) => {
   if (m.close) return parentPort.close();
+  if (m.reset !== undefined) return void hashes.delete(m.reset);
+  if (m.digest !== undefined) {
+    const h = hashes.get(m.digest) || createHash('md5');
+    hashes.delete(m.digest);
+    return parentPort.postMessage({ id: m.id, md5: h.digest('hex') });
+  }
   const buf = Buffer.from(m.buf, 0, m.len);
   try {
+    if (m.part !== undefined) {
+      if (!hashes.has(m.part)) hashes.set(m.part, createHash('md5'));
+      hashes.get(m.part).update(buf);
+    }
     for (let off = 0; off < m.len; ) off += writeSync(fd, buf, off, Math.min(piece, m.len - off), m.pos + off);
     parentPort.postMessage({ id: m.id, buf: m.buf }, [m.buf]);
   } catch (e) {
@@ -34,7 +50,8 @@ parentPort.on('message', (m) => {
 
 interface Reply {
   id: number;
-  buf: ArrayBuffer;
+  buf?: ArrayBuffer;
+  md5?: string;
   error?: string;
   code?: string;
 }
@@ -46,7 +63,7 @@ interface Reply {
  */
 export class DiskWriter {
   private readonly worker: Worker;
-  private readonly waiting = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
+  private readonly waiting = new Map<number, { resolve: (md5?: string) => void; reject: (err: Error) => void }>();
   /** Buffers back from the worker, for the next writes: a GiB would otherwise allocate a thousand. */
   private readonly spare: Buffer[] = [];
   private nextId = 0;
@@ -62,9 +79,9 @@ export class DiskWriter {
     this.worker.on('message', (m: Reply) => {
       const w = this.waiting.get(m.id);
       this.waiting.delete(m.id);
-      this.spare.push(Buffer.from(m.buf));
+      if (m.buf) this.spare.push(Buffer.from(m.buf));
       if (m.error) w?.reject(Object.assign(new Error(m.error), { code: m.code }));
-      else w?.resolve();
+      else w?.resolve(m.md5);
     });
     const stop = (err: Error) => {
       this.failure ??= err;
@@ -86,12 +103,27 @@ export class DiskWriter {
    * buffer is handed over: it must not be touched again; once written it
    * goes back to the pool `take()` draws from.
    */
-  write(buf: Buffer, len: number, pos: number): Promise<void> {
+  write(buf: Buffer, len: number, pos: number, part?: number): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
     return new Promise<void>((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
-      this.worker.postMessage({ id, buf: buf.buffer, len, pos }, [buf.buffer as ArrayBuffer]);
+      this.waiting.set(id, { resolve: () => resolve(), reject });
+      this.worker.postMessage({ id, buf: buf.buffer, len, pos, part }, [buf.buffer as ArrayBuffer]);
+    });
+  }
+
+  /** Forgets what was hashed of `part`: a retried part hashes from its first byte again. */
+  resetPart(part: number): void {
+    this.worker.postMessage({ reset: part });
+  }
+
+  /** The MD5 (hex) of the bytes written for `part` so far, after every write queued before this call. */
+  digest(part: number): Promise<string> {
+    if (this.failure) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    return new Promise<string>((resolve, reject) => {
+      this.waiting.set(id, { resolve: (md5) => resolve(md5 ?? ''), reject });
+      this.worker.postMessage({ id, digest: part });
     });
   }
 

@@ -1,43 +1,50 @@
 /**
  * Downloads one object. Large objects come down as parallel ranged GETs
- * written in place into `{dest}.part`; a part map beside it (partmap.ts)
- * lets a later call resume after a crash or cancel without refetching
- * finished parts. Every GET is pinned to the ETag seen by HEAD (If-Match,
- * and a check of the returned ETag for stand-ins that ignore If-Match), so a
- * concurrent overwrite restarts the download instead of mixing versions.
- * GETs go through objectget.ts, which skips the SDK's per-request cost.
- * The result is verified (verify.ts), synced, and only then renamed over
- * `dest`, so `dest` is either absent, the old file, or the complete object.
+ * written in place into a staged partial in a private folder
+ * (core/staged-file.ts), never beside `dest` where an artifact of the same
+ * name could be. Each part's MD5 is hashed as its bytes are written
+ * (diskwriter.ts) and kept in the partial's journal, so a later call
+ * resumes after a crash or cancel without refetching intact parts, and
+ * refetches a part whose bytes changed on disk. Every GET is pinned to the
+ * ETag seen by HEAD (If-Match, and a check of the returned ETag for
+ * stand-ins that ignore If-Match), so a concurrent overwrite restarts the
+ * download instead of mixing versions. GETs go through objectget.ts, which
+ * skips the SDK's per-request cost. The result is verified against the
+ * ETag (verify.ts), synced, and only then renamed over `dest`, so `dest`
+ * is either absent, the old file, or the complete object.
  */
-import type { FileHandle } from 'node:fs/promises';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
-import type { DownloadFileOptions, TransferOptions } from '../../../core/backend';
+import type { DownloadFileOptions } from '../../../core/backend';
 import { CancelledError, DstackError, NotFoundError } from '../../../common/errors';
 import { isNotFound, isTransient, mapS3Error, retryTransient } from './errors';
 import type { BodySink } from './http1';
 import { ObjectChangedError, ObjectReader } from './objectget';
-import type { PartMap } from './partmap';
-import { loadPartMap, PartMapFlusher, savePartMap } from './partmap';
+import { JournalFlusher } from './partmap';
 import { runPool } from '../../../core/pool';
+import { StagedFile } from '../../../core/staged-file';
 import type { S3Target } from './target';
 import { MiB } from './target';
-import { PART_SIZE_METADATA } from './upload';
+import { MIN_PART_SIZE, PART_SIZE_METADATA } from './upload';
 import type { Expectation } from './verify';
-import { etagOf, expectationFor } from './verify';
+import { etagOf, expectationFor, multipartEtag } from './verify';
 import { DiskWriter } from './diskwriter';
 import { FrontierHasher } from './hasher';
 
 export interface DownloadOptions extends DownloadFileOptions {
-  /** Bytes per ranged GET; objects up to this size come in one GET. */
+  /** Bytes per ranged GET; objects up to this size come in one GET. By default the uploader's part size (see below), else 16 MiB. */
   partSize?: number;
   /** Ranged GETs in flight at once. */
   concurrency?: number;
+  /** DSTACK_HOME: partial files are staged in its private `staging` folder (or beside it on another file system). */
+  home: string;
 }
 
 export const DEFAULT_DOWNLOAD_PART_SIZE = 16 * MiB;
 export const DEFAULT_DOWNLOAD_CONCURRENCY = 8;
+/** The largest uploader part size a download adopts as its own part size. */
+const MAX_ADOPTED_PART_SIZE = 64 * MiB;
 const PART_ATTEMPTS = 3;
 const WRITE_BATCH = MiB;
 
@@ -49,12 +56,12 @@ export interface RemoteObject {
 }
 
 /**
- * Downloads `key` to `dest`, resuming from `{dest}.part` when one matches the
- * object. A listed object that comes in one GET and has a plain MD5 ETag
+ * Downloads `key` to `dest`, resuming from the staged partial of an earlier
+ * call when it is ours and of this same object. A listed object that comes in one GET and has a plain MD5 ETag
  * needs no HEAD first; a larger or multipart one does, for the part size
  * its ETag is checked with (upload.ts records it in metadata).
  */
-export function downloadFile(t: S3Target, key: string, dest: string, opts: DownloadOptions = {}): Promise<void> {
+export function downloadFile(t: S3Target, key: string, dest: string, opts: DownloadOptions): Promise<void> {
   const l = opts.listed;
   const whole = l?.etag && /^[0-9a-f]{32}$/i.test(l.etag) && l.size <= (opts.partSize ?? DEFAULT_DOWNLOAD_PART_SIZE);
   return downloadObject(t, key, dest, whole ? { size: l.size, etag: l.etag! } : undefined, opts);
@@ -62,7 +69,7 @@ export function downloadFile(t: S3Target, key: string, dest: string, opts: Downl
 
 /** Trusts `known` (from a listing) for the first try; a stale listing costs one retry. */
 async function downloadObject(
-  t: S3Target, key: string, dest: string, known: RemoteObject | undefined, opts: DownloadOptions = {},
+  t: S3Target, key: string, dest: string, known: RemoteObject | undefined, opts: DownloadOptions,
 ): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
@@ -71,8 +78,6 @@ async function downloadObject(
       return await downloadParts(t, key, dest, remote, opts);
     } catch (err) {
       if (!(err instanceof ObjectChangedError)) throw err;
-      await rm(`${dest}.part`, { force: true });
-      await rm(`${dest}.part.json`, { force: true });
       if (attempt > 0) {
         throw new DstackError('conflict', `s3://${t.bucket}/${key} kept changing while it was downloading.`, {
           fix: 'Download it again once whatever writes it has finished.',
@@ -93,54 +98,59 @@ async function headObject(t: S3Target, key: string, signal?: AbortSignal): Promi
   }
 }
 
-/** One GET, verified in memory, written beside `dest`, synced and renamed. */
-async function downloadSmall(t: S3Target, key: string, dest: string, remote: RemoteObject, opts: TransferOptions = {}): Promise<void> {
+/** One GET, verified in memory, written to a staged file, synced and renamed onto `dest`. */
+async function downloadSmall(t: S3Target, key: string, dest: string, remote: RemoteObject, opts: DownloadOptions): Promise<void> {
   const exp = expectationFor(remote.etag, remote.uploadPartSize);
   const data = await readWhole(t, key, remote.etag, opts.signal);
   const problem = checkContent(data.length, exp.kind === 'size' ? undefined : etagOf(data, exp), remote, exp);
   if (problem) throw corrupt(t, key, problem);
-  const part = `${dest}.part`;
-  const fh = await openForWrite(part);
+  const staged = await beginStaged(opts.home, dest, { key, size: remote.size, etag: remote.etag, partSize: Math.max(remote.size, 1) }, false);
   try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
+    await staged.fh.write(data, 0, data.length, 0);
+  } catch (err) {
+    await staged.discard();
+    throw err;
   }
-  await rename(part, dest);
+  await staged.commit(dest);
   opts.onProgress?.({ bytes: remote.size, total: remote.size });
 }
 
+/** The part size: the uploader's when it recorded one we can use, so the ETag follows from the parts' own MD5s. */
+function partSizeFor(remote: RemoteObject, opts: DownloadOptions): number {
+  if (opts.partSize) return opts.partSize;
+  const up = remote.uploadPartSize;
+  return up && up >= MIN_PART_SIZE && up <= MAX_ADOPTED_PART_SIZE ? up : DEFAULT_DOWNLOAD_PART_SIZE;
+}
+
 async function downloadParts(t: S3Target, key: string, dest: string, remote: RemoteObject, opts: DownloadOptions): Promise<void> {
-  const partSize = opts.partSize ?? DEFAULT_DOWNLOAD_PART_SIZE;
-  const partPath = `${dest}.part`;
-  const mapPath = `${dest}.part.json`;
-  await mkdir(dirname(dest), { recursive: true });
-  const map = await resumableMap(partPath, mapPath, key, remote, partSize);
+  const partSize = partSizeFor(remote, opts);
+  const staged = await beginStaged(opts.home, dest, { key, size: remote.size, etag: remote.etag, partSize }, true, opts.signal);
   const count = Math.ceil(remote.size / partSize);
-  const done = new Set(map.done.filter((i) => i >= 0 && i < count));
+  const digests = new Map(staged.reused);
   const exp = expectationFor(remote.etag, remote.uploadPartSize);
-  const fh = await open(partPath, 'r+');
-  const hasher = exp.kind === 'size' ? undefined : new FrontierHasher(fh.fd, remote.size, partSize, exp);
+  // A multipart ETag over parts of our own size follows from the part MD5s; anything else is hashed whole by reading back.
+  const fromParts = exp.kind === 'multipart' && exp.uploadPartSize === partSize;
+  const hasher = exp.kind === 'size' || fromParts ? undefined : new FrontierHasher(staged.fh.fd, remote.size, partSize, exp);
   let problem: string | undefined;
   try {
-    for (const i of done) hasher?.partDone(i);
+    for (const i of digests.keys()) hasher?.partDone(i);
     const partLen = (i: number) => Math.min(partSize, remote.size - i * partSize);
-    let bytes = [...done].reduce((sum, i) => sum + partLen(i), 0);
+    let bytes = [...digests.keys()].reduce((sum, i) => sum + partLen(i), 0);
     opts.onProgress?.({ bytes, total: remote.size });
-    const flusher = new PartMapFlusher(fh, mapPath, map, done);
-    const disk = new DiskWriter(fh.fd, WRITE_BATCH);
-    const todo = Array.from({ length: count }, (_, i) => i).filter((i) => !done.has(i));
+    const flusher = new JournalFlusher(() => staged.save());
+    const disk = new DiskWriter(staged.fh.fd, WRITE_BATCH);
+    const todo = Array.from({ length: count }, (_, i) => i).filter((i) => !digests.has(i));
     try {
       await runPool(
         todo,
         opts.concurrency ?? DEFAULT_DOWNLOAD_CONCURRENCY,
         async (i, signal) => {
-          await fetchPart(t, key, remote.etag, disk, i * partSize, partLen(i), signal, (n) => {
+          const md5 = await fetchPart(t, key, remote.etag, disk, i, i * partSize, partLen(i), signal, (n) => {
             bytes += n;
             opts.onProgress?.({ bytes, total: remote.size });
           });
-          done.add(i);
+          digests.set(i, md5);
+          staged.partDone(i, md5);
           flusher.schedule();
           hasher?.partDone(i);
         },
@@ -150,22 +160,37 @@ async function downloadParts(t: S3Target, key: string, dest: string, remote: Rem
       await disk.close();
       await flusher.flush();
     }
-    const onDisk = (await fh.stat()).size;
+    const onDisk = (await staged.fh.stat()).size;
     // A hasher that cannot read the file back counts as a checksum mismatch.
-    const got = hasher ? await hasher.finish().catch(() => undefined) : undefined;
-    await fh.sync();
+    const got = fromParts
+      ? multipartEtag(Array.from({ length: count }, (_, i) => Buffer.from(digests.get(i) ?? '', 'hex')))
+      : hasher ? await hasher.finish().catch(() => undefined) : undefined;
     problem = checkContent(onDisk, got, remote, exp);
-  } finally {
+  } catch (err) {
     await hasher?.close();
-    await fh.close();
+    // A cancel or a dropped connection keeps the intact parts for the next call; a changed object does not.
+    await (err instanceof ObjectChangedError ? staged.discard() : staged.keep());
+    throw err;
   }
+  await hasher?.close();
   if (problem) {
-    await rm(partPath, { force: true });
-    await rm(mapPath, { force: true });
+    await staged.discard();
     throw corrupt(t, key, problem);
   }
-  await rename(partPath, dest);
-  await rm(mapPath, { force: true });
+  await staged.commit(dest);
+}
+
+/** A staged file for `dest`, whose folder is made when missing. */
+async function beginStaged(
+  home: string, dest: string, source: { key: string; size: number; etag: string; partSize: number }, resumable: boolean, signal?: AbortSignal,
+): Promise<StagedFile> {
+  try {
+    return await StagedFile.begin(home, dest, source, { resumable, signal });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    await mkdir(dirname(dest), { recursive: true });
+    return StagedFile.begin(home, dest, source, { resumable, signal });
+  }
 }
 
 /** What is wrong with the downloaded bytes, if anything: `size` or `checksum`. */
@@ -181,35 +206,18 @@ function corrupt(t: S3Target, key: string, what: string): DstackError {
   });
 }
 
-/** The saved map when it matches this object and file layout; otherwise a fresh `.part` and map. */
-async function resumableMap(partPath: string, mapPath: string, key: string, remote: RemoteObject, partSize: number): Promise<PartMap> {
-  const saved = await loadPartMap(mapPath);
-  const partBytes = await stat(partPath).then((s) => s.size, () => -1);
-  if (saved && saved.key === key && saved.size === remote.size && saved.etag === remote.etag && saved.partSize === partSize && partBytes === remote.size) {
-    return saved;
-  }
-  const fh = await open(partPath, 'w');
-  try {
-    await fh.truncate(remote.size);
-  } finally {
-    await fh.close();
-  }
-  const map: PartMap = { version: 1, key, size: remote.size, etag: remote.etag, partSize, done: [] };
-  await savePartMap(mapPath, map);
-  return map;
-}
-
-/** Fetches one range into the file, retrying a connection that drops mid-body. */
+/** Fetches part `part` (`len` bytes at `pos`) into the file, retrying a connection that drops mid-body; resolves to its MD5. */
 async function fetchPart(
-  t: S3Target, key: string, etag: string, disk: DiskWriter, pos: number, len: number, signal: AbortSignal, onBytes: (n: number) => void,
-): Promise<void> {
+  t: S3Target, key: string, etag: string, disk: DiskWriter, part: number, pos: number, len: number, signal: AbortSignal, onBytes: (n: number) => void,
+): Promise<string> {
   for (let attempt = 1; ; attempt++) {
-    const writer = new PartWriter(disk, pos, onBytes);
+    disk.resetPart(part);
+    const writer = new PartWriter(disk, part, pos, onBytes);
     try {
       await ObjectReader.for(t).stream({ key, etag, range: [pos, pos + len - 1], signal }, writer);
       await writer.end();
       if (writer.written !== len) throw Object.assign(new Error('The connection closed before the part was complete.'), { code: 'ECONNRESET' });
-      return;
+      return await disk.digest(part);
     } catch (err) {
       await writer.settle();
       onBytes(-writer.written);
@@ -237,6 +245,7 @@ class PartWriter implements BodySink {
 
   constructor(
     private readonly disk: DiskWriter,
+    private readonly part: number,
     private readonly pos: number,
     private readonly onBytes: (n: number) => void,
   ) {
@@ -279,7 +288,7 @@ class PartWriter implements BodySink {
     const at = this.pos + this.queued;
     this.queued += len;
     this.pending++;
-    const written = this.disk.write(this.batch, len, at).then(() => {
+    const written = this.disk.write(this.batch, len, at, this.part).then(() => {
       this.pending--;
       this.written += len;
       this.onBytes(len);
@@ -306,17 +315,6 @@ async function readWhole(t: S3Target, key: string, etag: string, signal?: AbortS
 function s3errorFor(t: S3Target, key: string, err: unknown): Error {
   if (isNotFound(err)) return new NotFoundError(`s3://${t.bucket}/${key} was deleted while it was downloading.`);
   return mapS3Error(err, { action: 's3:GetObject', bucket: t.bucket, key });
-}
-
-/** Opens for writing, creating the folder only when missing: trees write thousands of files into few folders. */
-async function openForWrite(path: string): Promise<FileHandle> {
-  try {
-    return await open(path, 'w');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    await mkdir(dirname(path), { recursive: true });
-    return open(path, 'w');
-  }
 }
 
 function unquote(etag: string | undefined): string {

@@ -11,6 +11,7 @@ import { PreconditionFailedError } from '../../../core/backend';
 import type { DstackError } from '../../../common/errors';
 import type { DownloadOptions } from './download';
 import { downloadFile } from './download';
+import { dstackHome } from '../../../node/home';
 import { isNotFound, mapS3Error, retryTransient } from './errors';
 import type { S3Target } from './target';
 import type { UploadOptions } from './upload';
@@ -25,7 +26,12 @@ const DELETE_BATCH = 1000;
 export class S3Storage implements Storage {
   private readonly t: S3Target;
 
-  constructor(readonly bucket: string, readonly client: S3Client) {
+  /** @param home DSTACK_HOME, whose private `staging` folder holds unfinished downloads. */
+  constructor(
+    readonly bucket: string,
+    readonly client: S3Client,
+    private readonly home = dstackHome(),
+  ) {
     this.t = { bucket, client };
   }
 
@@ -68,6 +74,10 @@ export class S3Storage implements Storage {
       if (condition && isLostCondition(err)) throw new PreconditionFailedError(key);
       throw this.error(err, 's3:PutObject', key);
     }
+  }
+
+  locate(key: string): string {
+    return `s3://${this.bucket}/${key}`;
   }
 
   async head(key: string): Promise<ObjectInfo | undefined> {
@@ -129,8 +139,8 @@ export class S3Storage implements Storage {
     return uploadFile(this.t, localPath, key, opts);
   }
 
-  downloadFile(key: string, localPath: string, opts?: DownloadOptions): Promise<void> {
-    return downloadFile(this.t, key, localPath, opts);
+  downloadFile(key: string, localPath: string, opts: Omit<DownloadOptions, 'home'> = {}): Promise<void> {
+    return downloadFile(this.t, key, localPath, { ...opts, home: this.home });
   }
 
   private error(err: unknown, action: string, key: string | undefined): DstackError {

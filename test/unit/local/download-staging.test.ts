@@ -1,0 +1,120 @@
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { lstat, mkdir, mkdtemp, open, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { keyToPath } from '../../../main/backends/local/key-path';
+import { LocalStorage } from '../../../main/backends/local/storage';
+import { copyArtifacts } from '../../../main/core/artifacts';
+import { keys } from '../../../main/core/keys';
+import { stagedPaths } from '../../../main/core/staged-file';
+import { downloadTree } from '../../../main/core/tree-transfer';
+import { planZip, zipStream } from '../../../main/server/zip-stream';
+import { DragCache } from '../../../main/service/drag-cache';
+import { collidingTree, readTree, treeDifferences } from '../../helpers/colliding-artifacts';
+import { unzipAll } from '../../helpers/unzip';
+
+const MiB = 1024 * 1024;
+const REPO = 'proj-0123abcd';
+const JOB = 'odd-hawk-1,train,0';
+const prefix = keys.artifactsPrefix(REPO, JOB);
+
+let dir: string;
+let home: string;
+let storage: LocalStorage;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'dstack-staging-'));
+  home = join(dir, 'home');
+  storage = new LocalStorage(join(home, 'local', 'storage'), home);
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+async function putTree(files: Map<string, Buffer>): Promise<void> {
+  // In order, so each `X.part` object is newer than `X`: what made the old resume take it for a partial of `X`.
+  for (const [rel, data] of files) await storage.put(prefix + rel, data);
+}
+
+/** The places a partial for `dest` has lived: beside it (before), or in the private staging folder (now). */
+function partialPaths(dest: string): string[] {
+  return [`${dest}.part`, stagedPaths(join(home, 'staging'), dest).part];
+}
+
+describe('local downloads keep partial files out of the artifacts', () => {
+  it('copies a folder holding p1, p1.part, p1.part.part… byte for byte (copyArtifacts, as `dstack cp`)', async () => {
+    const files = collidingTree();
+    await putTree(files);
+    const out = join(dir, 'out');
+    const copied = await copyArtifacts(storage, REPO, JOB, '', out);
+    expect(treeDifferences(files, await readTree(out))).toEqual([]);
+    expect(copied.files).toBe(files.size);
+  });
+
+  it('fills the drag cache and zips it byte for byte, from a folder holding p1 and p1.part', async () => {
+    const files = collidingTree(5);
+    await putTree(files);
+    const cache = new DragCache(join(home, 'app', 'drag-cache'));
+    await cache.fill('item1', 'arts', (target) => downloadTree(storage, prefix, target, { keepComplete: true }), true);
+    const cached = await cache.resolveCachedPath('item1', 'arts', true);
+    expect(treeDifferences(files, await readTree(cached))).toEqual([]);
+    const zip = join(dir, 'arts.zip');
+    await pipeline(zipStream(await planZip(cached)), createWriteStream(zip));
+    expect(treeDifferences(files, unzipAll(zip))).toEqual([]);
+  });
+
+  it('resumes a partial whose first MiB was zeroed, and the result is the object byte for byte', async () => {
+    const data = Buffer.from(Array.from({ length: 20 * MiB }, (_, i) => (i * 7 + 3) & 0xff));
+    await storage.put('big.bin', data);
+    const dest = join(dir, 'dl', 'big.bin');
+    const ac = new AbortController();
+    const err = await storage
+      .downloadFile('big.bin', dest, { signal: ac.signal, onProgress: (p) => p.bytes >= 12 * MiB && ac.abort() })
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'cancelled' });
+    let zeroed = 0;
+    for (const p of partialPaths(dest)) {
+      const fh = await open(p, 'r+').catch(() => undefined);
+      if (!fh) continue;
+      await fh.write(Buffer.alloc(MiB), 0, MiB, 0);
+      await fh.close();
+      zeroed++;
+    }
+    expect(zeroed, `one partial at ${partialPaths(dest).join(' or ')}`).toBe(1);
+    await storage.downloadFile('big.bin', dest);
+    const got = await readFile(dest);
+    expect(got.length).toBe(data.length);
+    expect(got.equals(data), 'downloaded bytes equal the object').toBe(true);
+  });
+
+  it('never reads, follows or writes through a symlink planted where the partial goes', async () => {
+    const data = Buffer.from(Array.from({ length: 3 * MiB }, (_, i) => (i * 13) & 0xff));
+    await storage.put('secret-free.bin', data);
+    const victim = join(dir, 'victim.bin');
+    const planted = Buffer.alloc(data.length, 0x41);
+    await writeFile(victim, planted);
+    const dest = join(dir, 'dl', 'out.bin');
+    await mkdir(join(dir, 'dl'), { recursive: true });
+    await mkdir(join(home, 'staging'), { recursive: true, mode: 0o700 });
+    // Both places, with a journal that would vouch for the victim if the symlink were followed.
+    const object = await stat(keyToPath(storage.root, 'secret-free.bin'), { bigint: true });
+    const v = await stat(victim);
+    const staged = stagedPaths(join(home, 'staging'), dest);
+    const part = 8 * MiB;
+    const md5 = createHash('md5').update(planted).digest('hex');
+    await writeFile(staged.journal, JSON.stringify({
+      version: 2,
+      dest: resolve(dest),
+      source: { key: 'secret-free.bin', size: data.length, etag: `${object.size.toString(16)}-${object.mtimeNs.toString(16)}`, partSize: part },
+      dev: v.dev,
+      ino: v.ino,
+      parts: { 0: md5 },
+    }));
+    for (const p of partialPaths(dest)) await symlink(victim, p);
+    await storage.downloadFile('secret-free.bin', dest);
+    expect((await lstat(dest)).isFile(), 'the result is a regular file, not the planted link').toBe(true);
+    expect((await readFile(dest)).equals(data), 'the result is the object').toBe(true);
+    expect((await readFile(victim)).equals(planted), 'the symlink target is untouched').toBe(true);
+  });
+});
