@@ -3,18 +3,24 @@
  * backend it names, a RunService on it, and the project of the current
  * folder. Commands that only print help never touch any of it.
  */
-import type { BackendName } from '../common/job';
+import type { BackendName, RunSummary } from '../common/job';
 import { backendConfigOf, readConfigFile } from '../core/config-file';
 import type { Project } from '../core/project';
 import { openProject } from '../core/project';
+import { reconcileOnce } from '../core/reconciler';
 import { RunService } from '../core/runs';
 import { createBackend } from '../backends/index';
 import { dstackHome } from '../node/home';
+import { errorText } from './output';
+
+/** How long a command waits for its reconcile pass; a slower one is left behind, and the next command tries again. */
+export const RECONCILE_TIMEOUT_MS = 3000;
 
 export class CliContext {
   readonly home = dstackHome();
   private services = new Map<string, Promise<RunService>>();
   private project: Promise<Project> | undefined;
+  private reconciled: Promise<RunSummary[]> | undefined;
 
   /** A RunService on the configured backend, or on `override` for this command. */
   service(override?: BackendName): Promise<RunService> {
@@ -42,7 +48,45 @@ export class CliContext {
     return { service, repo: project.repo, project };
   }
 
+  /**
+   * This command's one reconcile pass over the current project and the
+   * backend (see `core/reconciler.ts`), started on the first call and run
+   * alongside the command's own work. Resolves with the runs it failed,
+   * within RECONCILE_TIMEOUT_MS; a failure or a slow pass prints one line
+   * on stderr and never fails the command. Outside a project it does
+   * nothing: the command says why itself.
+   */
+  reconcile(override?: BackendName): Promise<RunSummary[]> {
+    this.reconciled ??= (async () => {
+      const project = await this.currentProject().catch(() => undefined);
+      if (!project) return [];
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((resolve) => {
+        timer = setTimeout(() => resolve('late'), RECONCILE_TIMEOUT_MS);
+        timer.unref();
+      });
+      const pass = this.service(override).then((service) => reconcileOnce(service, [project.repo]));
+      try {
+        const result = await Promise.race([pass, late]);
+        if (result === 'late') {
+          process.stderr.write(`dstack: the check for crashed runs and leftover instances took over ${RECONCILE_TIMEOUT_MS / 1000} s; the next command tries again.\n`);
+          return [];
+        }
+        if (result.errors.length) process.stderr.write(`dstack: could not check for crashed runs and leftover instances: ${result.errors.join('; ')}\n`);
+        return result.failed;
+      } catch (err) {
+        process.stderr.write(`dstack: could not check for crashed runs and leftover instances: ${errorText(err)}\n`);
+        return [];
+      } finally {
+        clearTimeout(timer);
+      }
+    })();
+    return this.reconciled;
+  }
+
   async close(): Promise<void> {
+    // A command that started a pass (`run -d`) lets it finish, within its time limit, before the backend closes.
+    await this.reconciled;
     for (const s of this.services.values()) await (await s.catch(() => undefined))?.backend.close();
   }
 }

@@ -7,12 +7,14 @@
 import { InvalidArgumentError, NotFoundError } from '../common/errors';
 import type { Job, RunSummary } from '../common/job';
 import { canTransition, isTerminal } from '../common/status';
+import type { JobStatus } from '../common/status';
 import type { Backend, LogEvent, TransferOptions } from './backend';
 import type { ArtifactEntry, ArtifactPage, FolderTotal } from './artifacts';
 import type { TreeResult } from './tree-transfer';
 import { copyArtifacts, folderTotal, hasArtifacts, listArtifacts, walkArtifacts } from './artifacts';
 import { ConflictError } from './errors';
 import { JobStore } from './jobs';
+import type { JobPatch } from './jobs';
 import { keys } from './keys';
 import { deleteAll } from './pages';
 import { writeStopRequest } from './stop-request';
@@ -64,20 +66,39 @@ export class RunService {
   }
 
   /**
-   * Marks `failed` the unfinished jobs whose runner is gone (crashed, or the
-   * machine rebooted), so `ps` does not show them running forever. Jobs
-   * younger than `graceMs` are left alone: their runner may be starting.
+   * Marks `failed` the unfinished jobs whose runner is gone (crashed, the
+   * machine rebooted, the instance was terminated), with the reason the
+   * backend can give, so `ps` does not show them running forever. A job
+   * still `submitted` for less than `graceMs` is left alone: its runner may
+   * be starting. Once a runner has written a status it is known to have
+   * started, so its death needs no grace.
    */
   async reconcile(repo: string, graceMs = 30_000): Promise<RunSummary[]> {
     const fixed: RunSummary[] = [];
     for (const h of await this.jobs.heads(repo)) {
-      if (isTerminal(h.status) || Date.now() - h.submittedAt < graceMs) continue;
+      if (isTerminal(h.status) || (h.status === 'submitted' && Date.now() - h.submittedAt < graceMs)) continue;
       const job = await this.jobs.get(repo, h.jobId);
       if (!job || isTerminal(job.status) || (await this.backend.compute.isAlive(job))) continue;
-      const reason = 'The runner exited without finishing the job.';
-      fixed.push(summaryOf(await this.jobs.setStatus(repo, job.id, 'failed', { statusReason: reason, finishedAt: Date.now() })));
+      const reason = (await this.backend.compute.whyGone?.(job)) ?? 'The runner exited without finishing the job.';
+      const failed = await this.endIfUnfinished(repo, job.id, 'failed', { statusReason: reason, finishedAt: Date.now() });
+      if (failed) fixed.push(summaryOf(failed));
     }
     return fixed;
+  }
+
+  /**
+   * Moves a job to a terminal status unless a runner got there first (it
+   * may finish between our read and our write); returns the job as written,
+   * or undefined when it was already finished.
+   */
+  private async endIfUnfinished(repo: string, jobId: string, to: JobStatus, patch: JobPatch): Promise<Job | undefined> {
+    try {
+      return await this.jobs.setStatus(repo, jobId, to, patch);
+    } catch (err) {
+      const now = await this.jobs.get(repo, jobId);
+      if (now && isTerminal(now.status)) return undefined;
+      throw err;
+    }
   }
 
   /** The job of a run, fresh from storage. */
@@ -97,6 +118,12 @@ export class RunService {
     const job = await this.get(repo, runName);
     if (isTerminal(job.status)) return job;
     await writeStopRequest(this.backend.storage, repo, job.id, abort);
+    const cancelled = abort && job.status === 'submitted' ? await this.backend.compute.cancel?.(job) : undefined;
+    if (cancelled) {
+      // No runner ran, and none will: its machine is gone, so the job is ended here.
+      const patch = { statusReason: `Aborted before the runner started; ${cancelled}.`, finishedAt: Date.now() };
+      return (await this.endIfUnfinished(repo, job.id, 'aborted', patch)) ?? this.jobs.require(repo, job.id);
+    }
     if (await this.backend.compute.isAlive(job)) {
       await this.backend.compute.signal(job, abort);
       return job;

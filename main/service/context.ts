@@ -1,12 +1,16 @@
 /**
  * The parts every operation shares, built once per app or server: state,
  * event hub, tasks, item ids, drag cache, folder totals, projects, the runs
- * watcher, and the backend picked from `config.yaml`. The backend is built
- * lazily and rebuilt when the wizard saves a new configuration.
+ * watcher, the reconciler, and the backend picked from `config.yaml`. The
+ * backend is built lazily and rebuilt when the wizard saves a new
+ * configuration. The reconciler starts with the context, so an app or
+ * server that is up ends leftovers (runs whose runner died, instances
+ * nobody owns) on its own, with no CLI call.
  */
 import { join } from 'node:path';
 import type { Backend } from '../core/backend';
 import { backendConfigOf, readConfigFile } from '../core/config-file';
+import { Reconciler } from '../core/reconciler';
 import { RunService } from '../core/runs';
 import { createBackend } from '../backends/index';
 import { AppState } from './app-state';
@@ -24,6 +28,16 @@ export interface ServiceOptions {
   home: string;
   version: string;
   host: Host;
+  /** Time between reconcile passes; default DSTACK_RECONCILE_MS, else a minute. */
+  reconcileEveryMs?: number;
+}
+
+/** A minute: a dead runner's run is failed, and an orphan instance ended, within about that long. */
+export const RECONCILE_EVERY_MS = 60_000;
+
+function reconcileEveryMs(opts: ServiceOptions): number {
+  const fromEnv = Number(process.env.DSTACK_RECONCILE_MS);
+  return opts.reconcileEveryMs ?? (fromEnv > 0 ? fromEnv : RECONCILE_EVERY_MS);
 }
 
 export class ServiceContext {
@@ -35,7 +49,9 @@ export class ServiceContext {
   readonly totals = new FolderTotals();
   readonly projects: ProjectRegistry;
   readonly watcher: RunsWatcher;
+  readonly reconciler: Reconciler;
   private backend?: Promise<{ backend: Backend; runs: RunService }>;
+  private lastReconcileError = '';
 
   constructor(readonly opts: ServiceOptions) {
     this.state = new AppState(opts.home);
@@ -45,6 +61,27 @@ export class ServiceContext {
     this.watcher = new RunsWatcher(this.hub, () => this.runs(), (run) =>
       opts.host.notify?.(`Run ${run.runName} ${run.status}`, `${run.workflowName}${run.statusReason ? `: ${run.statusReason}` : ''}`),
     );
+    this.reconciler = new Reconciler(() => this.runs(), () => this.knownRepos(), {
+      everyMs: reconcileEveryMs(opts),
+      onFixed: () => this.watcher.poke(),
+      onError: (errors) => this.reportReconcileErrors(errors),
+    });
+    this.reconciler.start();
+  }
+
+  /** The repos this app or server knows: the projects open in a window, and the recent ones. */
+  private async knownRepos(): Promise<string[]> {
+    const recent = await this.projects.recent().catch(() => []);
+    const repos = await Promise.all(recent.map((p) => this.projects.resolve(p.id).then((r) => r.repo, () => undefined)));
+    return [...new Set([...this.watcher.repos(), ...repos.filter((r): r is string => !!r)])];
+  }
+
+  /** One line per new failure, not one a minute: a bucket that stays unreachable is said once. */
+  private reportReconcileErrors(errors: string[]): void {
+    const text = errors.join('; ');
+    if (text === this.lastReconcileError) return;
+    this.lastReconcileError = text;
+    console.warn(`dstack: cleaning up after crashed runs failed: ${text}`);
   }
 
   get host(): Host {
@@ -72,6 +109,7 @@ export class ServiceContext {
   }
 
   async dispose(): Promise<void> {
+    this.reconciler.stop();
     this.hub.disposeAll();
     this.tasks.cancelAll();
     await this.resetBackend();

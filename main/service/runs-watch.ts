@@ -56,6 +56,11 @@ export class RunsWatcher {
     }
   }
 
+  /** The repos watched right now: the projects open in some window, which the reconciler covers first. */
+  repos(): string[] {
+    return [...this.pollers.values()].map((p) => p.repo);
+  }
+
   /** Number of live pollers; the "one subscription per project" promise is checked against it. */
   get pollerCount(): number {
     return this.pollers.size;

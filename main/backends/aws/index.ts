@@ -24,8 +24,6 @@ export interface AwsBackendOptions {
   home?: string;
   /** The runner bundle uploaded for instances; default DSTACK_RUNNER_BUNDLE, else the build's `runner.mjs`, else one bundled from source. */
   runnerBundle?: string;
-  /** Run `reconcile()` this often (the app sets it; the runner on EC2 must not, its role cannot describe instances). */
-  reconcileEveryMs?: number;
   logPollMs?: number;
   /** Tests: prebuilt clients and storage. */
   clients?: AwsClients;
@@ -73,20 +71,7 @@ export async function createAwsBackend(config: AwsBackendConfig, opts: AwsBacken
   });
   const logs = new CloudWatchLogs(clients.logs, config.bucket, opts.logPollMs ? { pollMs: opts.logPollMs } : {});
   const secrets = new AwsSecrets(clients.secrets, storage, config.bucket, async () => (await compute.instanceIdentity()).roleArn);
-  let timer: NodeJS.Timeout | undefined;
-  if (opts.reconcileEveryMs) {
-    let running = false;
-    timer = setInterval(() => {
-      // A slow pass (many instances, throttling) is never overlapped by the next one.
-      if (running) return;
-      running = true;
-      compute
-        .reconcile()
-        .catch((err: unknown) => console.warn(`dstack: AWS reconcile failed: ${(err as Error).message}`))
-        .finally(() => (running = false));
-    }, opts.reconcileEveryMs);
-    timer.unref();
-  }
+  // No timer here: the composition roots reconcile (core/reconciler.ts), and the runner on EC2, which builds this backend too, must not (its role cannot describe instances).
   return {
     name: 'aws',
     storage,
@@ -94,7 +79,6 @@ export async function createAwsBackend(config: AwsBackendConfig, opts: AwsBacken
     logs,
     secrets,
     async close() {
-      if (timer) clearInterval(timer);
       if (!opts.clients) destroyClients(clients);
     },
   };

@@ -9,9 +9,19 @@ export function psCommand(ctx: CliContext): Command {
     .option('-a, --all', 'show every run')
     .action(async (opts: { all?: boolean }) => {
       const { service, repo } = await ctx.forProject();
-      await service.reconcile(repo);
-      const runs = await service.list(repo, { all: opts.all });
-      const rows = runs.map((r) => [r.runName, r.workflowName, r.status, ago(r.submittedAt), r.tag ?? '', r.backend, r.statusReason ?? '']);
+      // The reconcile pass runs alongside the listing, so it costs ps no time of its own; a run it failed is shown as failed.
+      const [fixed, listed] = await Promise.all([ctx.reconcile(), service.list(repo, { all: opts.all })]);
+      const byJob = new Map(fixed.map((r) => [r.jobId, r]));
+      const runs = listed.map((r) => byJob.get(r.jobId) ?? r);
+      const rows = runs.map((r) => [
+        r.runName,
+        r.workflowName,
+        r.unreadable ? 'unreadable' : r.status,
+        ago(r.submittedAt),
+        r.tag ?? '',
+        r.backend,
+        r.unreadable ? `${r.unreadable.where}: ${r.unreadable.problem}` : (r.statusReason ?? ''),
+      ]);
       console.log(table(['RUN', 'WORKFLOW', 'STATUS', 'SUBMITTED', 'TAG', 'BACKEND', 'REASON'], rows));
     });
 }

@@ -65,6 +65,8 @@ export function runCommand(ctx: CliContext): Command {
       const { onDemand, ...opts } = raw;
       if (onDemand) opts.spot = false;
       const service = await ctx.service(opts.backend);
+      // Leftovers of crashed runs are ended alongside the submit; `ctx.close()` waits for it, within its time limit.
+      void ctx.reconcile(opts.backend);
       const overrides = overridesOf(opts);
       const job = await service.submit(process.cwd(), workflow, { args, tag: opts.tag, backend: opts.backend, ...(overrides ? { overrides } : {}) });
       if (opts.detach) {

@@ -1,8 +1,6 @@
-import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeClients } from '../../../main/backends/aws/clients';
-import { createAwsBackend } from '../../../main/backends/aws/index';
-import { BUCKET, mockEc2Iam, REGION, tempStorage } from './fixtures';
+import { mockEc2Iam, REGION } from './fixtures';
 
 let m: ReturnType<typeof mockEc2Iam>;
 beforeEach(() => {
@@ -24,19 +22,5 @@ describe('createAwsBackend', () => {
     expect(await host(c.iam)).toBe(1111);
     expect(await host(c.sts)).toBe(1111);
     expect(c.s3.config.forcePathStyle).toBe(true);
-  });
-
-  it('reconciles periodically when asked, and stops when closed', async () => {
-    const { storage, home } = await tempStorage();
-    const clients = makeClients(REGION, { profile: 'default' }, {});
-    const backend = await createAwsBackend({ type: 'aws', bucket: BUCKET, region: REGION }, { clients, storage, home, reconcileEveryMs: 20 });
-    expect(backend.name).toBe('aws');
-    const until = Date.now() + 5000;
-    while (m.ec2.commandCalls(DescribeInstancesCommand).length < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
-    expect(m.ec2.commandCalls(DescribeInstancesCommand).length).toBeGreaterThanOrEqual(2);
-    await backend.close();
-    const after = m.ec2.commandCalls(DescribeInstancesCommand).length;
-    await new Promise((r) => setTimeout(r, 100));
-    expect(m.ec2.commandCalls(DescribeInstancesCommand).length).toBe(after);
   });
 });

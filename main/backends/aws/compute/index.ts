@@ -27,7 +27,8 @@ import { watchSpotInterruption } from '../spot-watch';
 import { findImage } from './ami';
 import { chooseType, describeTypes } from './instance-types';
 import type { TypeInfo } from './instance-types';
-import { cancelSpot, describeInstances, describeSpotRequests, terminate } from './instances';
+import { ALL_STATES, cancelSpot, describeInstances, describeSpotRequests, terminate } from './instances';
+import type { TaggedResource } from './instances';
 import { clientToken, runInstance } from './launch';
 import { Ledger, ledgerPath } from './ledger';
 import type { LaunchIntent } from './ledger';
@@ -165,10 +166,48 @@ export class AwsCompute implements Compute {
   }
 
   async isAlive(job: Job): Promise<boolean> {
-    const found = await describeInstances(this.d.ec2, this.bucket, this.region, [{ Name: `tag:${tags.job}`, Values: [job.id] }]);
-    if (found.some((i) => i.repo === job.repo && i.state !== 'stopped')) return true;
+    if ((await this.instancesOf(job)).some((i) => i.state !== 'stopped')) return true;
     const intent = await this.ledger.get(job.repo, job.id);
     return Boolean(intent && this.now() - intent.createdAt < LAUNCH_GRACE_MS);
+  }
+
+  /** The job's instances, newest first: in LIVE_STATES, or in any state EC2 still lists. */
+  private async instancesOf(job: Job, states?: string[]): Promise<TaggedResource[]> {
+    const found = await describeInstances(this.d.ec2, this.bucket, this.region, [{ Name: `tag:${tags.job}`, Values: [job.id] }], states);
+    return found.filter((i) => i.repo === job.repo).sort((a, b) => (b.launchedAt ?? 0) - (a.launchedAt ?? 0));
+  }
+
+  /** What EC2 says happened to the job's instance, for a job whose runner is gone. */
+  async whyGone(job: Job): Promise<string | undefined> {
+    const when = job.status === 'submitted' ? 'before the runner started' : `while the job was ${job.status}`;
+    // Before the runner, only the bootstrap can have ended the machine itself (shutdown on failure): its log says why.
+    const bootLog = job.status === 'submitted' ? ` The bootstrap's log is in CloudWatch group ${names.runnerLogGroup(this.bucket)}, stream ${job.id.replace(/[:*]/g, '_')}.` : '';
+    const last = (await this.instancesOf(job, ALL_STATES))[0];
+    if (last) {
+      const how = last.state === 'stopped' || last.state === 'stopping' ? 'stopped' : 'terminated';
+      const byItself = !last.reason || last.reason.startsWith('Client.UserInitiatedShutdown');
+      return `The instance ${last.id} was ${how} ${when}${last.reason ? `: ${last.reason.replace(/\.$/, '')}` : ''}.${byItself ? bootLog : ''}`;
+    }
+    const instanceId = (await this.ledger.get(job.repo, job.id))?.instanceId;
+    if (instanceId) return `The instance ${instanceId} ended ${when}, over an hour ago (EC2 no longer lists it).${bootLog}`;
+    return job.status === 'submitted' ? 'No instance was found for this run: it never started, or ended over an hour ago.' : undefined;
+  }
+
+  /**
+   * Terminates the job's instance and cancels its spot request, for an
+   * abort before the runner started (nobody would read the stop request).
+   * A launch still in flight shows nothing yet and is left to its runner,
+   * which reads the stop request when it starts.
+   */
+  async cancel(job: Job): Promise<string | undefined> {
+    const instances = (await this.instancesOf(job)).map((i) => i.id);
+    const spots = (await describeSpotRequests(this.d.ec2, this.bucket, this.region)).filter((s) => s.jobId === job.id && s.repo === job.repo).map((s) => s.id);
+    if (!instances.length && !spots.length) return undefined;
+    await cancelSpot(this.d.ec2, spots, this.region);
+    await terminate(this.d.ec2, instances, this.region);
+    const intent = await this.ledger.get(job.repo, job.id);
+    if (intent) await this.ledger.settle(intent);
+    return instances.length ? `instance ${instances.join(', ')} was terminated` : `spot request ${spots.join(', ')} was cancelled`;
   }
 
   /** Whether a tagged resource belongs to a job that is still going. */

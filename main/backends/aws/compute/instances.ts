@@ -20,22 +20,27 @@ export interface TaggedResource {
   repo?: string;
   jobId?: string;
   launchedAt?: number;
+  /** Why EC2 moved it to its state (StateReason.Message), e.g. "Client.UserInitiatedShutdown: User initiated shutdown". */
+  reason?: string;
 }
 
-const LIVE_STATES = ['pending', 'running', 'stopping', 'stopped'];
+/** States of an instance that may still bill or come back; the default filter. */
+export const LIVE_STATES = ['pending', 'running', 'stopping', 'stopped'];
+/** Every state; EC2 lists ended instances for about an hour after they end. */
+export const ALL_STATES = [...LIVE_STATES, 'shutting-down', 'terminated'];
 
 function tagValue(t: Tag[] | undefined, key: string): string | undefined {
   return t?.find((x) => x.Key === key)?.Value;
 }
 
-export async function describeInstances(ec2: EC2Client, bucket: string, region: string, extra: Filter[] = []): Promise<TaggedResource[]> {
+export async function describeInstances(ec2: EC2Client, bucket: string, region: string, extra: Filter[] = [], states = LIVE_STATES): Promise<TaggedResource[]> {
   const out: TaggedResource[] = [];
   let token: string | undefined;
   do {
     const page = await aws({ action: 'ec2:DescribeInstances', region }, () =>
       ec2.send(
         new DescribeInstancesCommand({
-          Filters: [{ Name: `tag:${tags.bucket}`, Values: [bucket] }, { Name: 'instance-state-name', Values: LIVE_STATES }, ...extra],
+          Filters: [{ Name: `tag:${tags.bucket}`, Values: [bucket] }, { Name: 'instance-state-name', Values: states }, ...extra],
           ...(token ? { NextToken: token } : {}),
         }),
       ),
@@ -49,6 +54,7 @@ export async function describeInstances(ec2: EC2Client, bucket: string, region: 
           repo: tagValue(i.Tags, tags.repo),
           jobId: tagValue(i.Tags, tags.job),
           ...(i.LaunchTime ? { launchedAt: i.LaunchTime.getTime() } : {}),
+          ...(i.StateReason?.Message ? { reason: i.StateReason.Message } : {}),
         });
       }
     }
