@@ -1,14 +1,17 @@
 // Downloads as the desktop app does them, on a real local backend: into the
 // Downloads folder or a "Save as…" target, folders as folders, "Show in
-// folder", and cancel then resume without fetching the first part again.
+// folder", and cancel then resume without fetching the finished parts again.
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { TaskProgress } from '../../../main/common/api/operations';
+import { LOCAL_PART_SIZE } from '../../../main/backends/local/download';
 import { keys } from '../../../main/core/keys';
+import { stagedPaths } from '../../../main/core/staged-file';
 import { ApiService } from '../../../main/service/api';
+import { waitFor } from '../../helpers/wait';
 
 const BIG = 96 * 1024 * 1024;
 let home: string;
@@ -40,12 +43,15 @@ beforeAll(async () => {
   await service.call('setup.useLocal', undefined);
   projectId = (await service.call('projects.open', { path: project }))!.id;
   runName = (await service.call('runs.submit', { projectId, workflow: 'make', args: [] })).runName;
-  for (let i = 0; i < 600; i++) {
-    const run = (await service.call('runs.list', { projectId, all: true })).find((r) => r.runName === runName);
-    if (run?.status === 'done') break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-});
+  // Waits for any end, so a failed run fails here at once, with its reason, instead of after the timeout.
+  const run = await waitFor(
+    `run ${runName} to finish`,
+    async () => (await service.call('runs.list', { projectId, all: true })).find((r) => r.runName === runName),
+    (r) => ['done', 'failed', 'aborted', 'stopped'].includes(r?.status ?? ''),
+    { timeoutMs: 150_000, everyMs: 100 },
+  );
+  expect(run, `run ${runName}`).toMatchObject({ status: 'done' });
+}, 180_000);
 afterAll(async () => {
   await service.dispose();
   for (const d of [home, project, downloads]) await rm(d, { recursive: true, force: true });
@@ -54,13 +60,15 @@ afterAll(async () => {
 const entry = async (prefix: string, name: string) =>
   (await service.call('artifacts.list', { projectId, source: { runName }, prefix })).entries.find((e) => e.name === name)!;
 
+/** The task's first figure that is not `running`; fails with the last figure seen when it never comes. */
 async function finished(taskId: string): Promise<TaskProgress> {
-  for (let i = 0; i < 600; i++) {
-    const end = progress.find((p) => p.taskId === taskId && p.state !== 'running');
-    if (end) return end;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`task ${taskId} did not finish`);
+  const end = await waitFor(
+    `task ${taskId} to end`,
+    () => progress.find((p) => p.taskId === taskId && p.state !== 'running') ?? progress.filter((p) => p.taskId === taskId).at(-1),
+    (p) => p !== undefined && p.state !== 'running',
+    { everyMs: 20 },
+  );
+  return end!;
 }
 
 describe('desktop downloads', () => {
@@ -105,7 +113,10 @@ describe('desktop downloads', () => {
     storage.downloadFile = download;
     taskId = '';
     expect(stopped.state).toBe('cancelled');
-    const part = (await stat(join(downloads, 'big.bin.part'))).size;
+    // The partial is staged in DSTACK_HOME, not beside the target, where an artifact of that name could be.
+    expect((await readdir(downloads)).filter((n) => n.startsWith('big.bin'))).toEqual([]);
+    const journal = JSON.parse(await readFile(stagedPaths(join(home, 'staging'), join(downloads, 'big.bin')).journal, 'utf8')) as { parts: object };
+    const part = Object.keys(journal.parts).length * LOCAL_PART_SIZE;
     expect(part).toBeGreaterThan(0);
     expect(part).toBeLessThan(BIG);
 
@@ -133,7 +144,7 @@ describe('desktop downloads', () => {
       fetched.push(name);
       // Files move several at once: the user cancels once the others are in, as the last one is about to start.
       if (taskId && name === 'out/sub/d.txt') {
-        while (completed.length < 2) await new Promise((r) => setTimeout(r, 5));
+        await waitFor('the two other files to complete before cancelling', () => [...completed], (c) => c.length >= 2, { everyMs: 5 });
         await service.call('tasks.cancel', { taskId });
       }
       await download(key, local, opts);
