@@ -3,17 +3,21 @@
  * process, in its own process group, with its output in a file instead of
  * our pipes, so it keeps running when the CLI or the app that started it
  * exits. The runner owns every status change from then on; this class only
- * starts it, finds it again through its pid file, and nudges it.
+ * starts it, finds it again through its pid file, and nudges it. When it
+ * finds the runner dead, it ends what the runner can no longer end: the
+ * job's process group (which outlives a killed runner) and its work folder.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdir, open } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir } from 'node:fs/promises';
 import type { Compute } from '../../core/backend';
 import type { LocalBackendConfig } from '../../common/config';
 import { DstackError } from '../../common/errors';
 import type { InstanceOffer, Job } from '../../common/job';
 import type { NodeCommand } from '../../node/launch';
 import { nodeCommand } from '../../node/launch';
+import { endJobGroup, FOOTPRINT_SUFFIXES, localWorkRoot, readJobGroup, removeFootprint, workdirName } from '../../node/job-footprint';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../../node/private-dir';
 import { PidFiles } from './pid-files';
 import { isRunnerAlive } from './process-alive';
 
@@ -24,10 +28,15 @@ export interface LocalComputeOptions {
   sweep?: () => Promise<unknown>;
 }
 
+/** A work-root entry without a pid file is left this long: its runner may have been started a moment ago. */
+const ORPHAN_AGE_MS = 60_000;
+
 export class LocalCompute implements Compute {
   readonly pids: PidFiles;
   private readonly runner: () => NodeCommand;
   private readonly sweep?: () => Promise<unknown>;
+  /** The runners' work root, `{home}/local/work` (see `runner/workspace.ts`). */
+  private readonly workRoot: string;
 
   /** @param runnersDir `{home}/local/runners`: pid files and the runners' own output. */
   constructor(
@@ -38,6 +47,7 @@ export class LocalCompute implements Compute {
     this.pids = new PidFiles(runnersDir);
     this.runner = opts.runner ?? (() => nodeCommand('runner'));
     this.sweep = opts.sweep;
+    this.workRoot = localWorkRoot(config.home);
   }
 
   /** A local job runs on this machine as it is: there is nothing to choose or pay for. */
@@ -47,8 +57,8 @@ export class LocalCompute implements Compute {
 
   async launch(job: Job): Promise<void> {
     const cmd = this.runner();
-    await mkdir(this.pids.dir, { recursive: true });
-    const out = await open(this.pids.logPath(job.id), 'a');
+    await mkdir(this.pids.dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+    const out = await open(this.pids.logPath(job.id), 'a', PRIVATE_FILE_MODE);
     try {
       const args = [...cmd.args, '--config', JSON.stringify(this.config), '--repo', job.repo, '--job', job.id];
       const child = spawn(cmd.command, args, {
@@ -89,23 +99,63 @@ export class LocalCompute implements Compute {
     }
   }
 
-  /** False once the job's runner has exited, or when no runner was ever recorded for it on this machine. */
+  /**
+   * False once the job's runner has exited, or when no runner was ever
+   * recorded for it on this machine. A runner found dead is cleaned up after
+   * at once (see {@link reconcile}), so every caller that notices a dead
+   * runner (`ps`, `stop`, a log follower) also ends its orphaned processes.
+   */
   async isAlive(job: Job): Promise<boolean> {
     const pid = await this.pids.read(job.id);
-    return pid !== undefined && isRunnerAlive(pid, job.id);
+    if (pid === undefined) return false;
+    if (await isRunnerAlive(pid, job.id)) return true;
+    await this.cleanUpAfter(job.id);
+    return false;
   }
 
   /**
-   * Removes pid files of runners that have exited, and whatever else the
-   * `sweep` option clears. The core marks their non-terminal jobs failed
-   * through {@link isAlive}; a job without a pid file already reads as not
-   * alive, so the order does not matter.
+   * Cleans up after runners that have exited: ends their jobs' process
+   * groups, removes their work folders and pid files, clears work-root
+   * leftovers that no runner owns, and runs the `sweep` option. The core
+   * marks their non-terminal jobs failed through {@link isAlive}; a job
+   * without a pid file already reads as not alive, so the order does not
+   * matter.
    */
   async reconcile(): Promise<void> {
+    const live = new Set<string>();
     for (const jobId of await this.pids.jobIds()) {
       const pid = await this.pids.read(jobId);
-      if (pid === undefined || !(await isRunnerAlive(pid, jobId))) await this.pids.remove(jobId);
+      if (pid !== undefined && (await isRunnerAlive(pid, jobId))) live.add(workdirName(jobId));
+      else await this.cleanUpAfter(jobId);
     }
+    await this.sweepWorkRoot(live);
     await this.sweep?.();
+  }
+
+  /** The runner of `jobId` is gone: nothing else will ever end its processes or free its disk. */
+  private async cleanUpAfter(jobId: string): Promise<void> {
+    const group = await readJobGroup(this.workRoot, jobId);
+    if (group) await endJobGroup(group);
+    await removeFootprint(this.workRoot, jobId);
+    await this.pids.remove(jobId);
+  }
+
+  /** Work-root entries of no live runner (left by a runner killed before this cleanup existed, or whose pid file was lost). */
+  private async sweepWorkRoot(live: Set<string>): Promise<void> {
+    let names: string[];
+    try {
+      names = await readdir(this.workRoot);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    const bases = new Set(names.map((n) => FOOTPRINT_SUFFIXES.reduce((b, sfx) => (b.endsWith(sfx) ? b.slice(0, -sfx.length) : b), n)));
+    for (const base of bases) {
+      if (live.has(base)) continue;
+      const st = await lstat(`${this.workRoot}/${base}`).catch(() => undefined);
+      if (st && Date.now() - st.mtimeMs < ORPHAN_AGE_MS) continue;
+      // A work-folder name is its own job id as far as the footprint helpers go: names are already plain.
+      await this.cleanUpAfter(base);
+    }
   }
 }
