@@ -34,14 +34,24 @@ export interface TreeOptions {
   concurrency?: number;
 }
 
+/** The files an earlier copy into the same folder finished (core/folder-journal.ts). */
+export interface KeptFiles {
+  /** Whether the file at `path` is one an earlier copy finished, unchanged since. */
+  isIntact(rel: string, path: string, size: number): Promise<boolean>;
+  /** Records a file this copy finished. */
+  finished(rel: string, path: string): Promise<void>;
+  /** Writes what is recorded. */
+  flush(): Promise<void>;
+}
+
 export interface TreeDownloadOptions extends TreeOptions {
   /**
-   * Keep a file already at its final name with the listed size instead of
-   * fetching it again. Only for a folder the app fills itself, where every
-   * file at its final name was verified on arrival: it makes a folder copy
-   * resume from where it stopped.
+   * Keep the files an earlier copy into this folder finished, when they are
+   * still exactly as it left them, instead of fetching them again; and
+   * record each file this copy finishes. Only for a folder the app fills
+   * itself (into-place.ts): it makes a folder copy resume where it stopped.
    */
-  keepComplete?: boolean;
+  keep?: KeptFiles;
 }
 
 export interface TreeResult {
@@ -71,23 +81,30 @@ export function localPathUnder(dir: string, rel: string): string {
 /** Downloads every object under `prefix` into `dir`, at the key's path below the prefix. */
 export async function downloadTree(storage: Storage, prefix: string, dir: string, opts: TreeDownloadOptions = {}): Promise<TreeResult> {
   const made = new Set<string>();
-  return moveAll(listAll(storage, prefix), opts, (o) => o.size, async (o, onProgress, signal) => {
-    const dest = localPathUnder(dir, o.key.slice(prefix.length));
-    if (opts.keepComplete && (await stat(dest).catch(() => undefined))?.size === o.size) return;
-    const parent = dirname(dest);
-    if (!made.has(parent)) {
-      await mkdir(parent, { recursive: true });
-      made.add(parent);
-    }
-    await storage.downloadFile(o.key, dest, { signal, onProgress, listed: o });
-  });
+  const keep = opts.keep;
+  try {
+    return await moveAll(listAll(storage, prefix), opts, (o) => o.size, async (o, onProgress, signal) => {
+      const rel = o.key.slice(prefix.length);
+      const dest = localPathUnder(dir, rel);
+      if (await keep?.isIntact(rel, dest, o.size)) return;
+      const parent = dirname(dest);
+      if (!made.has(parent)) {
+        await mkdir(parent, { recursive: true });
+        made.add(parent);
+      }
+      await storage.downloadFile(o.key, dest, { signal, onProgress, listed: o });
+      await keep?.finished(rel, dest);
+    });
+  } finally {
+    await keep?.flush();
+  }
 }
 
-/** Uploads each file to its key. */
-export async function uploadTree(storage: Storage, items: Iterable<UploadItem>, opts: TreeOptions = {}): Promise<TreeResult> {
+/** Uploads each file to its key; `items` may be a walk that yields files as it finds them. */
+export async function uploadTree(storage: Storage, items: Iterable<UploadItem> | AsyncIterable<UploadItem>, opts: TreeOptions = {}): Promise<TreeResult> {
   // Sized as the pool reaches them, so a million files are not a million stat calls at once.
   async function* sized(): AsyncGenerator<UploadItem & { size: number }> {
-    for (const it of items) yield { ...it, size: (await stat(it.path)).size };
+    for await (const it of items) yield { ...it, size: (await stat(it.path)).size };
   }
   return moveAll(sized(), opts, (it) => it.size, (it, onProgress, signal) => storage.uploadFile(it.path, it.key, { signal, onProgress }));
 }

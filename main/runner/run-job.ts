@@ -32,6 +32,7 @@ import { allocatePorts, jobEnv, logCapOf, withSecretRefs } from './job-env';
 import { LogWriter, pumpLines } from './log-writer';
 import { finishTag } from './tag-on-done';
 import { saveCache, uploadArtifacts } from './upload';
+import { diskFullError, freeBytes, FULL_BELOW_BYTES, isDiskFull } from '../node/disk-full';
 import { processStartTime, removeFootprint, writeJobGroup } from '../node/job-footprint';
 import { defaultWorkRoot, prepareWorkdir, workdirOf } from './workspace';
 
@@ -73,6 +74,8 @@ class JobRun {
   private readonly store: JobStore;
   private job!: Job;
   private log!: LogWriter;
+  /** The runner's own lines (e.g. what an upload left out), for helpers that only need to say something. */
+  private readonly logSystem = (line: string): void => this.log.system(line);
   private phase: Phase = 'init';
   private request: StopRequest | undefined;
   private phaseAbort = new AbortController();
@@ -96,10 +99,18 @@ class JobRun {
 
   /** Status writes are serialized: a stop can write `stopping` while the main flow waits on the job. */
   private status(to: JobStatus, patch: JobPatch = {}): Promise<Job> {
+    const write = (): Promise<Job> => this.store.setStatus(this.repo, this.jobId, to, patch);
     // The log is flushed before a terminal status, so a follower that sees the end has every line.
     const next = this.chain
       .then(() => (isTerminal(to) ? this.log?.flush() : undefined))
-      .then(() => this.store.setStatus(this.repo, this.jobId, to, patch));
+      .then(() =>
+        write().catch(async (err: unknown) => {
+          // A full disk must not leave the run stuck: the job has ended, and its own files are the likeliest cause.
+          if (!isTerminal(to) || !isDiskFull(err)) throw err;
+          await this.freeWorkFolder();
+          return write();
+        }),
+      );
     this.chain = next.then((j) => (this.job = j)).catch(() => undefined);
     return next.then((j) => (this.job = j));
   }
@@ -113,7 +124,7 @@ class JobRun {
       : interrupted
         ? `${this.request.reason}${this.phase === 'running' ? `: ${sigterm}, then saving the artifacts.` : '.'}`
         : `Stop requested: ${sigterm}.`;
-    if (this.log) this.log.system(line);
+    this.note(line);
     if (this.phase === 'downloading' || (this.phase === 'uploading' && abort)) this.phaseAbort.abort();
     this.signalCommands();
   }
@@ -165,8 +176,10 @@ class JobRun {
       await this.nudge();
       return await this.steps();
     } catch (err) {
-      const line = toDstackError(err).toLine();
-      this.log.system(`Failed: ${line}`);
+      // Output that can no longer be logged (a full disk) ends the job: its commands must not run on unseen.
+      this.started?.kill('SIGKILL');
+      const line = isDiskFull(err) ? diskFullError(this.workRoot, err).toLine() : toDstackError(err).toLine();
+      this.note(`Failed: ${line}`);
       if (this.stopRequest()?.abort) return await this.aborted();
       const req = this.stopRequest();
       const reason = req?.interrupted ? `${req.reason}; then: ${line}` : line;
@@ -220,7 +233,7 @@ class JobRun {
       }
       return this.status('stopped', { exitCode: code, statusReason: req.reason, finishedAt: Date.now() });
     }
-    if (code !== 0) return this.status('failed', { exitCode: code, statusReason: `Exit code ${code}.`, finishedAt: Date.now() });
+    if (code !== 0) return this.status('failed', { exitCode: code, statusReason: await this.exitReason(code), finishedAt: Date.now() });
     await this.status('uploading');
     try {
       const n = await uploadArtifacts(this.backend.storage, this.job, this.workdir as string, { requireAll: true, signal: this.phaseAbort.signal, log: this.logSystem });
@@ -270,6 +283,28 @@ class JobRun {
     await writeJobGroup(this.workRoot, this.jobId, { pgid, ...(startTime ? { startTime } : {}) }).catch((err: unknown) => {
       this.log.system(`Could not record the job's process group (${toDstackError(err).message}); it is not ended if this runner is killed.`);
     });
+  }
+
+  /** Why commands that exited `code` failed: a full work disk is named, since the exit code alone would hide it. */
+  private async exitReason(code: number): Promise<string> {
+    const free = await freeBytes(this.workRoot);
+    if (free !== undefined && free < FULL_BELOW_BYTES) return `Exit code ${code}. ${diskFullError(this.workRoot).toLine()}`;
+    return `Exit code ${code}.`;
+  }
+
+  /** Frees the disk the job filled: its commands are ended first, then its work folder removed. */
+  private async freeWorkFolder(): Promise<void> {
+    this.started?.kill('SIGKILL');
+    await removeFootprint(this.workRoot, this.jobId).catch(() => undefined);
+  }
+
+  /** A runner line in the job's log, where the log can still be written: a broken log must not stop the status write. */
+  private note(line: string): void {
+    try {
+      this.log?.system(line);
+    } catch {
+      // The log has failed (a full disk); the status reason still says what happened.
+    }
   }
 
   /** A stop or abort that came before any command ran. */

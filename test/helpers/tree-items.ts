@@ -5,8 +5,10 @@
  */
 import { join } from 'node:path';
 import type { UploadItem } from '../../main/core/tree-transfer';
-import { filesUnder } from '../../main/runner/files';
+import { walkUnder } from '../../main/runner/files';
 
 export async function uploadItemsOf(dir: string, keyPrefix: string): Promise<UploadItem[]> {
-  return (await filesUnder(dir, dir)).map((rel) => ({ path: join(dir, rel), key: keyPrefix + rel }));
+  const items: UploadItem[] = [];
+  for await (const e of walkUnder(dir, dir)) if (e.kind === 'file') items.push({ path: join(dir, e.rel), key: keyPrefix + e.rel });
+  return items;
 }
