@@ -70,7 +70,7 @@ export async function createAwsBackend(config: AwsBackendConfig, opts: AwsBacken
     ...(opts.propagationDelays ? { propagationDelays: opts.propagationDelays } : {}),
   });
   const logs = new CloudWatchLogs(clients.logs, config.bucket, opts.logPollMs ? { pollMs: opts.logPollMs } : {});
-  const secrets = new AwsSecrets(clients.secrets, storage, config.bucket, async () => (await compute.instanceIdentity()).roleArn);
+  const secrets = new AwsSecrets(clients.secrets, storage, config.bucket, async (repo) => (await compute.instanceIdentity(repo)).roleArn);
   // No timer here: the composition roots reconcile (core/reconciler.ts), and the runner on EC2, which builds this backend too, must not (its role cannot describe instances).
   return {
     name: 'aws',

@@ -3,15 +3,28 @@
  * page's IAM policy matches resources by these exact prefixes, so a name that
  * drifts from them would turn into an AccessDenied at the user's first run.
  */
+import { createHash } from 'node:crypto';
 
 /** `{bucket_name_under_score}` as the seed page defines it: dashes become underscores. */
 export function underscore(bucket: string): string {
   return bucket.replace(/-/g, '_');
 }
 
+/** 8 hex digits of a repo id: the suffix of its instance role, whose name must stay short (IAM allows 64 characters). */
+export function repoHash(repo: string): string {
+  return createHash('sha256').update(repo).digest('hex').slice(0, 8);
+}
+
 export const names = {
   role: (bucket: string) => `dstack_role_${underscore(bucket)}`,
   policy: (bucket: string) => `dstack_policy_${underscore(bucket)}`,
+  /**
+   * One instance role (and profile, and policy) per repo, so a job's instance
+   * can read only its own project's secrets. The names extend the bucket's,
+   * which the seed policy's trailing `*` allows.
+   */
+  repoRole: (bucket: string, repo: string) => `dstack_role_${underscore(bucket)}_${repoHash(repo)}`,
+  repoPolicy: (bucket: string, repo: string) => `dstack_policy_${underscore(bucket)}_${repoHash(repo)}`,
   /** The instance profile shares the role's name, which the policy's PassRole pattern relies on. */
   instanceProfile: (bucket: string) => `dstack_role_${underscore(bucket)}`,
   securityGroup: (bucket: string, ports = 0) => (ports > 0 ? `dstack_sg_${bucket}_ports${ports}` : `dstack_sg_${bucket}`),

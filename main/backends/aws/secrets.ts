@@ -1,6 +1,6 @@
 /**
  * Secrets in AWS Secrets Manager at `/dstack/{bucket}/secrets/{repo}/{NAME}`,
- * each with a resource policy that lets this bucket's instance role read it.
+ * each with a resource policy that lets its repo's instance role read it.
  * ListSecrets is not in the seed policy, so names are listed from marker
  * keys in the bucket (keys.secretMarker), written after the secret and
  * deleted after it. Values never appear in errors or logs.
@@ -27,7 +27,7 @@ function checkName(name: string): void {
   }
 }
 
-/** Lets the instance role read the secret; the role's own policy grants the same, this makes the intent explicit on the secret. */
+/** Lets the repo's instance role read the secret; the role's own policy grants the same, this makes the intent explicit on the secret. */
 export function secretResourcePolicy(roleArn: string): string {
   return JSON.stringify({
     Version: '2012-10-17',
@@ -40,14 +40,14 @@ export class AwsSecrets implements Secrets {
     private readonly client: SecretsManagerClient,
     private readonly storage: Storage,
     private readonly bucket: string,
-    /** The instance role's ARN, created on demand; only `set` needs it. */
-    private readonly roleArn: () => Promise<string>,
+    /** The repo's instance role's ARN, created on demand; only `set` needs it. */
+    private readonly roleArn: (repo: string) => Promise<string>,
   ) {}
 
   async set(repo: string, name: string, value: string): Promise<void> {
     checkName(name);
     const id = names.secret(this.bucket, repo, name);
-    const principal = await this.roleArn();
+    const principal = await this.roleArn(repo);
     await aws({ action: 'secretsmanager:CreateSecret', resource: id }, async () => {
       try {
         await this.client.send(

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
@@ -33,6 +34,9 @@ afterAll(() => standin.stop());
 type Mocks = ReturnType<typeof mockEc2Iam>;
 let mocks: Mocks;
 let sleeps: number[];
+
+/** The repo's suffix on its instance role and profile: 8 hex of its SHA-256. */
+const sha8 = (repo: string) => createHash('sha256').update(repo).digest('hex').slice(0, 8);
 
 async function compute() {
   const { storage, home } = await tempStorage();
@@ -113,9 +117,10 @@ describe('launch', () => {
       InstanceType: 't3.medium',
       MinCount: 1,
       MaxCount: 1,
-      IamInstanceProfile: { Name: 'dstack_role_dstack_142421590066_eu_west_1' },
+      IamInstanceProfile: { Name: `dstack_role_dstack_142421590066_eu_west_1_${sha8(job.repo)}` },
       InstanceInitiatedShutdownBehavior: 'terminate',
-      MetadataOptions: { HttpTokens: 'required', HttpEndpoint: 'enabled' },
+      // Hop limit 1: a container on the instance cannot reach IMDS, so only the runner holds the role.
+      MetadataOptions: { HttpTokens: 'required', HttpEndpoint: 'enabled', HttpPutResponseHopLimit: 1 },
       NetworkInterfaces: [{ SubnetId: 'subnet-a', Groups: ['sg-1'], DeviceIndex: 0 }],
     });
     expect(input.InstanceMarketOptions).toBeUndefined();
@@ -134,6 +139,9 @@ describe('launch', () => {
     expect(runInput(1).ClientToken).toBe(input.ClientToken);
     await c.launch(makeJob({ id: 'other,train,0' }));
     expect(runInput(2).ClientToken).not.toBe(input.ClientToken);
+    // Another project's job gets its own role, which cannot read this project's secrets.
+    await c.launch(makeJob({ id: 'elsewhere,train,0', repo: 'acme/other' }));
+    expect(runInput(3).IamInstanceProfile).toEqual({ Name: `dstack_role_dstack_142421590066_eu_west_1_${sha8('acme/other')}` });
 
     const userData = Buffer.from(input.UserData!, 'base64').toString('utf8');
     expect(userData).toMatch(/^#!\/bin\/bash/);

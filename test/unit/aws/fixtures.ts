@@ -119,7 +119,7 @@ export function mockEc2Iam() {
   ec2.on(DescribeSpotInstanceRequestsCommand).resolves({ SpotInstanceRequests: [] });
   iam.on(GetRoleCommand).rejects(Object.assign(new Error('The role cannot be found.'), { name: 'NoSuchEntity' }));
   iam.on(CreateRoleCommand).resolves({ Role: { RoleName: 'r', Arn: ROLE_ARN, Path: '/', RoleId: 'x', CreateDate: new Date() } });
-  iam.on(CreatePolicyCommand).resolves({ Policy: { Arn: `arn:aws:iam::${ACCOUNT}:policy/dstack_policy_dstack_142421590066_eu_west_1` } });
+  iam.on(CreatePolicyCommand).callsFake((input: { PolicyName?: string }) => ({ Policy: { Arn: `arn:aws:iam::${ACCOUNT}:policy/${input.PolicyName}` } }));
   iam.on(AttachRolePolicyCommand).resolves({});
   iam.on(GetInstanceProfileCommand).rejects(Object.assign(new Error('not found'), { name: 'NoSuchEntity' }));
   iam.on(CreateInstanceProfileCommand).resolves({

@@ -217,7 +217,7 @@ describe('the seed IAM policy covers the app', () => {
       await new JobStore(storage).create(job);
       await compute.launch(job);
       await compute.launch(makeJob({ id: 'gpu,train,0', ports: 2, resources: { gpu: { count: 1 }, interruptible: true } }));
-      const secrets = new AwsSecrets(c.secrets, storage, BUCKET, async () => (await compute.instanceIdentity()).roleArn);
+      const secrets = new AwsSecrets(c.secrets, storage, BUCKET, async (repo) => (await compute.instanceIdentity(repo)).roleArn);
       await secrets.set(job.repo, 'TOKEN', 'v');
       await secrets.set(job.repo, 'TOKEN', 'v2');
       await secrets.list(job.repo);
@@ -249,7 +249,7 @@ describe('the seed IAM policy covers the app', () => {
       await sink.close();
       runner.secrets.set(`/dstack/${BUCKET}/secrets/${job.repo}/TOKEN`, { arn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:/dstack/${BUCKET}/secrets/${job.repo}/TOKEN-AbCdEf`, value: 'v', tags: [] });
       await new AwsSecrets(r.secrets, storage, BUCKET, async () => ROLE_ARN).values(job.repo, ['TOKEN']);
-      const role = rolePolicy(BUCKET);
+      const role = rolePolicy(BUCKET, job.repo);
       const runnerUses = standinUses(runner);
       expect(runnerUses.map((u) => u.action)).toContain('logs:PutLogEvents');
       expect(runnerUses.filter((u) => !allows(role, u))).toEqual([]);

@@ -60,7 +60,7 @@ export class AwsCompute implements Compute {
   private readonly ledger: Ledger;
   private readonly jobs: JobStore;
   private types?: Promise<TypeInfo[]>;
-  private identity?: Promise<InstanceIdentity>;
+  private readonly identities = new Map<string, Promise<InstanceIdentity>>();
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly now: () => number;
 
@@ -87,13 +87,17 @@ export class AwsCompute implements Compute {
     return chooseType(await this.types, job.resources, this.region);
   }
 
-  /** The instance role, created once per backend; secrets need its ARN too. */
-  instanceIdentity(): Promise<InstanceIdentity> {
-    this.identity ??= ensureInstanceIdentity(this.d.iam, this.bucket).catch((err) => {
-      this.identity = undefined;
-      throw err;
-    });
-    return this.identity;
+  /** The repo's instance role, created once per backend and repo; secrets need its ARN too. */
+  instanceIdentity(repo: string): Promise<InstanceIdentity> {
+    let identity = this.identities.get(repo);
+    if (!identity) {
+      identity = ensureInstanceIdentity(this.d.iam, this.bucket, repo).catch((err) => {
+        this.identities.delete(repo);
+        throw err;
+      });
+      this.identities.set(repo, identity);
+    }
+    return identity;
   }
 
   /** Uploads the runner bundle under a content-hash version, once; returns its key. */
@@ -113,7 +117,7 @@ export class AwsCompute implements Compute {
   async launch(job: Job): Promise<void> {
     const offer = job.offer ?? (await this.offer(job));
     const runnerKey = await this.runnerKey();
-    const identity = await this.instanceIdentity();
+    const identity = await this.instanceIdentity(job.repo);
     await ensureLogGroup(this.d.logs, names.jobLogGroup(this.bucket, job.repo));
     await ensureLogGroup(this.d.logs, names.runnerLogGroup(this.bucket));
     const image = await findImage(this.d.ec2, offer.gpu ? 'gpu' : 'cpu', this.region);

@@ -1,7 +1,8 @@
 /**
  * One RunInstances for one job, with everything the issue asks of it: the
  * instance profile, tags on the instance, its volume and its spot request,
- * terminate-on-shutdown, IMDSv2 only, spot as one-time/terminate, an
+ * terminate-on-shutdown, IMDSv2 only and for the host alone (hop limit 1),
+ * spot as one-time/terminate, an
  * idempotent ClientToken, and the bootstrap as UserData. Retries ride out
  * IAM propagation and move to the next zone when one has no capacity.
  */
@@ -59,7 +60,8 @@ export function runInstancesInput(p: LaunchPlan, subnet: SubnetChoice): RunInsta
     ClientToken: clientToken(p.bucket, p.job.id, subnet.subnetId),
     IamInstanceProfile: { Name: p.profileName },
     InstanceInitiatedShutdownBehavior: 'terminate',
-    MetadataOptions: { HttpTokens: 'required', HttpEndpoint: 'enabled', HttpPutResponseHopLimit: 2 },
+    // Hop limit 1: only processes on the host (the runner) reach IMDS and the instance role; a container is one hop further.
+    MetadataOptions: { HttpTokens: 'required', HttpEndpoint: 'enabled', HttpPutResponseHopLimit: 1 },
     NetworkInterfaces: [{ DeviceIndex: 0, SubnetId: subnet.subnetId, Groups: [p.securityGroupId], AssociatePublicIpAddress: true, DeleteOnTermination: true }],
     BlockDeviceMappings: [{ DeviceName: p.image.rootDevice, Ebs: { VolumeSize: rootVolumeGiB(p.image), VolumeType: 'gp3', DeleteOnTermination: true } }],
     TagSpecifications: [
