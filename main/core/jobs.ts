@@ -79,7 +79,7 @@ export class JobStore {
   async get(repo: string, jobId: string): Promise<Job | undefined> {
     const key = keys.jobRecord(repo, jobId);
     const body = await this.storage.get(key);
-    return body && parseJobRecord(key, jobId, body);
+    return body && parseJobRecord(key, jobId, body, this.where(key));
   }
 
   async require(repo: string, jobId: string): Promise<Job> {
@@ -98,7 +98,7 @@ export class JobStore {
     for (let attempt = 1; ; attempt++) {
       const read = await this.storage.getWithEtag(key);
       if (!read) throw new NotFoundError(`Job ${jobId} does not exist in ${repo}.`);
-      const current = parseJobRecord(key, jobId, read.body);
+      const current = parseJobRecord(key, jobId, read.body, this.where(key));
       assertTransition(current.status, to);
       const next: Job = { ...current, ...patch, status: to, updatedAt: Date.now() };
       const body = JSON.stringify(next, null, 2);
@@ -148,6 +148,10 @@ export class JobStore {
     const top = Math.max(...heads.map((h) => statusRank(h.status)));
     const stale = heads.filter((h) => statusRank(h.status) < top).map((h) => h.key);
     if (stale.length) await this.storage.delete(stale);
+  }
+
+  private where(key: string): string {
+    return this.storage.locate?.(key) ?? key;
   }
 
   private async headsOf(repo: string, startsWith: string): Promise<JobHead[]> {

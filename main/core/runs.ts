@@ -14,6 +14,7 @@ import type { TreeResult } from './tree-transfer';
 import { copyArtifacts, folderTotal, hasArtifacts, listArtifacts, walkArtifacts } from './artifacts';
 import { ConflictError } from './errors';
 import { JobStore } from './jobs';
+import { UnreadableJobError, unreadableSummary } from './job-record';
 import type { JobPatch } from './jobs';
 import { keys } from './keys';
 import { deleteAll } from './pages';
@@ -25,6 +26,12 @@ import { TagStore } from './tags';
 export type { SubmitOptions };
 
 const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Reads an unreadable record as no job, for passes over every run that must go on past a damaged one. */
+function skipUnreadable(err: unknown): undefined {
+  if (err instanceof UnreadableJobError) return undefined;
+  throw err;
+}
 
 function summaryOf(job: Job): RunSummary {
   const s: RunSummary = {
@@ -61,8 +68,14 @@ export class RunService {
   async list(repo: string, opts: { all?: boolean } = {}): Promise<RunSummary[]> {
     const heads = await this.jobs.heads(repo);
     const shown = opts.all ? heads : heads.filter((h, i) => i === 0 || !isTerminal(h.status));
-    const jobs = await Promise.all(shown.map((h) => this.jobs.get(repo, h.jobId)));
-    return jobs.filter((j): j is Job => !!j).map(summaryOf);
+    const runs = await Promise.all(
+      // A damaged record lists as unreadable, with its file, and never hides the other runs.
+      shown.map((h) => this.jobs.get(repo, h.jobId).then((j) => j && summaryOf(j), (err: unknown) => {
+        if (err instanceof UnreadableJobError) return unreadableSummary(h, repo, this.backend.name, err);
+        throw err;
+      })),
+    );
+    return runs.filter((r): r is RunSummary => !!r);
   }
 
   /**
@@ -77,7 +90,7 @@ export class RunService {
     const fixed: RunSummary[] = [];
     for (const h of await this.jobs.heads(repo)) {
       if (isTerminal(h.status) || (h.status === 'submitted' && Date.now() - h.submittedAt < graceMs)) continue;
-      const job = await this.jobs.get(repo, h.jobId);
+      const job = await this.jobs.get(repo, h.jobId).catch(skipUnreadable);
       if (!job || isTerminal(job.status) || (await this.backend.compute.isAlive(job))) continue;
       const reason = (await this.backend.compute.whyGone?.(job)) ?? 'The runner exited without finishing the job.';
       const failed = await this.endIfUnfinished(repo, job.id, 'failed', { statusReason: reason, finishedAt: Date.now() });
@@ -136,7 +149,8 @@ export class RunService {
 
   /** Deletes a finished run: its record, status heads and artifacts. A tagged run keeps until its tag goes. */
   async remove(repo: string, runName: string): Promise<void> {
-    const job = await this.get(repo, runName);
+    const job = await this.get(repo, runName).catch(skipUnreadable);
+    if (!job) return this.removeUnreadable(repo, runName);
     if (!isTerminal(job.status)) {
       throw new ConflictError(`Run ${runName} is ${job.status}; only a finished run can be removed.`, `Stop it first: dstack stop ${runName}`);
     }
@@ -147,6 +161,22 @@ export class RunService {
     await deleteAll(this.backend.storage, keys.artifactsPrefix(repo, job.id));
     await this.jobs.remove(repo, job.id);
     await this.backend.logs.delete?.(job);
+  }
+
+  /**
+   * Removes a run whose record is unreadable, whatever its head says: no
+   * runner can work on such a record. Its log stays, as its location is in
+   * the record.
+   */
+  private async removeUnreadable(repo: string, runName: string): Promise<void> {
+    const head = (await this.jobs.heads(repo, `${runName},`))[0];
+    if (!head) throw new NotFoundError(`Run ${runName} does not exist.`, 'See `dstack ps -a`.');
+    const tagged = (await this.tagStore.list(repo)).find((t) => t.jobId === head.jobId);
+    if (tagged) {
+      throw new ConflictError(`Run ${runName} is tagged ${tagged.tag}.`, `Delete the tag first: dstack tags delete ${tagged.tag}`);
+    }
+    await deleteAll(this.backend.storage, keys.artifactsPrefix(repo, head.jobId));
+    await this.jobs.remove(repo, head.jobId);
   }
 
   /**

@@ -59,7 +59,10 @@ export class AppState {
    */
   async read(): Promise<AppStateData> {
     if (!this.data) {
-      const got = await readJsonState(this.file, stateSchema);
+      const got = await readJsonState(this.file, stateSchema).catch((err: unknown) => {
+        console.warn(`dstack: ${this.file} could not be read (${err instanceof Error ? err.message : String(err)}); started with no recent projects.`);
+        return { state: 'missing' } as const;
+      });
       if (got.state === 'bad') {
         console.warn(`dstack: ${this.file} could not be read (${got.problem}); kept it as ${got.keptAs}, and started with no recent projects.`);
       }

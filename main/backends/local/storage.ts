@@ -86,6 +86,10 @@ export class LocalStorage implements Storage {
     }
   }
 
+  locate(key: string): string {
+    return keyToPath(this.root, key);
+  }
+
   async head(key: string): Promise<ObjectInfo | undefined> {
     return objectInfo(key, keyToPath(this.root, key));
   }
