@@ -22,6 +22,8 @@ export const keys = {
   code: (repo: string, hash: string) => `code/${repo}/${hash}.tar.gz`,
   tagHeadPrefix: (repo: string) => `tags/${repo}/l;`,
   tagHead: (repo: string, tag: string, runName: string, jobId: string) => `tags/${repo}/l;${tag};${runName};${jobId}`,
+  /** A tag's claim: created with If-None-Match, so two clients never give one tag to two runs. */
+  tagClaim: (repo: string, tag: string) => `tags/${repo}/n;${tag}`,
   secretMarkerPrefix: (repo: string) => `secrets/${repo}/l;`,
   secretMarker: (repo: string, name: string) => `secrets/${repo}/l;${name}`,
   launchIntent: (repo: string, jobId: string) => `launches/${repo}/${jobId}.json`,

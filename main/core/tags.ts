@@ -5,6 +5,7 @@
  */
 import { InvalidArgumentError, NotFoundError } from '../common/errors';
 import type { Storage } from './backend';
+import { PreconditionFailedError } from './backend';
 import { ConflictError } from './errors';
 import type { TagHead } from './keys';
 import { keys, parseTagHead } from './keys';
@@ -47,18 +48,30 @@ export class TagStore {
     return t;
   }
 
-  /** Names a run's artifacts; a tag already in use is a conflict, never silently moved. */
+  /**
+   * Names a run's artifacts; a tag already in use is a conflict, never
+   * silently moved. The tag is claimed with a create-only write before its
+   * head is written, so of two clients tagging at once exactly one wins.
+   */
   async add(repo: string, tag: string, runName: string, jobId: string): Promise<void> {
     assertTagName(tag);
     const seen = await this.find(repo, tag);
     if (seen) {
       throw new ConflictError(`Tag ${tag} already names run ${seen.runName}.`, `Delete it first: dstack tags delete ${tag}`);
     }
+    try {
+      await this.storage.put(keys.tagClaim(repo, tag), jobId, { ifNoneMatch: '*' });
+    } catch (err) {
+      if (!(err instanceof PreconditionFailedError)) throw err;
+      throw new ConflictError(`Tag ${tag} is already in use.`, `Pick another name, or delete it first: dstack tags delete ${tag}`);
+    }
     await this.storage.put(keys.tagHead(repo, tag, runName, jobId), '');
   }
 
+  /** Deletes the tag; a claim left without a head by a crashed `add` goes too, so the name is free again. */
   async delete(repo: string, tag: string): Promise<void> {
-    const t = await this.require(repo, tag);
-    await this.storage.delete([t.key]);
+    const t = await this.find(repo, tag);
+    if (!t && !(await this.storage.head(keys.tagClaim(repo, tag)))) await this.require(repo, tag);
+    await this.storage.delete([...(t ? [t.key] : []), keys.tagClaim(repo, tag)]);
   }
 }
