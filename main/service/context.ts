@@ -55,7 +55,7 @@ export class ServiceContext {
 
   constructor(readonly opts: ServiceOptions) {
     this.state = new AppState(opts.home);
-    this.cache = new DragCache(join(this.state.dir, 'drag-cache'));
+    this.cache = new DragCache(join(this.state.dir, 'drag-cache'), opts.home);
     this.projects = new ProjectRegistry(this.state);
     this.tasks = new TaskManager(this.hub, opts.host.downloadUrl);
     this.watcher = new RunsWatcher(this.hub, () => this.runs(), (run) =>

@@ -3,7 +3,7 @@
  * can only drag a file or folder that already exists, so artifacts are
  * fetched here first; each one lives at `{itemId}/{name}` so the dropped
  * item keeps its name. A file arrives through the storage's downloadFile
- * (a `.part`, verified, renamed into place); a folder fills `{name}.partial/`
+ * (staged privately, verified, renamed into place); a folder fills `{name}.partial/`
  * file by file and is renamed to `{name}` only once every file is in, so a
  * folder at its final path is always complete and a cancelled fill resumes
  * from its `.partial`. Only paths inside this folder are ever handed to
@@ -14,6 +14,7 @@
 import { lstat, mkdir, readdir, realpath, rm, stat, utimes } from 'node:fs/promises';
 import { join, relative, sep, isAbsolute } from 'node:path';
 import { InvalidArgumentError, NotFoundError } from '../common/errors';
+import type { KeptFiles } from '../core/tree-transfer';
 import { intoPlace } from './into-place';
 
 export interface SweepLimits {
@@ -35,7 +36,11 @@ export class DragCache {
   /** Entries being filled right now; the sweep leaves them alone. */
   private readonly busy = new Set<string>();
 
-  constructor(readonly dir: string) {}
+  /** @param home DSTACK_HOME, where folder fills record what they finished (core/folder-journal.ts). */
+  constructor(
+    readonly dir: string,
+    private readonly home: string,
+  ) {}
 
   /** Where an item's cached copy goes (it may not exist yet). */
   pathFor(itemId: string, name: string): string {
@@ -56,12 +61,12 @@ export class DragCache {
    * entry is marked busy meanwhile, then touched so the sweep counts its age
    * from now.
    */
-  async fill<T>(itemId: string, name: string, fill: (target: string) => Promise<T>, isDir = false): Promise<T> {
+  async fill<T>(itemId: string, name: string, fill: (target: string, keep?: KeptFiles) => Promise<T>, isDir = false): Promise<T> {
     const target = this.pathFor(itemId, name);
     await mkdir(join(this.dir, itemId), { recursive: true, mode: 0o700 });
     this.busy.add(itemId);
     try {
-      const out = await intoPlace(target, isDir, fill);
+      const out = await intoPlace(this.home, target, isDir, fill);
       const now = new Date();
       await utimes(target, now, now).catch(() => undefined);
       return out;

@@ -49,7 +49,7 @@ export const artifactOps: Handlers<ArtifactOps> = {
     const target = saveAs ? await ctx.host.pickSavePath?.(item.name) : await freePath(downloads, item.name);
     if (!target) throw new CancelledError('Download cancelled.');
     const taskId = ctx.tasks.start(async (task) => {
-      await downloadTo(await ctx.runs(), item, target, task);
+      await downloadTo(ctx.opts.home, await ctx.runs(), item, target, task);
       return { path: target, fileName: item.name };
     }, meta.clientId);
     return { taskId };

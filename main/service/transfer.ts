@@ -10,6 +10,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { NotFoundError } from '../common/errors';
 import { keys } from '../core/keys';
+import type { KeptFiles } from '../core/tree-transfer';
 import { downloadTree } from '../core/tree-transfer';
 import type { RunService } from '../core/runs';
 import type { DragCache } from './drag-cache';
@@ -18,8 +19,8 @@ import type { ArtifactItem } from './items';
 import type { TaskContext } from './tasks';
 
 export interface TransferItemOptions {
-  /** See TreeDownloadOptions.keepComplete: for the `.partial` folders of into-place.ts. */
-  keepComplete?: boolean;
+  /** See TreeDownloadOptions.keep: for the `.partial` folders of into-place.ts. */
+  keep?: KeptFiles;
 }
 
 export async function transferItem(runs: RunService, item: ArtifactItem, target: string, task: TaskContext, opts: TransferItemOptions = {}): Promise<void> {
@@ -36,15 +37,15 @@ export async function transferItem(runs: RunService, item: ArtifactItem, target:
   const { files, bytes: total } = await runs.artifactFolderTotal(job, item.path, task.signal);
   if (!files) throw new NotFoundError(`The folder ${item.name} holds no files.`);
   const prefix = `${base}${item.path ? `${item.path}/` : ''}`;
-  await downloadTree(storage, prefix, target, { signal: task.signal, total, keepComplete: opts.keepComplete, onProgress: (p) => task.progress(p.bytes, p.total) });
+  await downloadTree(storage, prefix, target, { signal: task.signal, total, keep: opts.keep, onProgress: (p) => task.progress(p.bytes, p.total) });
 }
 
 /** Fills the drag cache with an item, resuming a folder from the files an earlier fill verified. */
 export function fillDragCache(cache: DragCache, runs: RunService, item: ArtifactItem, task: TaskContext): Promise<void> {
-  return cache.fill(item.id, item.name, (target) => transferItem(runs, item, target, task, { keepComplete: true }), item.isDir);
+  return cache.fill(item.id, item.name, (target, keep) => transferItem(runs, item, target, task, { keep }), item.isDir);
 }
 
 /** Copies an item to a path the user chose; a folder appears there only when whole, and resumes like the cache. */
-export function downloadTo(runs: RunService, item: ArtifactItem, target: string, task: TaskContext): Promise<void> {
-  return intoPlace(target, item.isDir, (dest) => transferItem(runs, item, dest, task, { keepComplete: true }));
+export function downloadTo(home: string, runs: RunService, item: ArtifactItem, target: string, task: TaskContext): Promise<void> {
+  return intoPlace(home, target, item.isDir, (dest, keep) => transferItem(runs, item, dest, task, { keep }));
 }

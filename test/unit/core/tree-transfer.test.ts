@@ -1,13 +1,14 @@
 // Whole folders through the core, on real local storage and files: many
 // files move at once, progress adds up across them, a file already complete
 // is kept, and one failure stops the folder with that file's error.
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalStorage } from '../../../main/backends/local/storage';
 import type { DownloadFileOptions, TransferProgress } from '../../../main/core/backend';
 import { downloadTree, uploadTree } from '../../../main/core/tree-transfer';
+import { FolderJournal } from '../../../main/core/folder-journal';
 import { uploadItemsOf } from '../../helpers/tree-items';
 
 let dir: string;
@@ -64,16 +65,22 @@ describe('folder transfers', () => {
     for (const [rel, text] of files) expect(await readFile(join(dir, 'out', rel), 'utf8')).toBe(text);
   });
 
-  it('keeps a file already complete instead of fetching it again, when asked', async () => {
+  it('keeps a file an earlier copy finished, unchanged, instead of fetching it again, when asked', async () => {
     await makeFolder(6);
     await uploadTree(storage, await uploadItemsOf(join(dir, 'src'), 'art/'));
-    await downloadTree(storage, 'art/', join(dir, 'out'));
-    await rm(join(dir, 'out', 'd1', 'f1.txt'));
+    const out = join(dir, 'out');
+    await mkdir(out);
+    await downloadTree(storage, 'art/', out, { keep: await FolderJournal.open(join(dir, 'home'), out, true) });
+    await rm(join(out, 'd1', 'f1.txt'));
+    // Same size, other bytes: a kept file is the one we wrote, not one of the right size.
+    const f2 = join(out, 'd2', 'f2.txt');
+    await writeFile(f2, Buffer.alloc((await stat(f2)).size));
     const fetched: string[] = [];
     const download = storage.downloadFile;
     storage.downloadFile = (key, local, opts) => (fetched.push(key), download(key, local, opts));
-    await downloadTree(storage, 'art/', join(dir, 'out'), { keepComplete: true });
-    expect(fetched).toEqual(['art/d1/f1.txt']);
+    await downloadTree(storage, 'art/', out, { keep: await FolderJournal.open(join(dir, 'home'), out, false) });
+    expect(fetched.sort()).toEqual(['art/d1/f1.txt', 'art/d2/f2.txt']);
+    expect(await readFile(f2)).toEqual(await readFile(join(dir, 'src', 'd2', 'f2.txt')));
   });
 
   it('stops the folder at the first failure, with that file\'s error', async () => {

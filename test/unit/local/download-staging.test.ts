@@ -55,8 +55,8 @@ describe('local downloads keep partial files out of the artifacts', () => {
   it('fills the drag cache and zips it byte for byte, from a folder holding p1 and p1.part', async () => {
     const files = collidingTree(5);
     await putTree(files);
-    const cache = new DragCache(join(home, 'app', 'drag-cache'));
-    await cache.fill('item1', 'arts', (target) => downloadTree(storage, prefix, target, { keepComplete: true }), true);
+    const cache = new DragCache(join(home, 'app', 'drag-cache'), home);
+    await cache.fill('item1', 'arts', (target, keep) => downloadTree(storage, prefix, target, { keep }), true);
     const cached = await cache.resolveCachedPath('item1', 'arts', true);
     expect(treeDifferences(files, await readTree(cached))).toEqual([]);
     const zip = join(dir, 'arts.zip');
@@ -116,5 +116,25 @@ describe('local downloads keep partial files out of the artifacts', () => {
     expect((await lstat(dest)).isFile(), 'the result is a regular file, not the planted link').toBe(true);
     expect((await readFile(dest)).equals(data), 'the result is the object').toBe(true);
     expect((await readFile(victim)).equals(planted), 'the symlink target is untouched').toBe(true);
+  });
+
+  it('never fills, keeps or renames a .partial folder it did not make', async () => {
+    const files = collidingTree(1);
+    await putTree(files);
+    const cache = new DragCache(join(home, 'app', 'drag-cache'), home);
+    // Someone else's folder where the fill would resume, holding a file of the right size and other bytes.
+    const foreign = join(home, 'app', 'drag-cache', 'item2', 'arts.partial');
+    const planted = Buffer.alloc(files.get('g0/p1')!.length, 0x42);
+    await mkdir(join(foreign, 'g0'), { recursive: true });
+    await writeFile(join(foreign, 'g0', 'p1'), planted);
+    const err = await cache
+      .fill('item2', 'arts', (target, keep) => downloadTree(storage, prefix, target, { keep }), true)
+      .catch((e: unknown) => e);
+    const arts = join(home, 'app', 'drag-cache', 'item2', 'arts');
+    const got = await readTree(arts).catch(() => new Map<string, Buffer>());
+    // Either refused, leaving the folder as it was, or (never) a copy made of the planted bytes.
+    expect(treeDifferences(files, got).filter((d) => d.startsWith('wrong')), 'no file of the copy comes from the foreign folder').toEqual([]);
+    expect(err).toMatchObject({ code: 'conflict', message: `${foreign} already exists, and this download did not make it.` });
+    expect(await readFile(join(foreign, 'g0', 'p1'))).toEqual(planted);
   });
 });

@@ -17,9 +17,12 @@ async function entry(id: string, bytes: number, ageMs: number): Promise<void> {
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'dstack-cache-'));
-  cache = new DragCache(dir);
+  cache = new DragCache(dir, `${dir}-home`);
 });
-afterEach(() => rm(dir, { recursive: true, force: true }));
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+  await rm(`${dir}-home`, { recursive: true, force: true });
+});
 
 describe('the drag cache', () => {
   it('keeps a file name inside the item folder, whatever the name says', () => {
