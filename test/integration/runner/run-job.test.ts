@@ -8,6 +8,7 @@ import { keys } from '../../../main/core/keys';
 import { writeStopRequest } from '../../../main/core/stop-request';
 import type { Harness } from './fixtures';
 import { harness } from './fixtures';
+import { waitFor } from '../../helpers/wait';
 
 const WORKFLOWS = `
 workflows:
@@ -221,10 +222,5 @@ describe('runner', () => {
 });
 
 async function waitForLine(h: Harness, job: { id: string; repo: string } & Parameters<Harness['lines']>[0], text: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    if ((await h.lines(job)).some((e) => e.text === text)) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`"${text}" never appeared in the log of ${job.id}`);
+  await waitFor(`"${text}" in the log of ${job.id}`, async () => (await h.lines(job)).map((e) => e.text), (texts) => texts.includes(text), { timeoutMs: 60_000 });
 }

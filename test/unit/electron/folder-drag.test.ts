@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ArtifactEntry, TaskProgress } from '../../../main/common/api/operations';
 import type { TransferOptions } from '../../../main/core/backend';
 import { keys } from '../../../main/core/keys';
+import { waitFor } from '../../helpers/wait';
 import { fakeJob } from '../core/fixtures';
 
 vi.mock('electron', async () => (await import('./electron-mock')).electronMock);
@@ -57,7 +58,7 @@ beforeAll(async () => {
     const name = key.slice(key.indexOf('/out/') + 1);
     fetched.push(name);
     if (cancelAt && key.endsWith(cancelAt)) {
-      while (completed.length < files.size - 1) await new Promise((r) => setTimeout(r, 5));
+      await waitFor(`the other ${files.size - 1} files to complete before cancelling`, () => [...completed], (c) => c.length >= files.size - 1, { everyMs: 5 });
       service.ctx.tasks.cancelAll();
     }
     await download(key, local, opts);
@@ -74,13 +75,15 @@ async function outFolder(): Promise<ArtifactEntry> {
   return page.entries.find((e) => e.name === 'out')!;
 }
 
+/** The task's first figure that is not `running`; fails with the last figure seen when it never comes. */
 async function finished(taskId: string): Promise<TaskProgress> {
-  for (let i = 0; i < 500; i++) {
-    const end = progress.find((p) => p.taskId === taskId && p.state !== 'running');
-    if (end) return end;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`task ${taskId} did not finish`);
+  const end = await waitFor(
+    `task ${taskId} to end`,
+    () => progress.find((p) => p.taskId === taskId && p.state !== 'running') ?? progress.filter((p) => p.taskId === taskId).at(-1),
+    (p) => p !== undefined && p.state !== 'running',
+    { everyMs: 10, timeoutMs: 12_000 },
+  );
+  return end!;
 }
 
 describe('dragging a folder out', () => {
