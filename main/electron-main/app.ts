@@ -2,13 +2,19 @@
  * The desktop app's lifecycle: one instance (a second launch focuses the
  * first window), session hardening before any page loads, the service and
  * its IPC transport, one window whose place is remembered, the menu, and a
- * clean shutdown that cancels downloads and stops pollers.
+ * clean shutdown that cancels downloads and stops pollers. Started with
+ * `--dstack-runner` or `--dstack-cli` (node/launch.ts), the same binary runs
+ * that program instead, with no window, no lock and no session: that is how
+ * the packaged app starts its detached runners now that its RunAsNode fuse
+ * is off (the Electron main process is a full Node runtime).
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BrowserWindow } from 'electron';
 import { app, session } from 'electron';
 import { dstackHome } from '../node/home';
+import type { Program } from '../node/launch';
+import { programOf } from '../node/launch';
 import { ApiService } from '../service/api';
 import { electronHost } from './host';
 import { clientIdOf, registerIpc } from './ipc';
@@ -20,7 +26,28 @@ import { savedBounds, trackBounds } from './window-state';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
+/**
+ * Runs one of our programs in this process: its entry module starts it on
+ * import and exits the process when it is done, with its own exit code.
+ */
+async function runProgram(program: Program, args: string[]): Promise<void> {
+  // A runner is no app: no Dock icon on macOS for each running job.
+  app.dock?.hide();
+  // The entries read their arguments from argv[2] on, as under Node.
+  process.argv = [process.execPath, program, ...args];
+  if (program === 'runner') await import('../runner/entry');
+  else await import('../cli/main');
+}
+
 export function startApp(): void {
+  const run = programOf(process.argv);
+  if (run) {
+    void runProgram(run.program, run.args).catch((err: unknown) => {
+      process.stderr.write(`dstack ${run.program}: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    });
+    return;
+  }
   registerAppScheme();
   if (!app.requestSingleInstanceLock()) {
     app.quit();
