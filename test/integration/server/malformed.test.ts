@@ -84,3 +84,13 @@ it.each([...KILLERS, ...SWEEP])('$name: answers $status and keeps serving', asyn
   expect(line, `the answer to: ${c.name}`).toMatch(new RegExp(`^HTTP/1\\.1 ${c.status} `));
   await s.assertServes();
 });
+
+it('still accepts a well-formed absolute-form request naming this server', async () => {
+  const s = srv!;
+  const body = '{}';
+  const line = await rawStatusLine(
+    s.port,
+    `POST http://127.0.0.1:${s.port}/api/app.info HTTP/1.1\r\n${here(s.port)}${bearer(s.token)}Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+  );
+  expect(line).toMatch(/^HTTP\/1\.1 200 /);
+});
