@@ -50,7 +50,7 @@ beforeAll(async () => {
     (r) => ['done', 'failed', 'aborted', 'stopped'].includes(r?.status ?? ''),
     { timeoutMs: 150_000, everyMs: 100 },
   );
-  expect(run, `run ${runName}`).toMatchObject({ status: 'done' });
+  expect(run, `run ${runName} (${run?.statusReason ?? 'no reason given'})`).toMatchObject({ status: 'done' });
 }, 180_000);
 afterAll(async () => {
   await service.dispose();
