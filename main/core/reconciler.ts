@@ -30,29 +30,28 @@ function messageOf(err: unknown): string {
 }
 
 /**
- * One pass over `repos` and the backend. The parts run concurrently and
- * never throw: a part that fails is reported in `errors`, so an offline
- * bucket or a missing permission never stops the others.
+ * One pass over `repos` and the backend. Runs first (the repos at once),
+ * then the backend's cleanup, so the machine of a run failed in this pass
+ * is ended in this pass too. Never throws: a part that fails is reported in
+ * `errors`, so an offline bucket or a missing permission never stops the
+ * others.
  */
 export async function reconcileOnce(runs: RunService, repos: readonly string[], opts: ReconcileOptions = {}): Promise<ReconcileResult> {
   const result: ReconcileResult = { failed: [], errors: [] };
-  const parts = [
-    ...[...new Set(repos)].map(async (repo) => {
+  await Promise.all(
+    [...new Set(repos)].map(async (repo) => {
       try {
         result.failed.push(...(await runs.reconcile(repo, opts.graceMs)));
       } catch (err) {
         result.errors.push(`runs of ${repo}: ${messageOf(err)}`);
       }
     }),
-    (async () => {
-      try {
-        await runs.backend.compute.reconcile();
-      } catch (err) {
-        result.errors.push(`${runs.backend.name} leftovers: ${messageOf(err)}`);
-      }
-    })(),
-  ];
-  await Promise.all(parts);
+  );
+  try {
+    await runs.backend.compute.reconcile();
+  } catch (err) {
+    result.errors.push(`${runs.backend.name} leftovers: ${messageOf(err)}`);
+  }
   return result;
 }
 

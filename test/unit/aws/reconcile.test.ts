@@ -13,6 +13,7 @@ import { CliContext } from '../../../main/cli/context';
 import type { Backend } from '../../../main/core/backend';
 import { keys } from '../../../main/core/keys';
 import type { Project } from '../../../main/core/project';
+import { reconcileOnce } from '../../../main/core/reconciler';
 import { RunService } from '../../../main/core/runs';
 import { BUCKET, makeJob, mockEc2Iam, REGION, tempStorage } from './fixtures';
 
@@ -33,11 +34,11 @@ function describe_(filters: Filter[] = []): { Reservations: { Instances: Instanc
   return { Reservations: [{ Instances: fleet.filter(match) }] };
 }
 
-function instance(id: string, jobId: string, state: 'running' | 'terminated', reason?: string): Instance {
+function instance(id: string, jobId: string, state: 'running' | 'terminated', reason?: string, ageMs = 20 * 60_000): Instance {
   return {
     InstanceId: id,
     State: { Name: state },
-    LaunchTime: new Date(Date.now() - 20 * 60_000),
+    LaunchTime: new Date(Date.now() - ageMs),
     ...(reason ? { StateReason: { Code: reason.split(':')[0], Message: reason } } : {}),
     Tags: [
       { Key: 'dstack_bucket', Value: BUCKET },
@@ -118,5 +119,30 @@ describe('a run whose runner never started', () => {
     const line = out.split('\n').find((l) => l.startsWith(job.runName)) ?? `(no line for ${job.runName} in:\n${out})`;
     expect(line).toMatch(/\bfailed\b/);
     expect(line).toContain(reason);
+  });
+
+  it('is failed, and its instance terminated in the same pass, when the runner has not started 40 minutes after launch', async () => {
+    const job = makeJob({ submittedAt: Date.now() - 45 * 60_000 });
+    await runs.jobs.create(job);
+    await intendedLaunch(job.id, 'i-hung', 45 * 60_000);
+    fleet.push(instance('i-hung', job.id, 'running', undefined, 40 * 60_000));
+
+    const result = await reconcileOnce(runs, [job.repo]);
+
+    expect(result.errors).toEqual([]);
+    const reason = 'The runner did not start within 30 minutes of instance i-hung\'s launch, so the instance is terminated. The bootstrap\'s log is in CloudWatch group /dstack/runners/dstack-142421590066-eu-west-1, stream grumpy-zebra-1,train,0.';
+    expect(await runs.get(job.repo, job.runName)).toMatchObject({ status: 'failed', statusReason: reason });
+    expect(m.ec2.commandCalls(TerminateInstancesCommand).map((c) => c.args[0].input.InstanceIds)).toEqual([['i-hung']]);
+  });
+
+  it('is left alone while its instance is younger than that', async () => {
+    const job = makeJob({ submittedAt: Date.now() - 15 * 60_000 });
+    await runs.jobs.create(job);
+    await intendedLaunch(job.id, 'i-booting', 15 * 60_000);
+    fleet.push(instance('i-booting', job.id, 'running', undefined, 10 * 60_000));
+
+    expect(await reconcileOnce(runs, [job.repo])).toEqual({ failed: [], errors: [] });
+    expect((await runs.get(job.repo, job.runName)).status).toBe('submitted');
+    expect(m.ec2.commandCalls(TerminateInstancesCommand)).toHaveLength(0);
   });
 });

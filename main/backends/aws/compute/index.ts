@@ -38,6 +38,15 @@ import { renderUserData } from './userdata';
 /** A launch younger than this counts as alive even before DescribeInstances shows its instance. */
 export const LAUNCH_GRACE_MS = 5 * 60_000;
 
+/**
+ * A runner that has not written its first status this long after its
+ * instance launched never will (a bootstrap hung installing Node or Docker,
+ * or fetching the runner): the run is failed and reconcile ends the
+ * instance. Boot, installs and the fetch take minutes; waiting for spot
+ * capacity does not count, as the clock starts at the instance's launch.
+ */
+export const RUNNER_START_DEADLINE_MS = 30 * 60_000;
+
 export interface AwsComputeDeps {
   config: AwsBackendConfig;
   ec2: EC2Client;
@@ -170,7 +179,8 @@ export class AwsCompute implements Compute {
   }
 
   async isAlive(job: Job): Promise<boolean> {
-    if ((await this.instancesOf(job)).some((i) => i.state !== 'stopped')) return true;
+    const up = (await this.instancesOf(job)).filter((i) => i.state !== 'stopped');
+    if (up.length) return !up.every((i) => this.runnerNeverStarted(job, i));
     const intent = await this.ledger.get(job.repo, job.id);
     return Boolean(intent && this.now() - intent.createdAt < LAUNCH_GRACE_MS);
   }
@@ -181,12 +191,19 @@ export class AwsCompute implements Compute {
     return found.filter((i) => i.repo === job.repo).sort((a, b) => (b.launchedAt ?? 0) - (a.launchedAt ?? 0));
   }
 
+  private runnerNeverStarted(job: Job, i: TaggedResource): boolean {
+    return job.status === 'submitted' && i.launchedAt !== undefined && this.now() - i.launchedAt > RUNNER_START_DEADLINE_MS;
+  }
+
   /** What EC2 says happened to the job's instance, for a job whose runner is gone. */
   async whyGone(job: Job): Promise<string | undefined> {
     const when = job.status === 'submitted' ? 'before the runner started' : `while the job was ${job.status}`;
     // Before the runner, only the bootstrap can have ended the machine itself (shutdown on failure): its log says why.
     const bootLog = job.status === 'submitted' ? ` The bootstrap's log is in CloudWatch group ${names.runnerLogGroup(this.bucket)}, stream ${job.id.replace(/[:*]/g, '_')}.` : '';
     const last = (await this.instancesOf(job, ALL_STATES))[0];
+    if (last && this.runnerNeverStarted(job, last) && (last.state === 'pending' || last.state === 'running')) {
+      return `The runner did not start within ${RUNNER_START_DEADLINE_MS / 60_000} minutes of instance ${last.id}'s launch, so the instance is terminated.${bootLog}`;
+    }
     if (last) {
       const how = last.state === 'stopped' || last.state === 'stopping' ? 'stopped' : 'terminated';
       const byItself = !last.reason || last.reason.startsWith('Client.UserInitiatedShutdown');
