@@ -208,7 +208,7 @@ describe('the seed IAM policy covers the app', () => {
       const { home } = await tempStorage();
       await awsSetup.save(target, home, c);
 
-      // Runs: launch (on-demand and spot GPU with ports), secrets, logs, isAlive, reconcile of orphans.
+      // Runs: launch (on-demand and spot GPU with ports), secrets, logs, isAlive, why a runner is gone, stop -x before the runner, reconcile of orphans.
       const { storage } = await tempStorage();
       const bundle = join(home, 'runner.mjs');
       await writeFile(bundle, '');
@@ -229,6 +229,8 @@ describe('the seed IAM policy covers the app', () => {
       ec2.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [{ InstanceId: 'i-orphan', State: { Name: 'running' }, Tags: tagList }] }] });
       ec2.on(DescribeSpotInstanceRequestsCommand).resolves({ SpotInstanceRequests: [{ SpotInstanceRequestId: 'sir-orphan', State: 'active', Tags: tagList }] });
       await compute.isAlive(job);
+      await compute.whyGone(job);
+      await compute.cancel(job);
       await compute.reconcile();
 
       const appUses = [...s3Uses(s3), ...ec2Uses(ec2, () => tagged), ...iamUses(iam), ...standinUses(app), ...commandsOf(sts).map(() => ({ action: 'sts:GetCallerIdentity', resource: '*' }))];
