@@ -15,9 +15,16 @@ import type { Workflow, WorkflowSet } from './types';
  * The workflow named `name`. Refuses a set with any issue, even in another
  * workflow: the user sees every mistake before anything runs.
  */
+/**
+ * The workflow named `name`, ready to run. A broken file blocks only its own
+ * workflows: one whose file has issues is refused with that file's issues,
+ * and every workflow of a clean file runs. A name found nowhere, while some
+ * file is broken, may be in that file, so those issues are what is shown.
+ */
 export function findWorkflow(set: WorkflowSet, name: string): Workflow {
-  if (set.issues.length) throw new WorkflowError(set.issues);
   const wf = set.workflows.find((w) => w.name === name);
+  const own = wf ? set.issues.filter((i) => i.file === wf.source.file) : set.issues;
+  if (own.length) throw new WorkflowError(own);
   if (wf) return wf;
   const names = set.workflows.map((w) => w.name);
   const guess = closest(name, names);

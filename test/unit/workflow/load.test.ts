@@ -81,7 +81,7 @@ describe('findWorkflow', () => {
     expect(findWorkflow(await loadWorkflows(dir), 'hello').commands).toEqual(['echo hi']);
   });
 
-  it('refuses a set with issues, with every issue in the message, one per line', async () => {
+  it("refuses a workflow whose own file has issues, with that file's issues in the message, one per line", async () => {
     await put('.dstack/workflows.yaml', yaml('workflows:', '  - name: hello', '    commands: [echo hi]', '  - name: bad', '    ports: x', '    commands: [echo]'));
     await put('.dstack/workflows/x.yaml', 'workflows: [');
     const set = await loadWorkflows(dir);
@@ -93,11 +93,21 @@ describe('findWorkflow', () => {
     }
     expect(caught).toBeInstanceOf(WorkflowError);
     const err = caught as WorkflowError;
+    const own = set.issues.filter((i) => i.file === '.dstack/workflows.yaml');
     expect(err.code).toBe('invalid_workflow');
-    expect(err.issues).toEqual(set.issues);
-    expect(err.message.split('\n')).toEqual(set.issues.map(formatIssue));
-    expect(err.message.split('\n')).toHaveLength(2);
-    expect(err.toJSON()).toMatchObject({ code: 'invalid_workflow', details: { issues: set.issues } });
+    expect(err.issues).toEqual(own);
+    expect(err.message.split('\n')).toEqual(own.map(formatIssue));
+    expect(err.message.split('\n')).toHaveLength(1);
+    expect(err.toJSON()).toMatchObject({ code: 'invalid_workflow', details: { issues: own } });
+  });
+
+  it('runs a workflow of a clean file while another file is broken, and names the broken file for a name found nowhere', async () => {
+    await put('.dstack/workflows/good.yaml', yaml('workflows:', '  - name: good', '    commands: [echo fine]'));
+    await put('.dstack/workflows/bad.yaml', yaml('workflows:', '  - name: bad', '    resources:', '      gpu: lots', '    commands: [echo]'));
+    const set = await loadWorkflows(dir);
+    expect(set.issues.map((i) => i.file)).toEqual(['.dstack/workflows/bad.yaml']);
+    expect(findWorkflow(set, 'good').commands).toEqual(['echo fine']);
+    expect(() => findWorkflow(set, 'bad')).toThrow(/bad\.yaml:4/);
   });
 
   it('names the closest workflow, or the available ones, when the name is unknown', async () => {
