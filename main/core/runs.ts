@@ -12,6 +12,7 @@ import type { Backend, LogEvent, TransferOptions } from './backend';
 import type { ArtifactEntry, ArtifactPage, FolderTotal } from './artifacts';
 import type { TreeResult } from './tree-transfer';
 import { copyArtifacts, folderTotal, hasArtifacts, listArtifacts, walkArtifacts } from './artifacts';
+import { isDiskFull } from '../node/disk-full';
 import { ConflictError } from './errors';
 import { JobStore } from './jobs';
 import { UnreadableJobError, unreadableSummary } from './job-record';
@@ -26,6 +27,12 @@ import { TagStore } from './tags';
 export type { SubmitOptions };
 
 const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** A write that failed because the disk is full, read as "nothing written"; anything else is thrown. */
+function keepOnFullDisk(err: unknown): undefined {
+  if (isDiskFull(err)) return undefined;
+  throw err;
+}
 
 /** Reads an unreadable record as no job, for passes over every run that must go on past a damaged one. */
 function skipUnreadable(err: unknown): undefined {
@@ -93,7 +100,8 @@ export class RunService {
       const job = await this.jobs.get(repo, h.jobId).catch(skipUnreadable);
       if (!job || isTerminal(job.status) || (await this.backend.compute.isAlive(job))) continue;
       const reason = (await this.backend.compute.whyGone?.(job)) ?? 'The runner exited without finishing the job.';
-      const failed = await this.endIfUnfinished(repo, job.id, 'failed', { statusReason: reason, finishedAt: Date.now() });
+      // On a full disk the run stays as it is for now: `ps` must still list, and the next reconcile tries again.
+      const failed = await this.endIfUnfinished(repo, job.id, 'failed', { statusReason: reason, finishedAt: Date.now() }).catch(keepOnFullDisk);
       if (failed) fixed.push(summaryOf(failed));
     }
     return fixed;
@@ -130,7 +138,10 @@ export class RunService {
     const abort = opts.abort === true;
     const job = await this.get(repo, runName);
     if (isTerminal(job.status)) return job;
-    await writeStopRequest(this.backend.storage, repo, job.id, abort);
+    // An abort needs no record: on a full disk, the live runner is told directly (`signal`), and frees the disk as it ends.
+    await writeStopRequest(this.backend.storage, repo, job.id, abort).catch((err: unknown) => {
+      if (!abort || !isDiskFull(err)) throw err;
+    });
     const cancelled = abort && job.status === 'submitted' ? await this.backend.compute.cancel?.(job) : undefined;
     if (cancelled) {
       // No runner ran, and none will: its machine is gone, so the job is ended here.

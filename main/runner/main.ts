@@ -6,7 +6,9 @@
  * never starts anything itself, so importing it is safe. The runner builds
  * its backend from the config, runs the job, and exits 0 once the job's
  * terminal status is stored (1 when even that was impossible).
- * SIGUSR1 re-reads the stop request at once; SIGTERM/SIGINT stop the job
+ * SIGUSR1 re-reads the stop request at once; SIGUSR2 aborts the job at once
+ * (the local backend sends it with or instead of a stored abort request,
+ * which a full disk cannot hold); SIGTERM/SIGINT stop the job
  * gracefully, so a machine shutting down still stores artifacts.
  */
 import { BACKEND_NAMES, isBackendName } from '../common/backends';
@@ -62,13 +64,16 @@ export async function runnerMain(argv: string[]): Promise<number> {
     const handle = startRunner(backend, args.repo, args.jobId, { workRoot: defaultWorkRoot(args.config), ...(args.executor ? { executor: args.executor } : {}) });
     const nudge = (): void => handle.nudge();
     const stop = (): void => handle.requestStop(false, 'The runner was asked to stop.');
+    const abort = (): void => handle.requestStop(true, 'Aborted by request.');
     process.on('SIGUSR1', nudge);
+    process.on('SIGUSR2', abort);
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
     try {
       await handle.done;
     } finally {
       process.off('SIGUSR1', nudge);
+      process.off('SIGUSR2', abort);
       process.off('SIGTERM', stop);
       process.off('SIGINT', stop);
     }

@@ -14,6 +14,7 @@ import { open, readFile, rm, rmdir, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ListOptions, ListPage, ObjectInfo, PutCondition, Storage, TransferOptions, VersionedObject } from '../../core/backend';
 import { DstackError, InvalidArgumentError, NotFoundError } from '../../common/errors';
+import { diskFullError, isDiskFull } from '../../node/disk-full';
 import { copyRange, writeAtomically, writeFileAtomically } from './atomic';
 import { placeIfAbsent, placeIfMatch, readVersioned } from './conditional';
 import { keyToPath } from './key-path';
@@ -188,6 +189,7 @@ export class LocalStorage implements Storage {
   }
 
   private mapWriteError(key: string, err: unknown): unknown {
+    if (isDiskFull(err)) return diskFullError(this.root, err);
     return ['EISDIR', 'ENOTDIR', 'EEXIST', 'ENOTEMPTY'].includes(errno(err) ?? '') ? conflict(key, err) : err;
   }
 

@@ -1,0 +1,138 @@
+// A full disk under DSTACK_HOME: a run that fills it fails with "disk full",
+// naming the folder and the fix, and `ps`, `stop -x` and `rm` keep working
+// while the disk is full. DSTACK_HOME is a 2 MiB tmpfs, which needs root to
+// mount (CI runs the tests as root).
+import { execFile } from 'node:child_process';
+import { appendFile, mkdir, rm, statfs, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createBackend, localBackendConfig } from '../../../main/backends/index';
+import { DstackError } from '../../../main/common/errors';
+import { openProject } from '../../../main/core/project';
+import { RunService } from '../../../main/core/runs';
+import type { Cli } from './cli';
+import { helloProject, runNameIn } from './cli';
+
+const run = promisify(execFile);
+
+const WORKFLOWS = `
+workflows:
+  - name: fill
+    provider: bash
+    commands:
+      - echo filling
+      - head -c 4194304 /dev/zero > big.bin
+      - echo never printed
+  - name: fill-and-wait
+    provider: bash
+    commands:
+      - head -c 4194304 /dev/zero > big.bin 2>/dev/null || true
+      - sleep 300
+`;
+
+let cli: Cli;
+let dir: string;
+let home: string;
+let cleanup: () => Promise<void>;
+let mounted = false;
+beforeAll(async () => {
+  ({ cli, dir, cleanup } = await helloProject(WORKFLOWS));
+  home = join(dir, 'home');
+  await mkdir(home);
+  try {
+    await run('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', home]);
+    mounted = true;
+  } catch (err) {
+    throw new Error(`This test mounts a 2 MiB tmpfs as DSTACK_HOME to fill it, which needs root (CI runs tests as root); mount said: ${(err as Error).message}`);
+  }
+  // Temp files on the full disk too: a job's work folder must be there whichever folder the runner picks.
+  await mkdir(join(home, 'tmp'));
+  cli.env.TMPDIR = join(home, 'tmp');
+});
+afterAll(async () => {
+  if (mounted) await run('umount', ['-l', home]);
+  await cleanup();
+});
+
+async function freeBytes(): Promise<number> {
+  const s = await statfs(home);
+  return s.bavail * s.bsize;
+}
+
+async function poll<T>(what: string, probe: () => Promise<T>, done: (v: T) => boolean, ms = 60_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (done(v)) return v;
+    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}; last seen: ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function jobOf(runName: string) {
+  const backend = await createBackend(localBackendConfig(home));
+  try {
+    return await new RunService(backend).get((await openProject(cli.cwd)).repo, runName);
+  } finally {
+    await backend.close();
+  }
+}
+
+it('fails a run that fills the disk with "disk full", naming the folder and the fix', async () => {
+  const r = await cli.run(['run', 'fill']);
+  const name = runNameIn(r.stderr);
+  expect(r.code, r.stderr).not.toBe(0);
+  const job = await poll('the run to end', () => jobOf(name), (j) => j.status !== 'running' && j.status !== 'uploading');
+  expect(job.status).toBe('failed');
+  expect(job.statusReason).toMatch(
+    new RegExp(`Disk full: no space left for ${home}/.*\\. Free space on that disk \\(\`dstack rm\` old runs, or delete other files\\), or set DSTACK_HOME to a folder on a larger disk, then try again\\.`),
+  );
+  const ps = await cli.run(['ps', '-a']);
+  expect([ps.code, ps.stderr]).toEqual([0, '']);
+  expect(ps.stdout).toMatch(new RegExp(`${name}\\s+fill\\s+failed.*Disk full`));
+  // The runner freed what the job wrote.
+  expect(await freeBytes()).toBeGreaterThan(1 << 20);
+});
+
+it('keeps ps, stop -x and rm working while a run holds the disk full', async () => {
+  const live = cli.spawn(['run', 'fill-and-wait']);
+  const name = await poll('the run to be named', async () => /Run ([a-z]+-[a-z]+-\d+) /.exec(live.stderr())?.[1], (n) => !!n);
+  const free = await poll('the job to fill the disk', freeBytes, (b) => b < 64 * 1024);
+  expect(free).toBeLessThan(64 * 1024);
+
+  const ps = await cli.run(['ps']);
+  expect([ps.code, ps.stderr]).toEqual([0, '']);
+  expect(ps.stdout).toMatch(new RegExp(`${name}\\s+fill-and-wait\\s+running`));
+
+  const stop = await cli.run(['stop', '-x', name!]);
+  expect([stop.code, stop.stderr, stop.stdout]).toEqual([0, '', expect.stringMatching(new RegExp(`^(Abort requested for ${name}|Run ${name} is aborted)\\.\\n$`))]);
+  const job = await poll('the run to be aborted', () => jobOf(name!), (j) => j.status === 'aborted' || j.status === 'failed');
+  expect(job.status).toBe('aborted');
+  await live.exited;
+
+  const rm = await cli.run(['rm', name!]);
+  expect([rm.code, rm.stderr, rm.stdout]).toEqual([0, '', `Removed ${name}.\n`]);
+  const after = await cli.run(['ps', '-a']);
+  expect([after.code, after.stdout.includes(name!)]).toEqual([0, false]);
+});
+
+it('says "disk full" with the folder and the fix when a status cannot be written, and ps still lists', async () => {
+  const filler = join(home, 'filler.bin');
+  // Fill what is left, one 64 KiB write at a time, until the disk says no.
+  await writeFile(filler, '');
+  const chunk = Buffer.alloc(64 * 1024);
+  await poll('the disk to fill up', async () => appendFile(filler, chunk).then(() => false, (e: NodeJS.ErrnoException) => e.code === 'ENOSPC'), (full) => full);
+  try {
+    const backend = await createBackend(localBackendConfig(home));
+    const err = await backend.storage.put('runs/x/a-big-record.json', Buffer.alloc(256 * 1024)).catch((e: unknown) => e);
+    await backend.close();
+    expect(err).toBeInstanceOf(DstackError);
+    expect((err as DstackError).toLine()).toMatch(new RegExp(`^Disk full: no space left for ${home}/local/storage.*\\. Free space on that disk`));
+    const ps = await cli.run(['ps', '-a']);
+    expect([ps.code, ps.stderr]).toEqual([0, '']);
+    expect(ps.stdout).toMatch(/^RUN\s+WORKFLOW\s+STATUS/);
+  } finally {
+    await rm(filler, { force: true });
+  }
+});
