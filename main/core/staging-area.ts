@@ -18,7 +18,7 @@
  *   that arrived as an artifact; it is removed again once empty.
  */
 import { constants } from 'node:fs';
-import { chmod, lstat, mkdir, mkdtemp, open, readFile, rename, rmdir, stat } from 'node:fs/promises';
+import { chmod, lstat, mkdir, mkdtemp, open, readdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DstackError } from '../common/errors';
 
@@ -26,6 +26,8 @@ import { DstackError } from '../common/errors';
 export const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 
 const FOREIGN_PREFIX = '.dstack-staging-';
+/** Partial downloads nobody resumed for this long are removed. */
+const STALE_MS = 14 * 24 * 3600_000;
 
 interface AreaRecord {
   path: string;
@@ -51,6 +53,7 @@ export async function stagingArea(home: string, destDir: string): Promise<Stagin
   if (!h) {
     await privateDir(own);
     checked.add(own);
+    await sweepStale(own);
     h = await stat(own);
   }
   const d = await stat(destDir);
@@ -77,6 +80,20 @@ export async function stagingArea(home: string, destDir: string): Promise<Stagin
       await rmdir(dir).catch(() => undefined);
     },
   };
+}
+
+/**
+ * Removes partial files and journals untouched for STALE_MS: downloads
+ * that were never asked for again. Once per process, when the folder is
+ * first used; a download under way touches its files far more often.
+ */
+async function sweepStale(dir: string): Promise<void> {
+  const before = Date.now() - STALE_MS;
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    if (!/\.(part|json|tmp)$/.test(name)) continue;
+    const info = await lstat(join(dir, name)).catch(() => undefined);
+    if (info?.isFile() && info.mtimeMs < before) await rm(join(dir, name), { force: true });
+  }
 }
 
 /** Makes (or checks) a folder only this user can enter; refuses one that is a symlink or someone else's. */

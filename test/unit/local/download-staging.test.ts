@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { lstat, mkdir, mkdtemp, open, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, mkdtemp, open, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -136,5 +136,20 @@ describe('local downloads keep partial files out of the artifacts', () => {
     expect(treeDifferences(files, got).filter((d) => d.startsWith('wrong')), 'no file of the copy comes from the foreign folder').toEqual([]);
     expect(err).toMatchObject({ code: 'conflict', message: `${foreign} already exists, and this download did not make it.` });
     expect(await readFile(join(foreign, 'g0', 'p1'))).toEqual(planted);
+  });
+
+  it('stages in a folder only this user can enter, and refuses a staging folder that is a symlink', async () => {
+    await storage.put('x.bin', 'x');
+    await mkdir(join(home, 'staging'), { recursive: true, mode: 0o755 });
+    await chmod(join(home, 'staging'), 0o755);
+    await storage.downloadFile('x.bin', join(dir, 'a', 'x.bin'));
+    expect((await stat(join(home, 'staging'))).mode & 0o777).toBe(0o700);
+
+    const other = new LocalStorage(join(home, 'local', 'storage'), join(dir, 'home2'));
+    await mkdir(join(dir, 'home2'));
+    await mkdir(join(dir, 'elsewhere'));
+    await symlink(join(dir, 'elsewhere'), join(dir, 'home2', 'staging'));
+    const err = await other.downloadFile('x.bin', join(dir, 'b', 'x.bin')).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'permission', message: `${join(dir, 'home2', 'staging')} is not a folder of yours, so downloads cannot keep their partial files there.` });
   });
 });
