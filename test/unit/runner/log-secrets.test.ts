@@ -1,12 +1,14 @@
 // Secrets in a job's output, through the real log writer into a real log
 // file, from a real bash: a multi-line value and one across the line cut.
 import { spawn } from 'node:child_process';
+import { PassThrough, Readable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalLogSink } from '../../../main/backends/local/log-sink';
+import type { LogEvent, LogSink } from '../../../main/core/backend';
 import { LogWriter, pumpLines } from '../../../main/runner/log-writer';
 
 let dir: string;
@@ -67,5 +69,36 @@ describe('secrets in the job log', () => {
     expect(lines.join('')).toContain('x***y');
     expect(lines.at(-1)).toBe('done');
     expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(64 * 1024);
+  });
+
+  it('masks a secret split across two chunks at every possible place', async () => {
+    const secret = 'sk-live-0123456789abcdef';
+    for (let cut = 1; cut < secret.length; cut++) {
+      const events: LogEvent[] = [];
+      const sink: LogSink = { write: async (e) => void events.push(...e), close: async () => undefined };
+      const w = new LogWriter(sink, { maxLineBytes: 40 });
+      w.setMasks([secret]);
+      const text = `key=${secret};`.padStart(38, '.');
+      const at = text.indexOf(secret) + cut;
+      await pumpLines(Readable.from([Buffer.from(text.slice(0, at)), Buffer.from(`${text.slice(at)}\nnext\n`)]), 'stdout', w);
+      await w.close();
+      expect(events.map((e) => e.text), `cut after ${cut} characters`).toEqual([text.replace(secret, '***'), 'next']);
+    }
+  });
+
+  it('holds back only what may start a secret, so a quiet job\'s last line shows at once', async () => {
+    const events: LogEvent[] = [];
+    const sink: LogSink = { write: async (e) => void events.push(...e), close: async () => undefined };
+    const w = new LogWriter(sink, { flushMs: 10 });
+    w.setMasks([pem()]);
+    const out = new PassThrough();
+    const pumped = pumpLines(out, 'stdout', w);
+    out.write('epoch 1 done\n-----BEGIN is not a key\n');
+    const deadline = Date.now() + 10_000;
+    while (events.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(events.map((e) => e.text), 'lines stored while the job keeps running').toEqual(['epoch 1 done', '-----BEGIN is not a key']);
+    out.end();
+    await pumped;
+    await w.close();
   });
 });
