@@ -4,16 +4,22 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { descendantGroups, killGroups } from '../../helpers/process-tree';
 import type { Cli } from './cli';
 import { helloProject } from './cli';
 import { TEST_WORKFLOWS } from './workflows';
 
 let cli: Cli;
 let cleanup: () => Promise<void>;
+/** The job a killed runner leaves spinning (`long` loops forever) is ended after the test. */
+let leftovers: number[] = [];
 beforeAll(async () => {
   ({ cli, cleanup } = await helloProject(TEST_WORKFLOWS));
 });
-afterAll(() => cleanup());
+afterAll(async () => {
+  killGroups(leftovers);
+  await cleanup();
+});
 
 function lineOf(ps: string, name: string): string {
   return ps.split('\n').find((l) => l.startsWith(`${name} `)) ?? `(no line for ${name} in:\n${ps})`;
@@ -29,6 +35,7 @@ describe('reconcile from the CLI', () => {
     const pidFile = join(cli.env.DSTACK_HOME!, 'local', 'runners', `${name},long,0.pid`);
     const pid = Number((await readFile(pidFile, 'utf8')).trim());
     expect(lineOf(await cli.ok(['ps']), name)).toMatch(/\brunning\b/);
+    leftovers = await descendantGroups(pid);
     process.kill(pid, 'SIGKILL');
 
     const ps = await cli.run(['ps', '-a']);

@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { LocalCompute } from '../../../main/backends/local/compute';
 import type { RunSummary } from '../../../main/common/job';
 import { ApiService } from '../../../main/service/api';
+import { descendantGroups, killGroups } from '../../helpers/process-tree';
 import { startS3rver } from '../../helpers/s3rver';
 import { mockEc2Iam } from '../../unit/aws/fixtures';
 import { startHarness } from './harness';
@@ -89,6 +90,8 @@ describe('the service reconciles at start and on its timer', () => {
     const compute = (await h.server.service.ctx.runs()).backend.compute as LocalCompute;
     const pid = await compute.pids.read(running!.jobId);
     expect(pid, `the pid file of ${runName}`).toBeTypeOf('number');
+    const groups = await descendantGroups(pid!);
+    cleanups.push(() => killGroups(groups));
     process.kill(pid!, 'SIGKILL');
 
     const failed = await until(`${runName} failed by the server's own reconcile`, run, (r) => r?.status === 'failed');
