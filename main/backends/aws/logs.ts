@@ -127,6 +127,16 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/**
+ * Events already yielded in the look-back window, and the newest timestamp
+ * seen, kept as events arrive: a follower may see hundreds of thousands of
+ * events, too many to spread into Math.max.
+ */
+interface SeenEvents {
+  ids: Map<string, number>;
+  newest: number;
+}
+
 export class CloudWatchLogs implements Logs {
   private readonly pollMs: number;
 
@@ -163,7 +173,7 @@ export class CloudWatchLogs implements Logs {
   }
 
   /** One full pass from `startTime`: every page until the token is gone. Yields new events in chunks. */
-  private async *drain(group: string, stream: string, startTime: number, seen: Map<string, number>, signal?: AbortSignal): AsyncGenerator<LogEvent[]> {
+  private async *drain(group: string, stream: string, startTime: number, seen: SeenEvents, signal?: AbortSignal): AsyncGenerator<LogEvent[]> {
     let token: string | undefined;
     do {
       if (signal?.aborted) return;
@@ -181,8 +191,10 @@ export class CloudWatchLogs implements Logs {
       const fresh: LogEvent[] = [];
       for (const ev of page.events ?? []) {
         const id = ev.eventId ?? `${ev.timestamp}:${ev.message}`;
-        if (seen.has(id)) continue;
-        seen.set(id, ev.timestamp ?? 0);
+        if (seen.ids.has(id)) continue;
+        const ts = ev.timestamp ?? 0;
+        seen.ids.set(id, ts);
+        if (ts > seen.newest) seen.newest = ts;
         fresh.push(decodeEvent(ev));
       }
       if (fresh.length) yield fresh;
@@ -198,8 +210,8 @@ export class CloudWatchLogs implements Logs {
   async *read(job: Job, opts: LogReadOptions = {}): AsyncIterable<LogEvent[]> {
     const group = names.jobLogGroup(this.bucket, job.repo);
     const stream = streamSafe(job.id);
-    const seen = new Map<string, number>();
     let startTime = Math.max(0, (job.submittedAt ?? 0) - LOOKBACK_MS);
+    const seen: SeenEvents = { ids: new Map(), newest: startTime };
     let doneSeen = false;
     for (;;) {
       const done = !opts.follow || (opts.isDone ? await opts.isDone() : true);
@@ -212,9 +224,8 @@ export class CloudWatchLogs implements Logs {
       // After the job ends, one more pass must come back empty: CloudWatch shows new events with a delay.
       if (done && doneSeen && found === 0) return;
       doneSeen = done;
-      const newest = Math.max(startTime, ...seen.values());
-      startTime = Math.max(startTime, newest - LOOKBACK_MS);
-      for (const [id, ts] of seen) if (ts < startTime) seen.delete(id);
+      startTime = Math.max(startTime, seen.newest - LOOKBACK_MS);
+      for (const [id, ts] of seen.ids) if (ts < startTime) seen.ids.delete(id);
       await sleep(this.pollMs, opts.signal);
     }
   }
