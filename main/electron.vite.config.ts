@@ -37,7 +37,8 @@ export default defineConfig({
     build: {
       outDir: at('out/main'),
       rollupOptions: {
-        input: { index: at('main/index.ts'), runner: runnerEntry, cli: at('main/cli/main.ts') },
+        // workflow-parser.js: the worker thread that parses workflow files (main/core/workflow/parse-off-thread.ts finds it beside its chunk).
+        input: { index: at('main/index.ts'), runner: runnerEntry, cli: at('main/cli/main.ts'), 'workflow-parser': at('main/core/workflow/parse-worker.ts') },
         // Chunks sit beside the entries: launch.ts finds runner.js relative to its own chunk.
         output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
       },

@@ -2,8 +2,8 @@
  * One workflow file: YAML syntax first (with the yaml library's own line and
  * column), then the top-level shape, then each workflow entry.
  */
-import type { Node, YAMLError } from 'yaml';
-import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
+import type { Alias, Document, Node, YAMLError } from 'yaml';
+import { isMap, isSeq, LineCounter, parseDocument, visit } from 'yaml';
 import { FileReader } from './reader';
 import type { WorkflowIssue } from './types';
 import type { ParsedWorkflow } from './workflow';
@@ -29,6 +29,32 @@ function syntaxMessage(e: YAMLError): string {
   return `invalid YAML: ${lib.charAt(0).toLowerCase()}${lib.slice(1)}; ${fix}.`;
 }
 
+/**
+ * Aliases a file may use. Workflow files use a few, to share env or
+ * resources; thousands are an attack (each one multiplies what the reader
+ * walks). The library's own `maxAliasCount` guards only `toJS()`, which this
+ * parser never calls, so the cap is counted here, in one pass, before any
+ * alias is followed.
+ */
+export const MAX_ALIASES = 100;
+
+const ALIAS_CAP_MESSAGE = (a: Alias) =>
+  `the file uses more than ${MAX_ALIASES} aliases (*${a.source} here is number ${MAX_ALIASES + 1}); write the values out, or split the workflows into several files.`;
+
+/** The first alias past the cap, if there is one. */
+function aliasOverCap(doc: Document): Alias | undefined {
+  let count = 0;
+  let over: Alias | undefined;
+  visit(doc, {
+    Alias: (_key, node) => {
+      if (++count <= MAX_ALIASES) return undefined;
+      over = node;
+      return visit.BREAK;
+    },
+  });
+  return over;
+}
+
 const EMPTY_LIST = 'the list is empty; add a workflow, e.g. "- name: hello".';
 
 /** Parses one file's text. `file` is the path shown in issues (relative to the project). */
@@ -41,6 +67,11 @@ export function parseFile(text: string, file: string): ParsedFile {
       return { file, line: p.line, column: p.col, field: '', message: syntaxMessage(e) };
     });
     return { file, entries: [], issues };
+  }
+  const tooMany = aliasOverCap(doc);
+  if (tooMany) {
+    const p = lines.linePos(tooMany.range?.[0] ?? 0);
+    return { file, entries: [], issues: [{ file, line: p.line, column: p.col, field: '', message: ALIAS_CAP_MESSAGE(tooMany) }] };
   }
   const r = new FileReader(file, text, lines, doc);
   const parsed: ParsedFile = { file, entries: [], issues: r.issues };

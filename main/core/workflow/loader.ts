@@ -6,7 +6,8 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ParsedFile } from './file';
-import { parseFile } from './file';
+import type { ParseLimits } from './parse-off-thread';
+import { parseFilesOffThread } from './parse-off-thread';
 import type { WorkflowSet } from './types';
 import { combineFiles } from './workflow-set';
 
@@ -43,9 +44,10 @@ function fileIssue(file: string, message: string): WorkflowSet {
 /**
  * Loads every workflow of the project at `projectDir`: `.dstack/workflows.yaml`
  * and `.dstack/workflows/*.yml|*.yaml`. Returns the valid workflows and all
- * issues, across files (a name defined in two files is an issue).
+ * issues, across files (a name defined in two files is an issue). Files are
+ * parsed in a worker thread, each within `limits.timeoutMs`.
  */
-export async function loadWorkflows(projectDir: string): Promise<WorkflowSet> {
+export async function loadWorkflows(projectDir: string, limits: ParseLimits = {}): Promise<WorkflowSet> {
   const dir = path.resolve(projectDir);
   let isDir = false;
   try {
@@ -58,17 +60,19 @@ export async function loadWorkflows(projectDir: string): Promise<WorkflowSet> {
   if (files.length === 0) {
     return fileIssue('.dstack', 'no workflow files found; create .dstack/workflows.yaml or .dstack/workflows/NAME.yaml with a top-level "workflows:" list.');
   }
-  const parsed: ParsedFile[] = [];
+  const read: ({ file: string; text: string } | ParsedFile)[] = [];
   for (const f of files) {
     try {
-      parsed.push(parseFile(await readFile(path.join(dir, f), 'utf8'), f));
+      read.push({ file: f, text: await readFile(path.join(dir, f), 'utf8') });
     } catch (err) {
       const reason = err instanceof Error && 'code' in err ? String(err.code) : String(err);
-      parsed.push({
+      read.push({
         file: f, entries: [],
         issues: [{ file: f, line: 0, column: 0, field: '', message: `cannot read the file (${reason}); check its permissions.` }],
       });
     }
   }
-  return combineFiles(parsed);
+  const texts = read.filter((r): r is { file: string; text: string } => 'text' in r);
+  const parsed = await parseFilesOffThread(texts, limits);
+  return combineFiles(read.map((r) => ('text' in r ? parsed[texts.indexOf(r)]! : r)));
 }

@@ -3,8 +3,8 @@
  * parser goes through a FileReader so that each issue gets the file, the line
  * and column of the node it is about, and the field path, in one place.
  */
-import type { Document, LineCounter, Node, Scalar, YAMLMap } from 'yaml';
-import { isAlias, isMap, isScalar, isSeq, visit } from 'yaml';
+import type { Alias, Document, LineCounter, Node, Scalar, YAMLMap } from 'yaml';
+import { isAlias, isMap, isNode, isScalar, isSeq, visit } from 'yaml';
 import { closest } from './suggest';
 import type { WorkflowIssue } from './types';
 
@@ -34,17 +34,25 @@ const MAX_QUOTED = 40;
 
 export class FileReader {
   readonly issues: WorkflowIssue[] = [];
+  /** Each alias's anchored node, found in one pass: the library's `Alias.resolve` walks the whole document per call, quadratic over many aliases. */
+  private readonly targets = new Map<Alias, Node>();
 
   constructor(
     readonly file: string,
     private readonly text: string,
     private readonly lines: LineCounter,
-    private readonly doc: Document,
+    doc: Document,
   ) {
-    visit(doc, {
-      Alias: (_key, node) => {
-        if (!node.resolve(doc)) this.report(this.loc(node), '', `*${node.source} refers to no anchor; define &${node.source} before it.`);
-      },
+    // In document order, an alias names the latest node before it with that anchor (YAML 1.2, 3.2.2.2).
+    const anchors = new Map<string, Node>();
+    visit(doc, (_key, node) => {
+      if (isAlias(node)) {
+        const target = anchors.get(node.source);
+        if (target) this.targets.set(node, target);
+        else this.report(this.loc(node), '', `*${node.source} refers to no anchor; define &${node.source} before it.`);
+      } else if (isNode(node) && node.anchor) {
+        anchors.set(node.anchor, node);
+      }
     });
   }
 
@@ -77,7 +85,7 @@ export class FileReader {
   /** Follows an alias to its anchored node; maps empty scalars to null. */
   resolve(node: unknown): Value {
     let n = node;
-    if (isAlias(n)) n = n.resolve(this.doc);
+    if (isAlias(n)) n = this.targets.get(n);
     if (!n || (isScalar(n) && n.value === null)) return null;
     return n as Node;
   }
