@@ -80,7 +80,7 @@ export function placeIfMatch(key: string, etag: string): PlaceFile {
 }
 
 /** The lock file of `path`: a temporary name, so listings never show it and the stale-temp sweep removes leftovers. */
-function lockPathOf(path: string): string {
+export function lockPathOf(path: string): string {
   const id = createHash('sha256').update(basename(path)).digest('hex').slice(0, 24);
   return join(dirname(path), `${TEMP_PREFIX}lock-${id}`);
 }
