@@ -17,6 +17,7 @@ import type { Secrets, Storage } from '../../core/backend';
 import { keys } from '../../core/keys';
 import { InvalidArgumentError, NotFoundError } from '../../common/errors';
 import { aws, awsErrorCode, mapAwsError } from './errors';
+import { PROPAGATION_DELAYS } from './iam';
 import { names, tags } from './names';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
@@ -42,6 +43,11 @@ export class AwsSecrets implements Secrets {
     private readonly bucket: string,
     /** The repo's instance role's ARN, created on demand; only `set` needs it. */
     private readonly roleArn: (repo: string) => Promise<string>,
+    /** Backoff while IAM propagates a repo's new role to Secrets Manager; tests shorten it. */
+    private readonly retry: { sleep: (ms: number) => Promise<void>; delays: number[] } = {
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      delays: PROPAGATION_DELAYS,
+    },
   ) {}
 
   async set(repo: string, name: string, value: string): Promise<void> {
@@ -65,9 +71,17 @@ export class AwsSecrets implements Secrets {
         await aws({ action: 'secretsmanager:PutSecretValue', resource: id }, () => this.client.send(new PutSecretValueCommand({ SecretId: id, SecretString: value })));
       }
     });
-    await aws({ action: 'secretsmanager:PutResourcePolicy', resource: id }, () =>
-      this.client.send(new PutResourcePolicyCommand({ SecretId: id, ResourcePolicy: secretResourcePolicy(principal) })),
-    );
+    await aws({ action: 'secretsmanager:PutResourcePolicy', resource: id }, async () => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await this.client.send(new PutResourcePolicyCommand({ SecretId: id, ResourcePolicy: secretResourcePolicy(principal) }));
+        } catch (err) {
+          // The document is ours and well formed: "malformed" means its role is too new for Secrets Manager to see yet.
+          if (awsErrorCode(err) !== 'MalformedPolicyDocumentException' || attempt >= this.retry.delays.length) throw err;
+          await this.retry.sleep(this.retry.delays[attempt]!);
+        }
+      }
+    });
     await this.storage.put(keys.secretMarker(repo, name), '');
   }
 
