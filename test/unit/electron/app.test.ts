@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { waitFor } from '../../helpers/wait';
 
 vi.mock('electron', async () => (await import('./electron-mock')).electronMock);
 
@@ -52,8 +53,9 @@ describe('the app', () => {
 
   it('remembers the window bounds when it closes', async () => {
     FakeBrowserWindow.last!.emit('close');
-    await settle();
-    const state = JSON.parse(await readFile(join(home, 'app', 'state.json'), 'utf8'));
+    // The save is durable (fsync), which takes its time on a busy disk: wait for it, not for a fixed 50 ms.
+    const readState = async () => JSON.parse(await readFile(join(home, 'app', 'state.json'), 'utf8')) as { window?: unknown };
+    const state = await waitFor('state.json with the window bounds', readState, (s) => s.window !== undefined, { timeoutMs: 10_000 });
     expect(state.window).toEqual({ x: 5, y: 6, width: 1000, height: 700, maximized: false });
   });
 });
