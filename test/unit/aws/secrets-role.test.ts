@@ -27,7 +27,7 @@ describe('secret resource policy', () => {
     expect(await secrets.list('proj-1234abcd')).toEqual(['TOKEN']);
   });
 
-  it('gives up after the last delay with Secrets Manager's reason, and lists no secret', async () => {
+  it('gives up after the last delay with the reason Secrets Manager gave, and lists no secret', async () => {
     const { storage } = await tempStorage();
     sm.on(CreateSecretCommand).resolves({});
     sm.on(PutResourcePolicyCommand).rejects(awsError('MalformedPolicyDocumentException', 'This resource policy contains an unsupported principal.', 400));
