@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Cli } from './cli';
 import { helloProject } from './cli';
 import { TEST_WORKFLOWS } from './workflows';
+import { argvValueWarning } from '../../../main/cli/commands/secrets';
 
 let cli: Cli;
 let cleanup: () => Promise<void>;
@@ -34,5 +35,28 @@ describe('dstack run: options after the workflow name are dstack\'s', () => {
     const r = await cli.run(['run', 'echo-args', 'a', '--backend', 'gcp']);
     expect([r.code, r.stdout]).toEqual([1, '']);
     expect(r.stderr).toMatch(/^error: option '--backend <backend>' argument 'gcp' is invalid\. Allowed choices are local, aws\.\n$/);
+  });
+});
+
+describe('dstack secrets add|update NAME VALUE', () => {
+  it('takes the value as an argument with a warning, and from stdin without one; update changes it', async () => {
+    const add = await cli.run(['secrets', 'add', 'TOKEN2', 'abc123']);
+    expect([add.code, add.stdout, add.stderr]).toEqual([0, 'Secret TOKEN2 saved.\n', `${argvValueWarning('add', 'TOKEN2')}\n`]);
+    expect(add.stderr).toBe('Warning: a value given on the command line stays in your shell history and shows in `ps` while the command runs. ' +
+      'Next time leave it out and type it at the prompt, or pipe it: printf %s "$VALUE" | dstack secrets add TOKEN2\n');
+    expect((await cli.run(['run', 'secret-rev'])).stdout).toBe('rev=321cba\n');
+
+    const piped = await cli.run(['secrets', 'update', 'TOKEN2'], { input: 'xyz789\n' });
+    expect([piped.code, piped.stdout, piped.stderr]).toEqual([0, 'Secret TOKEN2 updated.\n', '']);
+    expect((await cli.run(['run', 'secret-rev'])).stdout).toBe('rev=987zyx\n');
+
+    const argv = await cli.run(['secrets', 'update', 'TOKEN2', 'q1']);
+    expect([argv.code, argv.stdout, argv.stderr]).toEqual([0, 'Secret TOKEN2 updated.\n', `${argvValueWarning('update', 'TOKEN2')}\n`]);
+    expect((await cli.run(['run', 'secret-rev'])).stdout).toBe('rev=1q\n');
+  });
+
+  it('update of a secret that does not exist says so and how to add it', async () => {
+    const r = await cli.run(['secrets', 'update', 'NOPE', 'x']);
+    expect([r.code, r.stdout, r.stderr]).toEqual([1, '', 'Secret NOPE does not exist, so there is nothing to update. Add it with: dstack secrets add NOPE\n']);
   });
 });

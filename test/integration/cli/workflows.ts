@@ -56,4 +56,8 @@ workflows:
   - name: echo-args
     provider: bash
     commands: echo "args:" \${{ run.args }}
+  - name: secret-rev
+    provider: bash
+    commands:
+      - echo "rev=$(printf %s \${{ secrets.TOKEN2 }} | rev)"
 `;
