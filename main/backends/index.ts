@@ -21,12 +21,16 @@ type Factories = { [N in BackendConfig['type']]: (config: Extract<BackendConfig,
 
 /** One factory per name in the registry (`common/backends.ts`); the compiler insists every name has one. */
 const FACTORIES: Factories = {
-  // Every process that opens a local home (CLI, app, server, runner) makes it private, including a home made 0755 by an older version.
+  // Every process that opens a home (CLI, app, server, runner) makes it private, including a home made 0755 by an older version.
   local: async (config) => {
     await securePrivateHome(config.home);
     return createLocalBackend(config);
   },
-  aws: async (config) => (await import('./aws/index')).createAwsBackend(config),
+  // An AWS home holds the launch ledger, the runner bundle and download staging.
+  aws: async (config) => {
+    await securePrivateHome(dstackHome());
+    return (await import('./aws/index')).createAwsBackend(config);
+  },
 };
 
 export async function createBackend(config: BackendConfig): Promise<Backend> {

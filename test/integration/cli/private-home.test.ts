@@ -4,6 +4,7 @@
 import { chmod, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createBackend } from '../../../main/backends/index';
 import type { Cli } from './cli';
 import { helloProject } from './cli';
 import { TEST_WORKFLOWS } from './workflows';
@@ -47,4 +48,20 @@ it('makes an old world-readable home 0700 and writes every new file 0600 and fol
   expect(modes.some((m) => m.startsWith('local/runners/'))).toBe(true);
   expect(modes.some((m) => m.startsWith('local/logs/') && m.includes('.jsonl'))).toBe(true);
   expect(modes.filter((m) => !/ (600|700)$/.test(m))).toEqual([]);
+});
+
+it('makes the home private when the backend is AWS too', async () => {
+  const home = join(dir, 'aws-home');
+  await mkdir(home, { mode: 0o755 });
+  await chmod(home, 0o755);
+  const before = process.env.DSTACK_HOME;
+  process.env.DSTACK_HOME = home;
+  try {
+    const backend = await createBackend({ type: 'aws', bucket: 'dstack-test-bucket', region: 'eu-west-1' });
+    await backend.close();
+  } finally {
+    if (before === undefined) delete process.env.DSTACK_HOME;
+    else process.env.DSTACK_HOME = before;
+  }
+  expect(((await stat(home)).mode & 0o777).toString(8)).toBe('700');
 });
