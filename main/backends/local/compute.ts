@@ -152,7 +152,7 @@ export class LocalCompute implements Compute {
     }
     const bases = new Set(names.map((n) => FOOTPRINT_SUFFIXES.reduce((b, sfx) => (b.endsWith(sfx) ? b.slice(0, -sfx.length) : b), n)));
     for (const base of bases) {
-      if (live.has(base)) continue;
+      if (!base || live.has(base)) continue;
       const st = await lstat(`${this.workRoot}/${base}`).catch(() => undefined);
       if (st && Date.now() - st.mtimeMs < ORPHAN_AGE_MS) continue;
       // A work-folder name is its own job id as far as the footprint helpers go: names are already plain.
