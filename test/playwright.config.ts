@@ -14,7 +14,8 @@ export default defineConfig({
   reporter: [['list']],
   use: {
     browserName: 'chromium',
-    viewport: { width: 1280, height: 860 },
+    viewport: { width: 1280, height: 800 },
+    colorScheme: 'light',
     acceptDownloads: true,
     trace: 'retain-on-failure',
     launchOptions: {

@@ -126,6 +126,12 @@ export interface RunSummary {
   finishedAt?: number;
   tag?: string;
   offer?: InstanceOffer;
+  /** The details pane's facts: how the job ended, when it started, where it ran, which code and resources. */
+  exitCode?: number;
+  startedAt?: number;
+  instanceId?: string;
+  git?: CodeRef['git'];
+  resources?: Resources;
   /**
    * Set when the run's record cannot be read (cut off, not JSON, not a job):
    * where it is and what is wrong. The run still lists, so it can be found

@@ -54,6 +54,11 @@ function summaryOf(job: Job): RunSummary {
   if (job.finishedAt) s.finishedAt = job.finishedAt;
   if (job.tag) s.tag = job.tag;
   if (job.offer) s.offer = job.offer;
+  if (job.exitCode !== undefined) s.exitCode = job.exitCode;
+  if (job.startedAt) s.startedAt = job.startedAt;
+  if (job.instanceId) s.instanceId = job.instanceId;
+  if (job.code?.git) s.git = job.code.git;
+  if (job.resources) s.resources = job.resources;
   return s;
 }
 

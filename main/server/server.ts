@@ -99,7 +99,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const service = new ApiService({ home: opts.home, version: opts.version, host: hostService });
   const sockets = new EventSockets(service);
   const headers: Record<string, string> = {
-    'Content-Security-Policy': contentSecurityPolicy({ connect: [...hosts].map((h) => `ws://${h}`) }),
+    // CSP host-sources have no grammar for IPv6 literals (the browser logs an error for ws://[::1]); 'self' covers a page opened on one.
+    'Content-Security-Policy': contentSecurityPolicy({ connect: [...hosts].filter((h) => !h.startsWith('[')).map((h) => `ws://${h}`) }),
     'X-Frame-Options': 'DENY',
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',

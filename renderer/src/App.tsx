@@ -1,6 +1,8 @@
 /**
  * The root: asks `main/` whether a backend is configured, then shows the
- * wizard or the main screen, with Settings reachable from the header.
+ * wizard, or the app shell: a sidebar, the main view, and a status bar, with
+ * a banner when the connection goes and toasts for finished actions. The
+ * last project reopens by itself.
  */
 import { useEffect, useState } from 'react';
 import { useApi } from './api/context';
@@ -8,50 +10,71 @@ import { describeError, type ShownError } from './api/errors';
 import { ErrorNote } from './components/ErrorNote';
 import { MainScreen } from './MainScreen';
 import { Settings } from './settings/Settings';
-import { useAppStore } from './store';
+import { ConnectionBanner } from './shell/ConnectionBanner';
+import { Sidebar } from './shell/Sidebar';
+import { StatusBar } from './shell/StatusBar';
+import { Toasts } from './shell/Toasts';
+import { useConnection } from './shell/useConnection';
+import { lastProjectId, useAppStore } from './store';
 import { Wizard } from './wizard/Wizard';
 
 export function App() {
   const api = useApi();
-  const { screen, started, setScreen, editConfig, wizardDraft } = useAppStore();
+  const { screen, started, setScreen, editConfig, wizardDraft, openProject } = useAppStore();
   const [error, setError] = useState<ShownError | null>(null);
+  const connection = useConnection();
 
   const start = () => {
     setError(null);
-    Promise.all([api.call('app.info', undefined), api.call('setup.get', undefined)]).then(
-      ([info, setup]) => started(info, setup.config),
+    Promise.all([api.call('app.info', undefined), api.call('setup.get', undefined), api.call('projects.recent', undefined)]).then(
+      ([info, setup, recent]) => {
+        started(info, setup.config);
+        const last = recent.find((p) => p.id === lastProjectId());
+        if (info.configured && last) openProject(last);
+      },
       (err) => setError(describeError(err)),
     );
   };
   useEffect(start, [api, started]);
 
-  return (
-    <>
-      <header className="app-header">
-        <span className="brand">dstack</span>
-        {(screen === 'main' || screen === 'settings') && (
-          <button type="button" onClick={() => setScreen(screen === 'settings' ? 'main' : 'settings')} aria-pressed={screen === 'settings'}>
-            Settings
-          </button>
+  if (screen === 'loading' || screen === 'wizard') {
+    return (
+      <>
+        <ConnectionBanner state={connection} />
+        {screen === 'loading' && (
+          <main className="loading" id="main">
+            <h1 className="sr-only">dstack</h1>
+            {error ? (
+              <>
+                <ErrorNote error={error} />
+                <button type="button" onClick={start}>
+                  Try again
+                </button>
+              </>
+            ) : (
+              <p role="status">Loading…</p>
+            )}
+          </main>
         )}
-      </header>
-      {screen === 'loading' && (
-        <main className="loading">
-          {error ? (
-            <>
-              <ErrorNote error={error} />
-              <button type="button" onClick={start}>
-                Try again
-              </button>
-            </>
-          ) : (
-            <p role="status">Loading…</p>
-          )}
+        {screen === 'wizard' && <Wizard initial={wizardDraft} onFinish={start} />}
+        <Toasts />
+      </>
+    );
+  }
+  return (
+    <div className="shell">
+      <a className="skip-link" href="#main">
+        Skip to main content
+      </a>
+      <Sidebar />
+      <div className="shell-main">
+        <ConnectionBanner state={connection} />
+        <main id="main" tabIndex={-1}>
+          {screen === 'settings' ? <Settings onEdit={editConfig} onClose={() => setScreen('main')} /> : <MainScreen />}
         </main>
-      )}
-      {screen === 'wizard' && <Wizard initial={wizardDraft} onFinish={start} />}
-      {screen === 'settings' && <Settings onEdit={editConfig} onClose={() => setScreen('main')} />}
-      {screen === 'main' && <MainScreen />}
-    </>
+      </div>
+      <StatusBar connection={connection} />
+      <Toasts />
+    </div>
   );
 }

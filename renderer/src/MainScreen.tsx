@@ -1,8 +1,10 @@
 /**
- * The daily screen: the open project's workflows and runs, the selected run's
- * log and artifacts, and the project's tags and secrets.
+ * The daily screen: the project picker until a project is open, then the
+ * view the sidebar chose: runs as a master/detail split (the list beside the
+ * selected run's log, artifacts and details, so the log is always in view),
+ * tags, or secrets.
  */
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import type { ProjectInfo } from '../../main/common/api/operations';
 import { useApi } from './api/context';
 import { listenForTasks } from './artifacts/tasks';
@@ -10,56 +12,42 @@ import { ErrorNote } from './components/ErrorNote';
 import { SecretsPanel } from './panels/SecretsPanel';
 import { TagsPanel } from './panels/TagsPanel';
 import { ProjectPicker } from './project/ProjectPicker';
-import { Workflows } from './project/Workflows';
 import { RunDetail } from './RunDetail';
 import { RunsList } from './runs/RunsList';
 import { useRuns } from './runs/useRuns';
+import { SplitPane } from './shell/SplitPane';
 import { useAppStore } from './store';
-
-type View = 'runs' | 'tags' | 'secrets';
 
 export function MainScreen() {
   const api = useApi();
-  const { project, info, config, openProject } = useAppStore();
+  const { project, info, openProject } = useAppStore();
   useEffect(() => listenForTasks(api), [api]);
 
-  if (!project) return <main className="main"><ProjectPicker transport={info?.transport ?? 'http'} onOpen={openProject} /></main>;
-  return <ProjectView key={project.id} project={project} aws={config?.backend === 'aws'} ipc={info?.transport === 'ipc'} />;
+  if (!project) return <ProjectPicker transport={info?.transport ?? 'http'} onOpen={openProject} />;
+  return <ProjectView key={project.id} project={project} ipc={info?.transport === 'ipc'} />;
 }
 
-function ProjectView({ project, aws, ipc }: { project: ProjectInfo; aws: boolean; ipc: boolean }) {
-  const { selectedRun, selectRun, openProject } = useAppStore();
+function ProjectView({ project, ipc }: { project: ProjectInfo; ipc: boolean }) {
+  const { selectedRun, selectRun, view } = useAppStore();
   const { runs, error } = useRuns(project.id);
-  const [view, setView] = useState<View>('runs');
+  const run = runs?.find((r) => r.runName === selectedRun);
+
+  useEffect(() => {
+    document.title = [run?.runName, project.name, 'dstack'].filter(Boolean).join(' — ');
+  }, [run?.runName, project.name]);
 
   return (
-    <main className="main" aria-label={`Project ${project.name}`}>
-      <div className="project-bar row">
-        <h1>{project.name}</h1>
-        <span className="muted">{project.displayPath}</span>
-        <nav aria-label="Project sections" className="tabs">
-          {(['runs', 'tags', 'secrets'] as const).map((v) => (
-            <button key={v} type="button" aria-pressed={view === v} onClick={() => setView(v)}>
-              {v[0]!.toUpperCase() + v.slice(1)}
-            </button>
-          ))}
-        </nav>
-        <button type="button" onClick={() => openProject(null)}>
-          Open another project
-        </button>
-      </div>
+    <div className="project-view" aria-label={`Project ${project.name}`}>
+      <h1 className="sr-only">{project.name}</h1>
       <ErrorNote error={error} />
       {view === 'runs' && (
-        <div className="runs-layout">
-          <Workflows projectId={project.id} aws={aws} onSubmitted={selectRun} />
-          <div className="runs-main">
-            {runs && <RunsList projectId={project.id} runs={runs} selected={selectedRun} onSelect={selectRun} />}
-            {selectedRun && <RunDetail projectId={project.id} runName={selectedRun} ipc={ipc} />}
-          </div>
-        </div>
+        <SplitPane storageKey="dstack.split.runs" label="Resize the runs list"
+          start={runs ? <RunsList runs={runs} selected={selectedRun} onSelect={selectRun} /> : <p className="muted empty">Loading runs…</p>}
+          end={run ? <RunDetail key={run.runName} projectId={project.id} run={run} ipc={ipc} onRemoved={() => selectRun(null)} />
+            : <p className="muted empty">{runs?.length ? 'Select a run to see its log, artifacts and details.' : 'Runs appear here. Pick a workflow in the sidebar and press Run.'}</p>} />
       )}
       {view === 'tags' && <TagsPanel projectId={project.id} runs={runs ?? []} />}
       {view === 'secrets' && <SecretsPanel projectId={project.id} />}
-    </main>
+    </div>
   );
 }

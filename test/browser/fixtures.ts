@@ -17,9 +17,13 @@ export function serverUrl(): string {
   return url;
 }
 
+/** Saves the page as the README shows it, in the light and the dark theme (`{name}.png`, `{name}-dark.png`). */
 export async function shot(page: Page, name: string): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: join(SHOTS, `${name}-dark.png`) });
+  await page.emulateMedia({ colorScheme: 'light' });
 }
 
 /** Calls an operation as the page would, with the token as a bearer header. */

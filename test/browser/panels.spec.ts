@@ -18,7 +18,7 @@ test('save the full log, tag the run, browse the tag, add and delete a secret', 
   expect(saved).toContain('Hello from dstack, line 1 of 5');
   expect(saved).toContain('Hello from dstack, line 5 of 5');
 
-  await page.getByRole('navigation', { name: 'Project sections' }).getByRole('button', { name: 'Tags' }).click();
+  await page.getByRole('navigation', { name: 'Sidebar' }).getByRole('button', { name: 'Tags' }).click();
   await page.getByRole('textbox', { name: 'Tag' }).fill(`greeting-${runName}`);
   await page.getByRole('combobox', { name: 'Run' }).selectOption(runName);
   await page.getByRole('button', { name: 'Add tag' }).click();
@@ -26,18 +26,18 @@ test('save the full log, tag the run, browse the tag, add and delete a secret', 
   await expect(tagRow).toContainText(runName);
   await shot(page, 'tags');
 
-  await page.getByRole('navigation', { name: 'Project sections' }).getByRole('button', { name: 'Runs' }).click();
+  await page.getByRole('navigation', { name: 'Sidebar' }).getByRole('button', { name: 'Runs' }).click();
   await page.getByRole('button', { name: `Show run ${runName}` }).click();
   await page.getByRole('tab', { name: 'Artifacts' }).click();
   await page.getByRole('combobox', { name: 'Source' }).selectOption(`greeting-${runName}`);
   await expect(page.getByRole('treeitem', { name: 'output' })).toBeVisible();
 
-  await page.getByRole('navigation', { name: 'Project sections' }).getByRole('button', { name: 'Tags' }).click();
+  await page.getByRole('navigation', { name: 'Sidebar' }).getByRole('button', { name: 'Tags' }).click();
   await tagRow.getByRole('button', { name: 'Delete' }).click();
   await page.getByRole('button', { name: `Delete greeting-${runName}` }).click();
   await expect(tagRow).toHaveCount(0);
 
-  await page.getByRole('navigation', { name: 'Project sections' }).getByRole('button', { name: 'Secrets' }).click();
+  await page.getByRole('navigation', { name: 'Sidebar' }).getByRole('button', { name: 'Secrets' }).click();
   await page.getByRole('textbox', { name: 'Name' }).fill('API_TOKEN');
   await page.getByLabel('Value').fill('hunter2-very-secret');
   await page.getByRole('button', { name: 'Add secret' }).click();

@@ -28,21 +28,23 @@ export async function ensureLocal(request: APIRequestContext): Promise<void> {
 /** Opens the app and a project by typing its path, as a browser user does. */
 export async function openProject(page: Page, path: string): Promise<void> {
   await openApp(page);
-  const other = page.getByRole('button', { name: 'Open another project' });
-  if (await other.isVisible()) await other.click();
-  await page.getByRole('textbox', { name: 'Project folder' }).fill(path);
+  const folder = page.getByRole('textbox', { name: 'Project folder' });
+  const runs = page.getByRole('heading', { name: 'Runs', exact: true });
+  // The app reopens the last project; the sidebar's "Open a project…" goes back to the picker.
+  await expect(folder.or(runs).first()).toBeVisible();
+  if (!(await folder.isVisible())) await page.getByRole('navigation', { name: 'Sidebar' }).getByRole('button', { name: 'Open a project…' }).click();
+  await folder.fill(path);
   await page.getByRole('button', { name: 'Open', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Workflows' })).toBeVisible();
 }
 
-/** Runs a workflow from its Run form and returns the new run's name (the run the UI selects). */
+/** Runs a workflow from the sidebar's Run dialog and returns the new run's name (the run the UI selects). */
 export async function runWorkflow(page: Page, workflow: string): Promise<string> {
-  const detail = page.locator('section.run-detail');
-  const before = (await detail.count()) ? await detail.getAttribute('aria-label') : null;
-  await page.getByRole('button', { name: `Run ${workflow}`, exact: true }).click();
-  await page.getByRole('form', { name: `Run ${workflow}` }).getByRole('button', { name: 'Run', exact: true }).click();
-  await expect(detail).toBeVisible();
-  if (before) await expect(detail).not.toHaveAttribute('aria-label', before);
-  const label = (await detail.getAttribute('aria-label')) ?? '';
-  return label.replace(/^Run /, '');
+  const title = page.locator('section.run-detail #run-title');
+  const before = (await title.count()) ? await title.textContent() : null;
+  await page.getByRole('navigation', { name: 'Sidebar' }).getByRole('button', { name: `Run ${workflow}`, exact: true }).click();
+  await page.getByRole('dialog', { name: `Run ${workflow}` }).getByRole('button', { name: 'Run', exact: true }).click();
+  await expect(title).toBeVisible();
+  if (before) await expect(title).not.toHaveText(before);
+  return (await title.textContent()) ?? '';
 }

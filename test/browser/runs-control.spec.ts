@@ -10,6 +10,16 @@ const LONG = `workflows:
       - for i in $(seq 1 600); do echo "tick $i"; sleep 0.5; done
 `;
 
+const FAILS = `workflows:
+  - name: fails
+    help: Finds no data and exits with code 3.
+    provider: bash
+    commands:
+      - echo "loading data/train.csv"
+      - echo "error: data/train.csv not found" >&2
+      - exit 3
+`;
+
 const BROKEN = `workflows:
   - name: broken
     provider: bash
@@ -27,13 +37,13 @@ test('a long job stops on Stop, and another aborts after confirmation', async ({
   const first = await runWorkflow(page, 'long');
   await expect(page.getByRole('log', { name: 'Log output' })).toContainText('tick 2');
   await expect(rowOf(first).locator('.status')).toHaveText('running');
-  await rowOf(first).getByRole('button', { name: `Stop ${first}` }).click();
+  await page.getByRole('button', { name: `Stop ${first}` }).click();
   await expect(rowOf(first).locator('.status')).toHaveText('stopped', { timeout: 30_000 });
 
   const second = await runWorkflow(page, 'long');
   await expect(page.getByRole('log', { name: 'Log output' })).toContainText('tick 2');
-  await rowOf(second).getByRole('button', { name: 'Abort' }).click();
-  const confirm = rowOf(second).getByRole('group', { name: /Abort .*\?/ });
+  await page.getByRole('button', { name: 'Abort', exact: true }).click();
+  const confirm = page.getByRole('group', { name: /Abort .*\?/ });
   await expect(confirm).toBeVisible();
   await shot(page, 'runs-abort-confirm');
   await confirm.getByRole('button', { name: `Abort ${second}` }).click();
@@ -44,6 +54,18 @@ test('a long job stops on Stop, and another aborts after confirmation', async ({
   await expect(rowOf(first)).toHaveCount(0);
   await page.getByRole('combobox', { name: 'Status' }).selectOption('all');
   await shot(page, 'runs-list');
+});
+
+test('a failed run says why and with which exit code, in the list, the header and the log', async ({ page }) => {
+  await openProject(page, tempProject('fails', FAILS));
+  const runName = await runWorkflow(page, 'fails');
+  const row = page.getByRole('row').filter({ has: page.getByRole('button', { name: `Show run ${runName}` }) });
+  await expect(row.locator('.status')).toHaveText('failed', { timeout: 60_000 });
+  await expect(row.locator('.reason')).toContainText('exit 3');
+  await expect(page.locator('.detail-head .reason')).toContainText('exit 3');
+  await expect(page.getByRole('log', { name: 'Log output' })).toContainText('error: data/train.csv not found');
+  await expect(page.getByRole('button', { name: `Stop ${runName}` })).toHaveCount(0);
+  await shot(page, 'run-failed');
 });
 
 test('an invalid workflow file shows its error with file and line', async ({ page }) => {

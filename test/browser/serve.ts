@@ -10,7 +10,14 @@ import { ROOT } from './build-renderer';
 
 const home = process.env.DSTACK_HOME;
 if (!home) throw new Error('DSTACK_HOME must be set');
-const server = await startServer({ home, version: '0.0.0-test', rendererDir: join(ROOT, 'out', 'renderer'), port: 0 });
+// A fixed port and token let a spec restart the server where the page expects it (the reconnect banner).
+const server = await startServer({
+  home,
+  version: '0.0.0-test',
+  rendererDir: join(ROOT, 'out', 'renderer'),
+  port: Number(process.env.DSTACK_TEST_PORT ?? 0),
+  ...(process.env.DSTACK_TEST_TOKEN ? { token: process.env.DSTACK_TEST_TOKEN } : {}),
+});
 console.log(`DSTACK_URL ${server.url}`);
 const stop = async (): Promise<void> => {
   await server.close();

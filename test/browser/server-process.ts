@@ -18,8 +18,7 @@ export interface ServerProcess {
 }
 
 /** `script` is serve.ts, or serve-aws.ts for the AWS wizard with its stand-ins. */
-export function startServerProcess(env: Record<string, string> = {}, script = 'serve.ts'): Promise<ServerProcess> {
-  const home = mkdtempSync(join(tmpdir(), 'dstack-ui-'));
+export function startServerProcess(env: Record<string, string> = {}, script = 'serve.ts', home = mkdtempSync(join(tmpdir(), 'dstack-ui-'))): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/browser', script)], {
     cwd: ROOT,
     env: { ...process.env, ...env, DSTACK_HOME: home },

@@ -248,8 +248,17 @@ export const EVENT_NAMES = ['runs.changed', 'logs.lines', 'task.progress'] as co
 /** What a transport returns for every call, so typed errors survive the trip. */
 export type Envelope<T> = { result: T } | { error: SerializedError };
 
+/**
+ * Whether the client can reach `main/`: over IPC always; over HTTP the
+ * server may go away (`reconnecting`) or come back with a new token
+ * (`signed-out`), and the UI must say so at once.
+ */
+export type ConnectionState = 'connected' | 'reconnecting' | 'signed-out';
+
 /** The client side of the contract: the same interface over IPC or HTTP. */
 export interface ApiClient {
   call<K extends OperationName>(op: K, input: OpInput<K>): Promise<OpOutput<K>>;
   on<E extends EventName>(event: E, listener: (payload: ApiEvents[E]) => void): () => void;
+  /** Connection changes, for transports that can lose one; absent means always connected. */
+  onConnection?(listener: (state: ConnectionState) => void): () => void;
 }

@@ -10,7 +10,7 @@
  * subscriptions are gone, so `onReconnect` tells subscribers to start again.
  */
 import { DstackError, fromSerialized } from '../../../main/common/errors';
-import type { ApiClient, ApiEvents, Envelope, EventName, OperationName, OpInput, OpOutput } from '../../../main/common/api/operations';
+import type { ApiClient, ApiEvents, ConnectionState, Envelope, EventName, OperationName, OpInput, OpOutput } from '../../../main/common/api/operations';
 
 type AnyListener = (payload: unknown) => void;
 
@@ -26,6 +26,8 @@ export class HttpClient implements ApiClient {
   private clientId: string | null = null;
   private everOpened = false;
   private readonly reconnectListeners = new Set<() => void>();
+  private readonly connectionListeners = new Set<(state: ConnectionState) => void>();
+  private connection: ConnectionState = 'connected';
   private backoffMs = 250;
 
   constructor(private readonly origin: string = window.location.origin) {}
@@ -37,7 +39,12 @@ export class HttpClient implements ApiClient {
       credentials: 'same-origin',
       headers: { 'content-type': 'application/json', ...(this.clientId ? { 'x-dstack-client': this.clientId } : {}) },
       body: JSON.stringify(input ?? {}),
+    }).catch((err: unknown) => {
+      this.setConnection('reconnecting');
+      void this.ensureSocket().catch(() => undefined);
+      throw err;
     });
+    if (res.status === 401) this.setConnection('signed-out');
     let envelope: Envelope<OpOutput<K>>;
     try {
       envelope = (await res.json()) as Envelope<OpOutput<K>>;
@@ -58,6 +65,28 @@ export class HttpClient implements ApiClient {
     return () => set.delete(listener as AnyListener);
   }
 
+  onConnection(listener: (state: ConnectionState) => void): () => void {
+    this.connectionListeners.add(listener);
+    listener(this.connection);
+    void this.ensureSocket().catch(() => undefined);
+    return () => this.connectionListeners.delete(listener);
+  }
+
+  private setConnection(state: ConnectionState): void {
+    if (state === this.connection) return;
+    this.connection = state;
+    for (const l of this.connectionListeners) l(state);
+  }
+
+  /**
+   * After a failed reconnect: a server that answers 401 is up but restarted
+   * with a new token, so retrying cannot help and the user must sign in again.
+   */
+  private async probeSignedOut(): Promise<void> {
+    const res = await fetch(`${this.origin}/api/app.info`, { method: 'POST', credentials: 'same-origin', body: '{}' }).catch(() => null);
+    if (res?.status === 401) this.setConnection('signed-out');
+  }
+
   /** Called after the event socket came back with a new client id. */
   onReconnect(listener: () => void): () => void {
     this.reconnectListeners.add(listener);
@@ -76,6 +105,7 @@ export class HttpClient implements ApiClient {
         if (!hello) return;
         this.clientId = hello;
         this.backoffMs = 250;
+        this.setConnection('connected');
         resolve();
         if (this.everOpened) for (const l of this.reconnectListeners) l();
         this.everOpened = true;
@@ -85,10 +115,14 @@ export class HttpClient implements ApiClient {
         this.opened = null;
         this.clientId = null;
         reject(new DstackError('unavailable', 'Lost the connection to dstack server.', { fix: 'Check that it is still running.' }));
+        if (this.connection !== 'signed-out') this.setConnection('reconnecting');
+        void this.probeSignedOut();
         const delay = this.backoffMs;
         this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
         setTimeout(() => {
-          if (this.listeners.size > 0) void this.ensureSocket().catch(() => undefined);
+          if (this.connection !== 'signed-out' && (this.listeners.size > 0 || this.connectionListeners.size > 0)) {
+            void this.ensureSocket().catch(() => undefined);
+          }
         }, delay);
       };
     });

@@ -49,20 +49,26 @@ function ArtifactChildren({ projectId, source, prefix, level, ipc, labelledBy }:
     listing.loadMore();
   };
   const props = level === 1 ? { role: 'tree', 'aria-labelledby': labelledBy, className: 'tree' } : { role: 'group' };
+  const more = listing.next && !listing.loading;
+  // A tree or group may hold only tree items: notes about loading, errors or emptiness go beside it, and an empty one is not drawn.
   return (
-    <div ref={box} {...props}>
-      {listing.entries.map((e, i) =>
-        e.isDir ? (
-          <ArtifactFolder key={e.id} entry={e} first={level === 1 && i === 0} projectId={projectId} source={source} prefix={childPrefix(prefix, e)} level={level} ipc={ipc} />
-        ) : (
-          <ArtifactRow key={e.id} entry={e} first={level === 1 && i === 0} level={level} ipc={ipc} />
-        ),
+    <>
+      {(listing.entries.length > 0 || more) && (
+        <div ref={box} {...props}>
+          {listing.entries.map((e, i) =>
+            e.isDir ? (
+              <ArtifactFolder key={e.id} entry={e} first={level === 1 && i === 0} projectId={projectId} source={source} prefix={childPrefix(prefix, e)} level={level} ipc={ipc} />
+            ) : (
+              <ArtifactRow key={e.id} entry={e} first={level === 1 && i === 0} level={level} ipc={ipc} />
+            ),
+          )}
+          {more && <LoadMore id={`more:${prefix}`} level={level} onLoad={loadMore} />}
+        </div>
       )}
-      {listing.next && !listing.loading && <LoadMore id={`more:${prefix}`} level={level} onLoad={loadMore} />}
       {listing.loading && <p className="muted" role="status">Loading…</p>}
       <ErrorNote error={listing.error} />
-      {!listing.loading && !listing.error && listing.entries.length === 0 && level === 1 && <p className="muted">No artifacts.</p>}
-    </div>
+      {!listing.loading && !listing.error && listing.entries.length === 0 && level === 1 && <p className="muted">This run saved no artifacts.</p>}
+    </>
   );
 }
 

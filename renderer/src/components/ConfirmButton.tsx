@@ -2,10 +2,11 @@
  * A button that asks before doing something that cannot be undone. The
  * question replaces the button in place, so keyboard focus stays nearby.
  */
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 
-export function ConfirmButton({ label, question, confirmLabel, onConfirm, disabled }: {
+export function ConfirmButton({ label, icon, question, confirmLabel, onConfirm, disabled }: {
   label: string;
+  icon?: ReactNode;
   question: string;
   confirmLabel: string;
   onConfirm: () => void;
@@ -15,6 +16,8 @@ export function ConfirmButton({ label, question, confirmLabel, onConfirm, disabl
   if (!asking) {
     return (
       <button type="button" onClick={() => setAsking(true)} disabled={disabled}>
+        {icon}
+        {icon ? ' ' : ''}
         {label}
       </button>
     );

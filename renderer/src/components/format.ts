@@ -24,6 +24,13 @@ export function formatTime(ms: number): string {
   return new Date(ms).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
 }
 
+/** A compact time for narrow lists: today's runs need no date. */
+export function formatShortTime(ms: number, now = Date.now()): string {
+  const d = new Date(ms);
+  const today = new Date(now).toDateString() === d.toDateString();
+  return d.toLocaleString(undefined, today ? { hour: '2-digit', minute: '2-digit' } : { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+}
+
 export function formatMoney(usd: number): string {
   return `$${usd.toFixed(usd < 1 ? 3 : 2)}`;
 }

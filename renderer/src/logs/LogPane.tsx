@@ -3,7 +3,7 @@
  * by its parent, so each run gets a fresh store; a finished run's log comes
  * back complete from the same `logs.follow` call.
  */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useApi } from '../api/context';
 import { browserDownload } from '../api/browser-download';
 import { ErrorNote } from '../components/ErrorNote';
@@ -14,7 +14,13 @@ import { LogView } from './LogView';
 import { findLine } from './search';
 import { useLogStream } from './useLogStream';
 
-export function LogPane({ projectId, runName, cap }: { projectId: string; runName: string; cap?: number }) {
+export function LogPane({ projectId, runName, cap, onProgress }: {
+  projectId: string;
+  runName: string;
+  cap?: number;
+  /** Lines so far and whether the log has ended, so the run's header keeps in step with its log. */
+  onProgress?: (lines: number, done: boolean) => void;
+}) {
   const api = useApi();
   const [store] = useState(() => new LogStore(cap));
   const { count, done, error } = useLogStream(store, projectId, runName);
@@ -25,6 +31,7 @@ export function LogPane({ projectId, runName, cap }: { projectId: string; runNam
   const [current, setCurrent] = useState(-1);
   const [notice, setNotice] = useState('');
   const save = useAction(() => api.call('logs.save', { projectId, runName }));
+  useEffect(() => onProgress?.(count, done), [count, done]);
 
   const find = (dir: 1 | -1) => {
     const from = current >= 0 ? current : dir === 1 ? -1 : count;

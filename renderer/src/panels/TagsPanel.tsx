@@ -5,6 +5,7 @@ import { useApi } from '../api/context';
 import { ConfirmButton } from '../components/ConfirmButton';
 import { ErrorNote } from '../components/ErrorNote';
 import { useAction } from '../components/useAction';
+import { toast } from '../shell/toasts';
 
 export function TagsPanel({ projectId, runs }: { projectId: string; runs: RunSummary[] }) {
   const api = useApi();
@@ -14,20 +15,33 @@ export function TagsPanel({ projectId, runs }: { projectId: string; runs: RunSum
   const act = useAction(async (fn: () => Promise<void>) => {
     await fn();
     setTags(await api.call('tags.list', { projectId }));
+    return true;
   });
+  // Only a finished run that kept its artifacts can carry a tag; offering others would only end in an error.
+  const taggable = runs.filter((r) => (r.status === 'done' || r.status === 'stopped') && !r.tag && !r.unreadable);
 
   useEffect(() => void act.run(async () => undefined), [projectId]);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    await act.run(() => api.call('tags.add', { projectId, tag: tag.trim(), runName }));
-    setTag('');
+    // A failed add keeps what was typed, so the user fixes the name instead of typing it again.
+    if (await act.run(() => api.call('tags.add', { projectId, tag: tag.trim(), runName }))) {
+      setTag('');
+      setRunName('');
+      toast(`Tagged ${runName} as ${tag.trim()}.`);
+    }
   };
 
   return (
     <section aria-labelledby="tags-title" className="panel">
       <h2 id="tags-title">Tags</h2>
-      <table aria-labelledby="tags-title">
+      {tags.length === 0 && (
+        <p className="muted">
+          A tag names a finished run's artifacts, so they outlive the run and other workflows can use them: add{' '}
+          <code>deps: [{'{'} tag: NAME {'}'}]</code> to a workflow, or run <code>dstack cp :NAME</code>.
+        </p>
+      )}
+      <table aria-labelledby="tags-title" hidden={tags.length === 0}>
         <thead>
           <tr>
             <th scope="col">Tag</th>
@@ -54,7 +68,7 @@ export function TagsPanel({ projectId, runs }: { projectId: string; runs: RunSum
         <label htmlFor="tag-run">Run</label>
         <select id="tag-run" value={runName} onChange={(e) => setRunName(e.target.value)}>
           <option value="">Choose a run</option>
-          {runs.map((r) => (
+          {taggable.map((r) => (
             <option key={r.runName} value={r.runName}>
               {r.runName} ({r.workflowName}, {r.status})
             </option>

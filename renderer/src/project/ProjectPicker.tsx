@@ -30,7 +30,7 @@ export function ProjectPicker({ transport, onOpen }: { transport: 'ipc' | 'http'
 
   return (
     <section className="project-picker" aria-labelledby="open-title">
-      <h2 id="open-title">Open a project</h2>
+      <h1 id="open-title">Open a project</h1>
       <p className="muted">A project is a folder with workflows in .dstack/workflows/*.yaml.</p>
       {transport === 'http' ? (
         <form className="row" onSubmit={(e) => void submit(e)}>
@@ -49,7 +49,7 @@ export function ProjectPicker({ transport, onOpen }: { transport: 'ipc' | 'http'
       <ErrorNote error={open.error ?? loadRecent.error} />
       {recent.length > 0 && (
         <>
-          <h3 id="recent-title">Recent projects</h3>
+          <h2 id="recent-title">Recent projects</h2>
           <ul aria-labelledby="recent-title" className="recent">
             {recent.map((p) => (
               <li key={p.id}>

@@ -26,6 +26,8 @@ export function RunForm({ projectId, workflow, aws, onSubmitted, onClose }: {
   const submit = useAction(() => api.call('runs.submit', toRequest(projectId, workflow, f)));
   const field = (k: keyof RunFields) => (e: { target: { value: string } }) => {
     setOffer(null);
+    quote.clearError();
+    submit.clearError();
     setF({ ...f, [k]: e.target.value } as RunFields);
   };
 
@@ -52,13 +54,22 @@ export function RunForm({ projectId, workflow, aws, onSubmitted, onClose }: {
         <input id="run-gpu" type="number" min={0} value={f.gpu} onChange={field('gpu')} />
         <label htmlFor="run-tag">Tag</label>
         <input id="run-tag" value={f.tag} onChange={field('tag')} />
-        <label htmlFor="run-spot">Spot instance</label>
-        <select id="run-spot" value={f.spot} onChange={field('spot')}>
-          <option value="">As the workflow says</option>
-          <option value="spot">Yes: spot</option>
-          <option value="on-demand">No: on-demand</option>
-        </select>
+        {aws && (
+          <>
+            <label htmlFor="run-spot">Spot instance</label>
+            <select id="run-spot" value={f.spot} onChange={field('spot')}>
+              <option value="">As the workflow says</option>
+              <option value="spot">Yes: spot</option>
+              <option value="on-demand">No: on-demand</option>
+            </select>
+          </>
+        )}
       </div>
+      {!aws && Number(f.gpu) > 0 && (
+        <p className="warn" role="note">
+          Local runs use this computer: they get a GPU only if it has one. For GPUs on demand, configure AWS in Settings.
+        </p>
+      )}
       {offer && (
         <p role="status" className="offer">
           {offer.instanceType}

@@ -1,36 +1,46 @@
 /**
- * The project's workflows with their help, and the files that failed to
- * parse with their errors at file:line, so a typo is found without a CLI.
+ * The project's workflows in the sidebar, each with Run, and the files that
+ * failed to parse with their errors at file:line:col, so a typo is found
+ * without a CLI. The list reloads when the window regains focus, so edits
+ * made in an editor show up without a click.
  */
 import { useEffect, useState } from 'react';
+import { Play, RotateCw } from 'lucide-react';
 import type { WorkflowInfo, WorkflowIssueInfo } from '../../../main/common/api/operations';
 import { useApi } from '../api/context';
 import { ErrorNote } from '../components/ErrorNote';
 import { useAction } from '../components/useAction';
-import { RunForm } from './RunForm';
+import { useAppStore } from '../store';
+import { RunDialog } from './RunDialog';
 
-export function Workflows({ projectId, aws, onSubmitted }: { projectId: string; aws: boolean; onSubmitted: (runName: string) => void }) {
+export function WorkflowList({ projectId, aws }: { projectId: string; aws: boolean }) {
   const api = useApi();
+  const selectRun = useAppStore((s) => s.selectRun);
+  const setView = useAppStore((s) => s.setView);
   const [data, setData] = useState<{ workflows: WorkflowInfo[]; errors: WorkflowIssueInfo[] } | null>(null);
   const [open, setOpen] = useState<string | null>(null);
   const load = useAction(() => api.call('projects.workflows', { projectId }));
   const reload = () => void load.run().then((d) => d && setData(d));
 
-  useEffect(reload, [projectId]);
+  useEffect(() => {
+    reload();
+    window.addEventListener('focus', reload);
+    return () => window.removeEventListener('focus', reload);
+  }, [projectId]);
 
   return (
     <section aria-labelledby="wf-title" className="workflows">
-      <div className="row">
-        <h2 id="wf-title">Workflows</h2>
-        <button type="button" onClick={reload} disabled={load.busy}>
-          Reload
+      <div className="sb-heading">
+        <h2 id="wf-title" className="sb-title">Workflows</h2>
+        <button type="button" className="icon" onClick={reload} disabled={load.busy} aria-label="Reload workflows" title="Reload workflows">
+          <RotateCw size={14} aria-hidden />
         </button>
       </div>
       <ErrorNote error={load.error} />
       {data?.errors.length ? (
         <ul className="issues" aria-label="Workflow file errors">
           {data.errors.map((e, i) => (
-            <li key={i} role="alert">
+            <li key={i}>
               <code>
                 {e.file}:{e.line}:{e.column}
               </code>{' '}
@@ -42,23 +52,21 @@ export function Workflows({ projectId, aws, onSubmitted }: { projectId: string; 
       ) : null}
       <ul className="workflow-list" aria-label="Workflows">
         {data?.workflows.map((w) => (
-          <li key={w.name}>
-            <div className="row">
-              <strong>{w.name}</strong>
-              <span className="badge">{w.provider}</span>
-              <button type="button" onClick={() => setOpen(open === w.name ? null : w.name)} aria-expanded={open === w.name} aria-label={`Run ${w.name}`}>
-                Run
-              </button>
-            </div>
-            {w.help && <p className="muted">{w.help}</p>}
-            {open === w.name && (
-              <RunForm projectId={projectId} workflow={w.name} aws={aws} onClose={() => setOpen(null)}
-                onSubmitted={(runName) => { setOpen(null); onSubmitted(runName); }} />
-            )}
+          <li key={w.name} title={w.help}>
+            <span className="wf-name">{w.name}</span>
+            <span className="badge">{w.provider}</span>
+            <button type="button" className="icon" onClick={() => setOpen(w.name)} aria-label={`Run ${w.name}`} title={`Run ${w.name}`}>
+              <Play size={14} aria-hidden />
+            </button>
+            {w.help && <p className="muted wf-help">{w.help}</p>}
           </li>
         ))}
       </ul>
       {data && data.workflows.length === 0 && data.errors.length === 0 && <p className="muted">No workflows in .dstack/workflows.</p>}
+      {open && (
+        <RunDialog projectId={projectId} workflow={open} aws={aws} onClose={() => setOpen(null)}
+          onSubmitted={(runName) => { setOpen(null); setView('runs'); selectRun(runName); }} />
+      )}
     </section>
   );
 }

@@ -1,51 +1,34 @@
-/** One run: its columns, and stop / abort / remove as fit its status. */
+/**
+ * One run in the list: its name (the row's one focusable control), status
+ * with the reason and exit code of a failure in plain sight, workflow and
+ * times. Actions are in the detail pane.
+ */
 import type { RunSummary } from '../../../main/common/api/operations';
-import { isTerminal } from '../../../main/common/status';
-import { ConfirmButton } from '../components/ConfirmButton';
-import { formatDuration, formatMoney, formatTime } from '../components/format';
-import { costSoFar } from './filter';
+import { formatDuration, formatShortTime, formatTime } from '../components/format';
+import { RunStatus } from './RunStatus';
 
-export interface RunActions {
+export function RunRow({ run, now, selected, focusable, onSelect }: {
+  run: RunSummary;
+  now: number;
+  selected: boolean;
+  focusable: boolean;
   onSelect: (runName: string) => void;
-  onStop: (runName: string, abort: boolean) => void;
-  onRemove: (runName: string) => void;
-}
-
-export function RunRow({ run, now, selected, actions }: { run: RunSummary; now: number; selected: boolean; actions: RunActions }) {
-  const done = isTerminal(run.status);
-  const cost = costSoFar(run, now);
+}) {
   return (
-    <tr aria-selected={selected} className={selected ? 'selected' : undefined}>
+    <tr aria-selected={selected} className={selected ? 'selected' : undefined} onClick={() => onSelect(run.runName)}>
       <th scope="row">
-        <button type="button" className="link" onClick={() => actions.onSelect(run.runName)} aria-label={`Show run ${run.runName}`}>
+        <button type="button" className="link" data-run={run.runName} tabIndex={focusable ? 0 : -1}
+          onClick={(e) => { e.stopPropagation(); onSelect(run.runName); }} aria-label={`Show run ${run.runName}`}>
           {run.runName}
         </button>
       </th>
       <td>
-        <span className={`status ${run.status}`} title={run.statusReason}>
-          {run.status}
-        </span>
+        <RunStatus run={run} />
       </td>
       <td>{run.workflowName}</td>
-      <td>{formatTime(run.submittedAt)}</td>
-      <td>{formatDuration(((run.finishedAt ?? now) - run.submittedAt) / 1000)}</td>
-      <td>{run.backend}</td>
-      <td>{run.tag ?? ''}</td>
-      <td>{cost === undefined ? '' : formatMoney(cost)}</td>
-      <td className="actions">
-        {!done && (
-          <>
-            <button type="button" onClick={() => actions.onStop(run.runName, false)} disabled={run.status === 'stopping'} aria-label={`Stop ${run.runName}`}>
-              Stop
-            </button>
-            <ConfirmButton label="Abort" question={`Abort ${run.runName}? Artifacts will not be uploaded.`} confirmLabel={`Abort ${run.runName}`}
-              onConfirm={() => actions.onStop(run.runName, true)} />
-          </>
-        )}
-        {done && (
-          <ConfirmButton label="Remove" question={`Remove ${run.runName} and its artifacts?`} confirmLabel={`Remove ${run.runName}`}
-            onConfirm={() => actions.onRemove(run.runName)} />
-        )}
+      <td title={formatTime(run.submittedAt)}>
+        {formatShortTime(run.submittedAt, now)}
+        <span className="reason muted">{formatDuration(((run.finishedAt ?? now) - run.submittedAt) / 1000)}</span>
       </td>
     </tr>
   );

@@ -8,12 +8,16 @@ export type StatusFilter = 'all' | 'active' | 'finished' | JobStatus;
 export interface RunFilter {
   status: StatusFilter;
   workflow: string;
+  /** Free text matched against the run's name, workflow, tag and reason. */
+  text?: string;
 }
 
 export function filterRuns(runs: readonly RunSummary[], f: RunFilter): RunSummary[] {
   return runs
     .filter((r) => {
       if (f.workflow && r.workflowName !== f.workflow) return false;
+      const q = f.text?.trim().toLowerCase();
+      if (q && ![r.runName, r.workflowName, r.tag ?? '', r.statusReason ?? ''].some((v) => v.toLowerCase().includes(q))) return false;
       if (f.status === 'all') return true;
       if (f.status === 'active') return !isTerminal(r.status);
       if (f.status === 'finished') return isTerminal(r.status);

@@ -29,7 +29,7 @@ export function Settings({ onEdit, onClose }: { onEdit: (draft: SetupDraft) => v
   }, [api]);
 
   return (
-    <main className="settings" aria-labelledby="settings-title">
+    <section className="settings panel" aria-labelledby="settings-title">
       <h1 id="settings-title">Settings</h1>
       <ErrorNote error={error} />
       {config && (
@@ -66,6 +66,6 @@ export function Settings({ onEdit, onClose }: { onEdit: (draft: SetupDraft) => v
           Back to runs
         </button>
       </div>
-    </main>
+    </section>
   );
 }

@@ -4,6 +4,7 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RunForm } from '../../../renderer/src/project/RunForm';
 import { splitArgs } from '../../../renderer/src/project/overrides';
+import { DstackError } from '../../../main/common/errors';
 import { renderWithApi } from './render';
 
 afterEach(cleanup);
@@ -48,13 +49,34 @@ describe('RunForm', () => {
 
 describe('RunForm overrides', () => {
   it('sends on-demand as spot: false, memory with its unit, and nothing for untouched fields', async () => {
-    const { api } = renderWithApi(<RunForm projectId="p" workflow="train" aws={false} onSubmitted={() => undefined} onClose={() => undefined} />, {
+    const { api } = renderWithApi(<RunForm projectId="p" workflow="train" aws onSubmitted={() => undefined} onClose={() => undefined} />, {
+      'runs.offer': () => ({ instanceType: 'm5.large', pricePerHour: 0.1, spot: false, region: 'us-east-1', cpu: 2, memoryMiB: 8192 }),
       'runs.submit': () => ({ runName: 'r-2' }),
     });
     await userEvent.type(screen.getByLabelText('Memory'), '8GB');
     await userEvent.selectOptions(screen.getByLabelText('Spot instance'), 'No: on-demand');
-    await userEvent.click(screen.getByRole('button', { name: 'Run' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Check price' }));
+    await userEvent.click(await screen.findByRole('button', { name: /^Launch for/ }));
     await waitFor(() => expect(api.inputsOf('runs.submit')).toHaveLength(1));
     expect(api.inputsOf('runs.submit')[0]).toEqual({ projectId: 'p', workflow: 'train', args: [], overrides: { memory: '8GB', spot: false } });
+  });
+
+  it('on Local hides the spot choice and warns that a GPU comes only from this computer', async () => {
+    renderWithApi(<RunForm projectId="p" workflow="train" aws={false} onSubmitted={() => undefined} onClose={() => undefined} />, {});
+    expect(screen.queryByLabelText('Spot instance')).toBeNull();
+    expect(screen.queryByRole('note')).toBeNull();
+    await userEvent.type(screen.getByLabelText('GPUs'), '2');
+    expect(screen.getByRole('note').textContent).toMatch(/get a GPU only if it has one/);
+  });
+
+  it('clears an old error as soon as a field changes', async () => {
+    renderWithApi(<RunForm projectId="p" workflow="train" aws={false} onSubmitted={() => undefined} onClose={() => undefined} />, {
+      'runs.submit': () => Promise.reject(new DstackError('invalid_argument', 'Memory must be a size such as 16GB.')),
+    });
+    await userEvent.type(screen.getByLabelText('Memory'), 'lots');
+    await userEvent.click(screen.getByRole('button', { name: 'Run' }));
+    expect((await screen.findByRole('alert')).textContent).toContain('Memory must be a size such as 16GB.');
+    await userEvent.type(screen.getByLabelText('Memory'), 'x');
+    expect(screen.queryByRole('alert')).toBeNull();
   });
 });

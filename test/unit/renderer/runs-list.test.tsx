@@ -4,6 +4,7 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../../main/common/api/operations';
 import { costSoFar, filterRuns } from '../../../renderer/src/runs/filter';
+import { RunDetail } from '../../../renderer/src/RunDetail';
 import { RunsList } from '../../../renderer/src/runs/RunsList';
 import { useRuns } from '../../../renderer/src/runs/useRuns';
 import { renderWithApi } from './render';
@@ -32,20 +33,47 @@ describe('filterRuns', () => {
 });
 
 describe('RunsList', () => {
-  it('narrows the table with the status and workflow filters', async () => {
-    renderWithApi(<RunsList projectId="p" runs={RUNS} selected={null} onSelect={() => undefined} />, {});
+  it('narrows the table with the search box and the status and workflow filters', async () => {
+    renderWithApi(<RunsList runs={RUNS} selected={null} onSelect={() => undefined} />, {});
     const table = screen.getByRole('table', { name: 'Runs' });
+    const names = () => within(table).getAllByRole('row').slice(1).map((r) => r.querySelector('th')?.textContent);
     expect(within(table).getAllByRole('row')).toHaveLength(5);
+    await userEvent.type(screen.getByRole('searchbox', { name: 'Search runs' }), 'prep');
+    expect(names()).toEqual(['d-1', 'c-1']);
+    await userEvent.clear(screen.getByRole('searchbox', { name: 'Search runs' }));
     await userEvent.selectOptions(screen.getByRole('combobox', { name: 'Workflow' }), 'prep');
-    expect(within(table).getAllByRole('row').slice(1).map((r) => r.querySelector('th')?.textContent)).toEqual(['d-1', 'c-1']);
+    expect(names()).toEqual(['d-1', 'c-1']);
     await userEvent.selectOptions(screen.getByRole('combobox', { name: 'Status' }), 'finished');
-    expect(within(table).getAllByRole('row').slice(1).map((r) => r.querySelector('th')?.textContent)).toEqual(['c-1']);
+    expect(names()).toEqual(['c-1']);
     await userEvent.selectOptions(screen.getByRole('combobox', { name: 'Status' }), 'done');
-    expect(screen.getByText('No run matches the filter.')).toBeTruthy();
+    expect(screen.getByText('No run matches the search or filter.')).toBeTruthy();
   });
 
+  it('shows why a run failed, with its exit code, in the row itself', () => {
+    const failed = run('e-1', 'train', 'failed', 5, { exitCode: 3, statusReason: 'The job exited with code 3.' });
+    renderWithApi(<RunsList runs={[failed]} selected={null} onSelect={() => undefined} />, {});
+    const row = screen.getByRole('button', { name: 'Show run e-1' }).closest('tr')!;
+    expect(within(row).getByText('exit 3 · The job exited with code 3.')).toBeTruthy();
+  });
+
+  it('is one tab stop: arrow keys move the selection between rows', async () => {
+    const picked: string[] = [];
+    renderWithApi(<RunsList runs={RUNS} selected="c-1" onSelect={(r) => picked.push(r)} />, {});
+    const buttons = screen.getAllByRole('button', { name: /^Show run / });
+    expect(buttons.filter((b) => b.tabIndex === 0).map((b) => b.textContent)).toEqual(['c-1']);
+    buttons.find((b) => b.textContent === 'c-1')!.focus();
+    await userEvent.keyboard('{ArrowDown}');
+    await userEvent.keyboard('{Home}');
+    expect(picked).toEqual(['b-1', 'd-1']);
+  });
+});
+
+describe('RunDetail', () => {
+  const follows = { 'logs.follow': () => ({ subscriptionId: 'l1' }), 'events.unsubscribe': () => undefined };
+
   it('stops, and aborts only after confirmation', async () => {
-    const { api } = renderWithApi(<RunsList projectId="p" runs={[RUNS[0]!]} selected={null} onSelect={() => undefined} />, {
+    const { api } = renderWithApi(<RunDetail projectId="p" run={RUNS[0]!} ipc={false} onRemoved={() => undefined} />, {
+      ...follows,
       'runs.stop': () => undefined,
     });
     await userEvent.click(screen.getByRole('button', { name: 'Stop a-1' }));
@@ -54,6 +82,27 @@ describe('RunsList', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Abort a-1' }));
     await waitFor(() => expect(api.inputsOf('runs.stop')).toHaveLength(2));
     expect(api.inputsOf('runs.stop')[1]).toEqual({ projectId: 'p', runName: 'a-1', abort: true });
+  });
+
+  it('drops Stop and Abort once the log says the job finished, before the status catches up', async () => {
+    const { api } = renderWithApi(<RunDetail projectId="p" run={RUNS[0]!} ipc={false} onRemoved={() => undefined} />, follows);
+    await waitFor(() => expect(api.inputsOf('logs.follow')).toHaveLength(1));
+    expect(screen.getByRole('button', { name: 'Stop a-1' })).toBeTruthy();
+    api.emit('logs.lines', { subscriptionId: 'l1', lines: [{ id: '1', time: t0, stream: 'stdout', text: 'bye' }], done: true });
+    await waitFor(() => expect(screen.queryByRole('button', { name: 'Stop a-1' })).toBeNull());
+    expect(screen.queryByRole('button', { name: 'Abort' })).toBeNull();
+  });
+
+  it('moves between Log, Artifacts and Details with the arrow keys, as the ARIA tab pattern says', async () => {
+    const failed = run('e-1', 'train', 'failed', 5, { exitCode: 3, statusReason: 'The job exited with code 3.', git: { commit: 'abcdef1234567', branch: 'main', dirty: true } });
+    renderWithApi(<RunDetail projectId="p" run={failed} ipc={false} onRemoved={() => undefined} />, follows);
+    screen.getByRole('tab', { name: 'Log' }).focus();
+    await userEvent.keyboard('{ArrowLeft}');
+    expect(screen.getByRole('tab', { name: 'Details' }).getAttribute('aria-selected')).toBe('true');
+    expect(document.activeElement).toBe(screen.getByRole('tab', { name: 'Details' }));
+    const panel = screen.getByRole('tabpanel', { name: 'Details' });
+    expect(within(panel).getByText('Exit code').nextElementSibling?.textContent).toBe('3');
+    expect(within(panel).getByText('Commit').nextElementSibling?.textContent).toBe('abcdef1234 on main (with uncommitted changes)');
   });
 });
 
