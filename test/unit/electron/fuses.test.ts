@@ -1,6 +1,7 @@
 // The packaged app's fuses, as electron-builder reads them from its config:
 // nothing may let another process run code as the signed app.
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -18,5 +19,14 @@ describe('electron-builder fuses', () => {
       enableCookieEncryption: true,
       grantFileProtocolExtraPrivileges: false,
     });
+  });
+
+  it('names only fuses electron-builder knows, so none is silently ignored', async () => {
+    const config = parse(await readFile(join(sourceRoot, 'electron-builder.yml'), 'utf8')) as { electronFuses: Record<string, boolean> };
+    const scheme = JSON.parse(await readFile(createRequire(import.meta.url).resolve('app-builder-lib/scheme.json'), 'utf8')) as {
+      definitions: { FuseOptionsV1: { properties: Record<string, unknown> } };
+    };
+    const known = Object.keys(scheme.definitions.FuseOptionsV1.properties);
+    expect(Object.keys(config.electronFuses).filter((k) => !known.includes(k))).toEqual([]);
   });
 });
