@@ -7,7 +7,7 @@ import { mkdtemp, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { CreateSecurityGroupCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { CancelSpotInstanceRequestsCommand, CreateSecurityGroupCommand, EC2Client, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
 import {
   DeleteObjectCommand,
@@ -37,6 +37,8 @@ import { errorText } from '../../../main/cli/output';
 import type { AwsStandin } from '../../helpers/aws-standin';
 import { startAwsStandin } from '../../helpers/aws-standin';
 import { ACCOUNT, awsError, BUCKET, mockEc2Iam, REGION } from '../aws/fixtures';
+import { names } from '../../../main/backends/aws/names';
+import { MADE_UP } from '../../../main/backends/aws/setup/permissions';
 
 let standin: AwsStandin;
 let s3: AwsClientStub<S3Client>;
@@ -132,6 +134,51 @@ describe('dstack config aws', () => {
     await expect(stat(join(home, 'config.yaml'))).rejects.toMatchObject({ code: 'ENOENT' });
     expect(s3.commandCalls(PutBucketLifecycleConfigurationCommand)).toHaveLength(0);
     expect(output()).not.toContain('Saved to');
+  });
+
+  const notSaved = (actions: string[]) =>
+    `Not saved: profile work lacks ${actions.length} permission(s) dstack needs: ${actions.join(', ')}. ` +
+    `Attach the dstack IAM policy to the user or role of profile work (print it with \`dstack config aws --profile work --region ${REGION} --bucket ${BUCKET} --show-policy\`), ` +
+    'then run this command again. --force saves the config anyway.';
+  const PROFILE_NAME = names.instanceProfile(BUCKET);
+  const deny: Record<string, () => void> = {
+    'ec2:TerminateInstances': () => m.ec2.on(TerminateInstancesCommand).rejects(awsError('UnauthorizedOperation', 'You are not authorized to perform this operation.', 403)),
+    'ec2:CancelSpotInstanceRequests': () => m.ec2.on(CancelSpotInstanceRequestsCommand).rejects(awsError('UnauthorizedOperation', 'You are not authorized to perform this operation.', 403)),
+    'iam:PassRole': () => m.ec2.on(RunInstancesCommand, { IamInstanceProfile: { Name: PROFILE_NAME } }).rejects(awsError('UnauthorizedOperation', 'You are not authorized to perform this operation.', 403)),
+  };
+
+  for (const [action, row] of [['ec2:TerminateInstances', 'EC2'], ['ec2:CancelSpotInstanceRequests', 'EC2'], ['iam:PassRole', 'IAM']] as const) {
+    it(`names a missing ${action}, which only a dry run can see, with the fix`, async () => {
+      s3.on(HeadBucketCommand).resolves({ BucketRegion: REGION });
+      deny[action]!();
+      const err = await configAws({ profile: 'work', region: REGION }, home, clients).catch((e: unknown) => e);
+      expect(output()).toMatch(new RegExp(`^${row}\\s+missing ${action}$`, 'm'));
+      expect(output()).toContain(`Missing permissions (1):\n  ${action}`);
+      expect(errorText(err)).toBe(notSaved([action]));
+      await expect(stat(join(home, 'config.yaml'))).rejects.toMatchObject({ code: 'ENOENT' });
+    });
+  }
+
+  it('probes clean-up and PassRole with dry runs on made-up ids, and takes the tag-conditioned answers as allowed', async () => {
+    s3.on(HeadBucketCommand).resolves({ BucketRegion: REGION });
+    m.ec2.on(TerminateInstancesCommand).rejects(awsError('InvalidInstanceID.NotFound', `The instance ID '${MADE_UP.instance}' does not exist`, 400));
+    m.ec2.on(CancelSpotInstanceRequestsCommand).rejects(awsError('InvalidSpotInstanceRequestID.NotFound', 'not found', 400));
+    m.ec2.on(RunInstancesCommand, { IamInstanceProfile: { Name: PROFILE_NAME } }).rejects(awsError('InvalidParameterValue', 'Invalid IAM Instance Profile name', 400));
+    await configAws({ profile: 'work', region: REGION }, home, clients);
+    expect(output()).toMatch(/^EC2\s+ok$/m);
+    expect(output()).toMatch(/^IAM\s+ok$/m);
+    expect(m.ec2.commandCalls(TerminateInstancesCommand).map((c) => c.args[0].input)).toEqual([{ InstanceIds: [MADE_UP.instance], DryRun: true }]);
+    expect(m.ec2.commandCalls(CancelSpotInstanceRequestsCommand).map((c) => c.args[0].input)).toEqual([{ SpotInstanceRequestIds: [MADE_UP.spotRequest], DryRun: true }]);
+    const runs = m.ec2.commandCalls(RunInstancesCommand).map((c) => c.args[0].input);
+    expect(runs.map((i) => [i.DryRun, i.IamInstanceProfile?.Name])).toEqual([[true, undefined], [true, PROFILE_NAME]]);
+  });
+
+  it('does not blame PassRole when RunInstances itself is missing', async () => {
+    s3.on(HeadBucketCommand).resolves({ BucketRegion: REGION });
+    m.ec2.on(RunInstancesCommand).rejects(awsError('UnauthorizedOperation', '', 403));
+    const err = await configAws({ profile: 'work', region: REGION }, home, clients).catch((e: unknown) => e);
+    expect(errorText(err)).toBe(notSaved(['ec2:RunInstances']));
+    expect(m.ec2.commandCalls(RunInstancesCommand)).toHaveLength(1);
   });
 
   it('prints the policy with --show-policy and still does not save', async () => {

@@ -3,7 +3,10 @@
  * policy grants and that can be exercised without side effects (reads,
  * DryRun, lookups of names that do not exist, and one small object written
  * and deleted under `.dstack-check/`). A denial names the action; any other
- * outcome, including "not found", proves the action is allowed.
+ * outcome, including "not found", counts as allowed. Actions that cannot be
+ * called harmlessly on their own (the tag-conditioned clean-up actions,
+ * iam:PassRole) are probed with dry runs; see each probe for what its
+ * answers mean.
  */
 import { DescribeLogGroupsCommand, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import {
@@ -13,8 +16,11 @@ import {
   DescribeSecurityGroupsCommand,
   DescribeSpotInstanceRequestsCommand,
   DescribeSubnetsCommand,
+  CancelSpotInstanceRequestsCommand,
   RunInstancesCommand,
+  TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
+import type { RunInstancesCommandInput } from '@aws-sdk/client-ec2';
 import { GetInstanceProfileCommand, GetRoleCommand } from '@aws-sdk/client-iam';
 import {
   DeleteObjectCommand,
@@ -105,24 +111,86 @@ function ec2Probes(c: AwsClients, bucket: string, state: { image?: string }): Pr
   ];
 }
 
-function runInstancesProbe(c: AwsClients, bucket: string, state: { image?: string }): Probe {
-  return {
-    service: 'EC2',
-    action: 'ec2:RunInstances',
-    run: async () => {
-      if (!state.image) return;
-      await c.ec2.send(
-        new RunInstancesCommand({
-          DryRun: true,
-          ImageId: state.image,
-          InstanceType: 't3.micro',
-          MinCount: 1,
-          MaxCount: 1,
-          TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: 'dstack_bucket', Value: bucket }] }],
-        }),
-      );
+/** Ids that match EC2's formats and name nothing, for dry runs that must not touch anything real. */
+export const MADE_UP = { instance: 'i-00000000000000000', spotRequest: 'sir-00000000' };
+
+/**
+ * The clean-up actions, which the seed policy grants only on resources tagged
+ * with this bucket. A dry run on a made-up id, which carries no tag, answers:
+ * - `DryRunOperation`: allowed outright;
+ * - `UnauthorizedOperation`: missing (no grant for the action at all);
+ * - `InvalidInstanceID.NotFound` / `InvalidSpotInstanceRequestID.NotFound`
+ *   (or `.Malformed`): the action is granted for some resources, and AWS went
+ *   on to look the id up. That is what the seed policy's tag condition gives;
+ *   a made-up id can take it no further, so it counts as allowed.
+ * Nothing can be terminated or cancelled: DryRun, and an id that exists nowhere.
+ */
+function cleanupProbes(c: AwsClients): Probe[] {
+  return [
+    {
+      service: 'EC2',
+      action: 'ec2:TerminateInstances',
+      run: () => c.ec2.send(new TerminateInstancesCommand({ InstanceIds: [MADE_UP.instance], DryRun: true })),
     },
+    {
+      service: 'EC2',
+      action: 'ec2:CancelSpotInstanceRequests',
+      run: () => c.ec2.send(new CancelSpotInstanceRequestsCommand({ SpotInstanceRequestIds: [MADE_UP.spotRequest], DryRun: true })),
+    },
+  ];
+}
+
+function runInstancesInput(bucket: string, image: string): RunInstancesCommandInput {
+  return {
+    DryRun: true,
+    ImageId: image,
+    InstanceType: 't3.micro',
+    MinCount: 1,
+    MaxCount: 1,
+    TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: 'dstack_bucket', Value: bucket }] }],
   };
+}
+
+/**
+ * ec2:RunInstances as a dry run, then the same dry run with the bucket's
+ * instance profile, which is where EC2 checks iam:PassRole. The second says
+ * something only when the first passed (`state.runs`): then
+ * `UnauthorizedOperation` is PassRole's. `InvalidParameterValue` means the
+ * profile does not exist yet, so PassRole cannot be checked before the first
+ * run creates one; like every probe that learns nothing, it counts as allowed.
+ * (The policy does not grant iam:SimulatePrincipalPolicy, so this is the
+ * probe that stays within it.)
+ */
+function runInstancesProbes(c: AwsClients, bucket: string, state: { image?: string; runs?: boolean }): Probe[] {
+  return [
+    {
+      service: 'EC2',
+      action: 'ec2:RunInstances',
+      run: async () => {
+        if (!state.image) return;
+        await dryRun(c.ec2.send(new RunInstancesCommand(runInstancesInput(bucket, state.image))), () => (state.runs = true));
+      },
+    },
+    {
+      service: 'IAM',
+      action: 'iam:PassRole',
+      run: async () => {
+        if (!state.image || !state.runs) return;
+        await c.ec2.send(new RunInstancesCommand({ ...runInstancesInput(bucket, state.image), IamInstanceProfile: { Name: names.instanceProfile(bucket) } }));
+      },
+    },
+  ];
+}
+
+/** Runs a dry-run call, calling `passed` when EC2 said it would have succeeded; rethrows every answer for {@link outcome}. */
+async function dryRun(call: Promise<unknown>, passed: () => void): Promise<void> {
+  try {
+    await call;
+    passed();
+  } catch (err) {
+    if (awsErrorCode(err) === 'DryRunOperation') passed();
+    throw err;
+  }
 }
 
 function otherProbes(c: AwsClients, bucket: string): Probe[] {
@@ -151,8 +219,12 @@ const SERVICES: Service[] = ['S3', 'EC2', 'IAM', 'CloudWatch Logs', 'Secrets Man
  * probes depend on each other; the RunInstances dry run needs an image).
  */
 export async function checkPermissions(c: AwsClients, bucket: string): Promise<PermissionRow[]> {
-  const state: { image?: string } = {};
-  const groups: Probe[][] = [s3Probes(c, bucket), [...ec2Probes(c, bucket, state), runInstancesProbe(c, bucket, state)], otherProbes(c, bucket)];
+  const state: { image?: string; runs?: boolean } = {};
+  const groups: Probe[][] = [
+    s3Probes(c, bucket),
+    [...ec2Probes(c, bucket, state), ...cleanupProbes(c), ...runInstancesProbes(c, bucket, state)],
+    otherProbes(c, bucket),
+  ];
   const results = await Promise.all(
     groups.map(async (probes) => {
       const out: { probe: Probe; ok: boolean }[] = [];
