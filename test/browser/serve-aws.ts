@@ -8,6 +8,8 @@
  * Scenarios by environment: DSTACK_TEST_S3_LIST=deny makes ListBuckets
  * AccessDenied (the narrow policy); DSTACK_TEST_DENY names one EC2 action
  * to deny. The bucket `eu-artifacts` answers as if it lived in eu-central-1.
+ * DSTACK_TEST_STS=real leaves STS unmocked, for specs that point
+ * AWS_ENDPOINT_URL_STS at something real (or at nothing).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,7 +43,7 @@ Object.assign(process.env, {
   DSTACK_TEST_S3_BUCKET: s3.bucket,
 });
 
-mockClient(STSClient).on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT, Arn: `arn:aws:iam::${ACCOUNT}:user/tester`, UserId: 'AIDTEST' });
+if (process.env.DSTACK_TEST_STS !== 'real') mockClient(STSClient).on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT, Arn: `arn:aws:iam::${ACCOUNT}:user/tester`, UserId: 'AIDTEST' });
 const ec2 = mockClient(EC2Client);
 ec2.onAnyCommand().resolves({});
 ec2.on(DescribeImagesCommand).resolves({ Images: [{ ImageId: 'ami-0test', Name: 'dstack-test', CreationDate: '2026-01-01T00:00:00.000Z', State: 'available' }] });

@@ -79,3 +79,23 @@ test('listing denied and a missing permission: typed name, red EC2 row naming th
   await expect(page.getByRole('button', { name: 'Save anyway' })).toBeVisible();
   await shot(page, 'wizard-5-aws-permissions-missing');
 });
+
+test('an unreachable STS endpoint: the credentials step names the variable and its value, never SDK text', async ({ page }) => {
+  const net = await import('node:net');
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const closed = `http://127.0.0.1:${(probe.address() as { port: number }).port}`;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  server = await startServerProcess({ DSTACK_TEST_STS: 'real', AWS_ENDPOINT_URL_STS: closed }, 'serve-aws.ts');
+  await openApp(page, server.url);
+  await page.getByRole('radio', { name: /AWS/ }).check();
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByRole('radio', { name: /Profile test/ }).check();
+  await page.getByRole('button', { name: 'Next' }).click();
+
+  const alert = page.getByRole('alert');
+  await expect(alert).toContainText(`Cannot reach AWS_ENDPOINT_URL_STS=${closed}: nothing answers there (ECONNREFUSED).`, { timeout: 30_000 });
+  await expect(alert).toContainText('or unset AWS_ENDPOINT_URL_STS to use AWS itself.');
+  await expect(alert).not.toContainText('connect ECONNREFUSED');
+  await expect(page.getByRole('heading', { name: 'AWS credentials' })).toBeVisible();
+});

@@ -13,7 +13,7 @@ export interface AwsIdentity {
   arn: string;
 }
 
-export async function callerIdentity(sts: STSClient, profile?: string): Promise<AwsIdentity> {
-  const out = await aws({ action: 'sts:GetCallerIdentity', ...(profile ? { profile } : {}) }, () => sts.send(new GetCallerIdentityCommand({})));
+export async function callerIdentity(sts: STSClient, profile?: string, region = 'us-east-1'): Promise<AwsIdentity> {
+  const out = await aws({ action: 'sts:GetCallerIdentity', region, ...(profile ? { profile } : {}) }, () => sts.send(new GetCallerIdentityCommand({})));
   return { account: out.Account ?? '', arn: out.Arn ?? '' };
 }
