@@ -1,6 +1,6 @@
 /**
  * Copies a local object to a path outside the store, through a staged
- * partial (core/staged-file.ts): part by part, each part's MD5 hashed from
+ * partial (core/staged-file.ts): part by part, each part's CRC-32 taken from
  * the bytes as they are copied and kept in the journal, so an interrupted
  * copy resumes only from parts that still hash as they did, and only into
  * a file this code made.
@@ -8,12 +8,11 @@
 import type { BigIntStats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { mkdir, open } from 'node:fs/promises';
-import { createHash } from 'node:crypto';
 import { dirname } from 'node:path';
 import type { TransferOptions } from '../../core/backend';
 import { CancelledError, DstackError, NotFoundError } from '../../common/errors';
 import type { StagedSource } from '../../core/staged-file';
-import { StagedFile } from '../../core/staged-file';
+import { partHasher, StagedFile } from '../../core/staged-file';
 
 /** Bytes per part: what a resume may redo, and what one journal entry covers. */
 export const LOCAL_PART_SIZE = 8 * 1024 * 1024;
@@ -41,7 +40,7 @@ export async function downloadLocalObject(home: string, key: string, objectPath:
     // Opening a folder succeeds on POSIX; a key that is only a folder of other keys is no object.
     if (!info.isFile()) throw new NotFoundError(`The object "${key}" does not exist.`);
     await mkdir(dirname(localPath), { recursive: true });
-    const source: StagedSource = { key, size: Number(info.size), etag: versionOf(info), partSize: LOCAL_PART_SIZE };
+    const source: StagedSource = { key, size: Number(info.size), etag: versionOf(info), partSize: LOCAL_PART_SIZE, partHash: 'crc32' };
     const staged = await StagedFile.begin(home, localPath, source, { signal: opts.signal });
     try {
       await copyParts(src, staged, source, opts);
@@ -64,7 +63,7 @@ export async function downloadLocalObject(home: string, key: string, objectPath:
   }
 }
 
-/** Copies every part not reused from an earlier call, hashing each as it goes. */
+/** Copies every part not reused from an earlier call, fingerprinting each as it goes. */
 async function copyParts(src: FileHandle, staged: StagedFile, source: StagedSource, opts: TransferOptions): Promise<void> {
   const { size, partSize } = source;
   const count = Math.ceil(size / partSize);
@@ -75,7 +74,7 @@ async function copyParts(src: FileHandle, staged: StagedFile, source: StagedSour
   let saved = Date.now();
   for (let i = 0; i < count; i++) {
     if (staged.reused.has(i)) continue;
-    const hash = createHash('md5');
+    const hash = partHasher(source.partHash);
     const start = i * partSize;
     const end = start + partLen(i);
     for (let pos = start; pos < end; ) {
@@ -91,7 +90,7 @@ async function copyParts(src: FileHandle, staged: StagedFile, source: StagedSour
       bytes += bytesRead;
       opts.onProgress?.({ bytes, total: size });
     }
-    staged.partDone(i, hash.digest('hex'));
+    staged.partDone(i, hash.digest());
     if (Date.now() - saved >= SAVE_EVERY_MS) {
       await staged.save();
       saved = Date.now();

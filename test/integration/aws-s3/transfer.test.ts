@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import { open, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { multipartEtag } from '../../../main/backends/aws/s3/verify';
 import { stagedPaths } from '../../../main/core/staged-file';
 import { DstackError } from '../../../main/common/errors';
 import { MiB, randomFile, resetCounts, useS3 } from './setup';
@@ -141,6 +143,26 @@ describe('transfers against s3rver', () => {
     expect((await readFile(dest)).equals(src.data)).toBe(true);
     // The zeroed part was fetched again, along with the parts never fetched; the intact ones were not.
     expect(f.counts.get('GetObjectCommand')).toBeLessThan(8);
+  });
+
+  it('checks a multipart object against its ETag from the part MD5s it hashed on arrival, and refuses it corrupt', async () => {
+    const src = await randomFile(f.tmp, 'mp.bin', 17 * MiB + 3);
+    await f.storage.uploadFile(src.path, 'artifacts/mp.bin', up);
+    // s3rver gives a multipart object a plain MD5; S3 gives md5(part MD5s)-N, which only the uploader's part size can check.
+    const digests = [0, 1, 2, 3].map((i) => createHash('md5').update(src.data.subarray(i * 5 * MiB, (i + 1) * 5 * MiB)).digest());
+    const object = f.s3.objectPath('artifacts/mp.bin');
+    await writeFile(`${object}.md5`, multipartEtag(digests));
+    const dest = join(f.tmp, 'mp-out.bin');
+    await f.storage.downloadFile('artifacts/mp.bin', dest);
+    expect((await readFile(dest)).equals(src.data)).toBe(true);
+
+    const stored = await readFile(object);
+    stored[6 * MiB + 1]! ^= 0xff;
+    await writeFile(object, stored);
+    const bad = join(f.tmp, 'mp-bad.bin');
+    const err = await f.storage.downloadFile('artifacts/mp.bin', bad).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'verification', message: `The download of s3://${f.s3.bucket}/artifacts/mp.bin is corrupt: its checksum does not match the object's.` });
+    await expect(stat(bad)).rejects.toThrow();
   });
 
   it('keeps the previous object when a multipart upload is cancelled', async () => {

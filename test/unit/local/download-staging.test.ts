@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { chmod, lstat, mkdir, mkdtemp, open, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { crc32 } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { keyToPath } from '../../../main/backends/local/key-path';
 import { LocalStorage } from '../../../main/backends/local/storage';
@@ -102,14 +102,14 @@ describe('local downloads keep partial files out of the artifacts', () => {
     const v = await stat(victim);
     const staged = stagedPaths(join(home, 'staging'), dest);
     const part = 8 * MiB;
-    const md5 = createHash('md5').update(planted).digest('hex');
+    const crc = crc32(planted).toString(16).padStart(8, '0');
     await writeFile(staged.journal, JSON.stringify({
       version: 2,
       dest: resolve(dest),
-      source: { key: 'secret-free.bin', size: data.length, etag: `${object.size.toString(16)}-${object.mtimeNs.toString(16)}`, partSize: part },
+      source: { key: 'secret-free.bin', size: data.length, etag: `${object.size.toString(16)}-${object.mtimeNs.toString(16)}`, partSize: part, partHash: 'crc32' },
       dev: v.dev,
       ino: v.ino,
-      parts: { 0: md5 },
+      parts: { 0: crc },
     }));
     for (const p of partialPaths(dest)) await symlink(victim, p);
     await storage.downloadFile('secret-free.bin', dest);

@@ -8,14 +8,16 @@
  * here they are plain synchronous calls, and the main thread only hands
  * over 1 MiB buffers (transferred, not copied) and gets them back.
  *
- * The worker also keeps each part's MD5 as its bytes go by: the journal
- * records it (core/staged-file.ts) so a resume can tell an intact part
- * from a damaged one, with no second pass over the file.
+ * The worker also fingerprints each part (MD5 or CRC-32, see
+ * core/staged-file.ts) as its bytes go by: the journal records it so a
+ * resume can tell an intact part from a damaged one, and part MD5s make up
+ * a multipart ETag, with no second pass over the file.
  *
  * The worker is plain JavaScript evaluated from a string so that it runs
  * the same from sources (tsx, vitest) and from the bundle.
  */
 import { Worker } from 'node:worker_threads';
+import type { PartHash } from '../../../core/staged-file';
 
 /** Bytes per write system call; see above. */
 const PIECE = 32 * 1024;
@@ -24,20 +26,26 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { writeSync } = require('node:fs');
 const { createHash } = require('node:crypto');
-const { fd, piece } = workerData;
+const { crc32 } = require('node:zlib');
+const { fd, piece, partHash } = workerData;
 const hashes = new Map();
+function hasher() {
+  if (partHash === 'md5') { const h = createHash('md5'); return { update: (b) => h.update(b), digest: () => h.digest('hex') }; }
+  let crc = 0;
+  return { update: (b) => { crc = crc32(b, crc); }, digest: () => crc.toString(16).padStart(8, '0') };
+}
 parentPort.on('message', (m) => {
   if (m.close) return parentPort.close();
   if (m.reset !== undefined) return void hashes.delete(m.reset);
   if (m.digest !== undefined) {
-    const h = hashes.get(m.digest) || createHash('md5');
+    const h = hashes.get(m.digest) || hasher();
     hashes.delete(m.digest);
-    return parentPort.postMessage({ id: m.id, md5: h.digest('hex') });
+    return parentPort.postMessage({ id: m.id, digest: h.digest() });
   }
   const buf = Buffer.from(m.buf, 0, m.len);
   try {
     if (m.part !== undefined) {
-      if (!hashes.has(m.part)) hashes.set(m.part, createHash('md5'));
+      if (!hashes.has(m.part)) hashes.set(m.part, hasher());
       hashes.get(m.part).update(buf);
     }
     for (let off = 0; off < m.len; ) off += writeSync(fd, buf, off, Math.min(piece, m.len - off), m.pos + off);
@@ -51,7 +59,7 @@ parentPort.on('message', (m) => {
 interface Reply {
   id: number;
   buf?: ArrayBuffer;
-  md5?: string;
+  digest?: string;
   error?: string;
   code?: string;
 }
@@ -63,25 +71,29 @@ interface Reply {
  */
 export class DiskWriter {
   private readonly worker: Worker;
-  private readonly waiting = new Map<number, { resolve: (md5?: string) => void; reject: (err: Error) => void }>();
+  private readonly waiting = new Map<number, { resolve: (digest?: string) => void; reject: (err: Error) => void }>();
   /** Buffers back from the worker, for the next writes: a GiB would otherwise allocate a thousand. */
   private readonly spare: Buffer[] = [];
   private nextId = 0;
   private failure?: Error;
   private readonly exited: Promise<void>;
 
-  /** @param size bytes per buffer handed out by `take()` */
+  /**
+   * @param size bytes per buffer handed out by `take()`
+   * @param partHash how `digest` fingerprints a part
+   */
   constructor(
     fd: number,
     private readonly size: number,
+    partHash: PartHash = 'crc32',
   ) {
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { fd, piece: PIECE } });
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { fd, piece: PIECE, partHash } });
     this.worker.on('message', (m: Reply) => {
       const w = this.waiting.get(m.id);
       this.waiting.delete(m.id);
       if (m.buf) this.spare.push(Buffer.from(m.buf));
       if (m.error) w?.reject(Object.assign(new Error(m.error), { code: m.code }));
-      else w?.resolve(m.md5);
+      else w?.resolve(m.digest);
     });
     const stop = (err: Error) => {
       this.failure ??= err;
@@ -117,12 +129,12 @@ export class DiskWriter {
     this.worker.postMessage({ reset: part });
   }
 
-  /** The MD5 (hex) of the bytes written for `part` so far, after every write queued before this call. */
+  /** The fingerprint (hex) of the bytes written for `part` so far, after every write queued before this call. */
   digest(part: number): Promise<string> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
     return new Promise<string>((resolve, reject) => {
-      this.waiting.set(id, { resolve: (md5) => resolve(md5 ?? ''), reject });
+      this.waiting.set(id, { resolve: (digest) => resolve(digest ?? ''), reject });
       this.worker.postMessage({ id, digest: part });
     });
   }

@@ -2,8 +2,8 @@
  * Downloads one object. Large objects come down as parallel ranged GETs
  * written in place into a staged partial in a private folder
  * (core/staged-file.ts), never beside `dest` where an artifact of the same
- * name could be. Each part's MD5 is hashed as its bytes are written
- * (diskwriter.ts) and kept in the partial's journal, so a later call
+ * name could be. Each part is fingerprinted as its bytes are written
+ * (diskwriter.ts) and the fingerprint kept in the partial's journal, so a later call
  * resumes after a crash or cancel without refetching intact parts, and
  * refetches a part whose bytes changed on disk. Every GET is pinned to the
  * ETag seen by HEAD (If-Match, and a check of the returned ETag for
@@ -23,6 +23,7 @@ import type { BodySink } from './http1';
 import { ObjectChangedError, ObjectReader } from './objectget';
 import { JournalFlusher } from './partmap';
 import { runPool } from '../../../core/pool';
+import type { StagedSource } from '../../../core/staged-file';
 import { StagedFile } from '../../../core/staged-file';
 import type { S3Target } from './target';
 import { MiB } from './target';
@@ -104,7 +105,7 @@ async function downloadSmall(t: S3Target, key: string, dest: string, remote: Rem
   const data = await readWhole(t, key, remote.etag, opts.signal);
   const problem = checkContent(data.length, exp.kind === 'size' ? undefined : etagOf(data, exp), remote, exp);
   if (problem) throw corrupt(t, key, problem);
-  const staged = await beginStaged(opts.home, dest, { key, size: remote.size, etag: remote.etag, partSize: Math.max(remote.size, 1) }, false);
+  const staged = await beginStaged(opts.home, dest, { key, size: remote.size, etag: remote.etag, partSize: Math.max(remote.size, 1), partHash: 'crc32' }, false);
   try {
     await staged.fh.write(data, 0, data.length, 0);
   } catch (err) {
@@ -124,12 +125,13 @@ function partSizeFor(remote: RemoteObject, opts: DownloadOptions): number {
 
 async function downloadParts(t: S3Target, key: string, dest: string, remote: RemoteObject, opts: DownloadOptions): Promise<void> {
   const partSize = partSizeFor(remote, opts);
-  const staged = await beginStaged(opts.home, dest, { key, size: remote.size, etag: remote.etag, partSize }, true, opts.signal);
-  const count = Math.ceil(remote.size / partSize);
-  const digests = new Map(staged.reused);
   const exp = expectationFor(remote.etag, remote.uploadPartSize);
   // A multipart ETag over parts of our own size follows from the part MD5s; anything else is hashed whole by reading back.
   const fromParts = exp.kind === 'multipart' && exp.uploadPartSize === partSize;
+  const partHash = fromParts ? 'md5' : 'crc32';
+  const staged = await beginStaged(opts.home, dest, { key, size: remote.size, etag: remote.etag, partSize, partHash }, true, opts.signal);
+  const count = Math.ceil(remote.size / partSize);
+  const digests = new Map(staged.reused);
   const hasher = exp.kind === 'size' || fromParts ? undefined : new FrontierHasher(staged.fh.fd, remote.size, partSize, exp);
   let problem: string | undefined;
   try {
@@ -138,19 +140,19 @@ async function downloadParts(t: S3Target, key: string, dest: string, remote: Rem
     let bytes = [...digests.keys()].reduce((sum, i) => sum + partLen(i), 0);
     opts.onProgress?.({ bytes, total: remote.size });
     const flusher = new JournalFlusher(() => staged.save());
-    const disk = new DiskWriter(staged.fh.fd, WRITE_BATCH);
+    const disk = new DiskWriter(staged.fh.fd, WRITE_BATCH, partHash);
     const todo = Array.from({ length: count }, (_, i) => i).filter((i) => !digests.has(i));
     try {
       await runPool(
         todo,
         opts.concurrency ?? DEFAULT_DOWNLOAD_CONCURRENCY,
         async (i, signal) => {
-          const md5 = await fetchPart(t, key, remote.etag, disk, i, i * partSize, partLen(i), signal, (n) => {
+          const digest = await fetchPart(t, key, remote.etag, disk, i, i * partSize, partLen(i), signal, (n) => {
             bytes += n;
             opts.onProgress?.({ bytes, total: remote.size });
           });
-          digests.set(i, md5);
-          staged.partDone(i, md5);
+          digests.set(i, digest);
+          staged.partDone(i, digest);
           flusher.schedule();
           hasher?.partDone(i);
         },
@@ -182,7 +184,7 @@ async function downloadParts(t: S3Target, key: string, dest: string, remote: Rem
 
 /** A staged file for `dest`, whose folder is made when missing. */
 async function beginStaged(
-  home: string, dest: string, source: { key: string; size: number; etag: string; partSize: number }, resumable: boolean, signal?: AbortSignal,
+  home: string, dest: string, source: StagedSource, resumable: boolean, signal?: AbortSignal,
 ): Promise<StagedFile> {
   try {
     return await StagedFile.begin(home, dest, source, { resumable, signal });
@@ -206,7 +208,7 @@ function corrupt(t: S3Target, key: string, what: string): DstackError {
   });
 }
 
-/** Fetches part `part` (`len` bytes at `pos`) into the file, retrying a connection that drops mid-body; resolves to its MD5. */
+/** Fetches part `part` (`len` bytes at `pos`) into the file, retrying a connection that drops mid-body; resolves to its fingerprint. */
 async function fetchPart(
   t: S3Target, key: string, etag: string, disk: DiskWriter, part: number, pos: number, len: number, signal: AbortSignal, onBytes: (n: number) => void,
 ): Promise<string> {
