@@ -6,10 +6,12 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { lstat, mkdtemp, readdir, readlink, rm } from 'node:fs/promises';
+import { lstat, mkdtemp, opendir, readlink, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { create as tarCreate } from 'tar';
+import { create as tarCreate, Unpack } from 'tar';
+import type { ReadEntry } from 'tar';
+import { DstackError } from '../common/errors';
 import type { CodeRef } from '../common/job';
 import type { Storage } from './backend';
 import { gitFiles, gitRoot, gitState } from './git';
@@ -22,15 +24,23 @@ interface FileEntry {
   size: number;
 }
 
-async function walk(root: string, rel = ''): Promise<string[]> {
-  const out: string[] = [];
-  for (const d of await readdir(join(root, rel), { withFileTypes: true })) {
-    if (d.name === '.git') continue;
-    const p = rel ? `${rel}/${d.name}` : d.name;
-    if (d.isDirectory()) out.push(...(await walk(root, p)));
-    else if (d.isFile() || d.isSymbolicLink()) out.push(p);
+/**
+ * Files and links under `root` but `.git`, as paths relative to it. Folders
+ * wait on an explicit stack and entries stream from opendir, so a folder of
+ * any size or depth grows neither the call stack nor an argument list.
+ */
+async function* walk(root: string): AsyncGenerator<string> {
+  const folders = [''];
+  for (let rel = folders.pop(); rel !== undefined; rel = folders.pop()) {
+    for await (const d of await opendir(join(root, rel), { bufferSize: 256 })) {
+      if (d.name === '.git') continue;
+      const p = rel ? `${rel}/${d.name}` : d.name;
+      // A file system that does not report entry types (DT_UNKNOWN) is asked with lstat.
+      const st = d.isFile() || d.isDirectory() || d.isSymbolicLink() ? d : await lstat(join(root, p));
+      if (st.isDirectory()) folders.push(p);
+      else if (st.isFile() || st.isSymbolicLink()) yield p;
+    }
   }
-  return out;
 }
 
 function sha256File(path: string): Promise<string> {
@@ -70,7 +80,9 @@ export async function snapshotFiles(root: string): Promise<{ paths: string[]; gi
     const paths = await gitFiles(root);
     if (paths) return { paths, git: await gitState(root) };
   }
-  return { paths: await walk(root) };
+  const paths: string[] = [];
+  for await (const p of walk(root)) paths.push(p);
+  return { paths };
 }
 
 /**
@@ -93,4 +105,48 @@ export async function storeSnapshot(storage: Storage, repo: string, root: string
     await rm(dir, { recursive: true, force: true });
   }
   return { ...ref, uploaded: true };
+}
+
+/**
+ * What a snapshot may unpack to beyond the size it declared: a file can grow
+ * between being hashed and being packed.
+ */
+const UNPACK_SLACK = 256 * 1024 * 1024;
+
+/**
+ * Unpacks a snapshot made by `storeSnapshot` into `cwd`. node-tar refuses a
+ * gzip stream that expands more than 1000:1, which a file of zeros does
+ * (gzip reaches ~1030:1), so a project holding one could not run. The ratio
+ * says nothing about an archive we made; what bounds the disk is the size
+ * the snapshot declared, so that is the cap, checked on each entry's header
+ * before its bytes are written.
+ */
+export async function unpackSnapshot(file: string, cwd: string, code: Pick<CodeRef, 'bytes'>): Promise<void> {
+  const cap = code.bytes + UNPACK_SLACK;
+  let total = 0;
+  await new Promise<void>((resolve, reject) => {
+    const src = createReadStream(file);
+    const fail = (err: unknown) => {
+      src.destroy();
+      reject(err);
+    };
+    const unpack = new Unpack({
+      cwd,
+      maxDecompressionRatio: Infinity,
+      filter: (path: string, entry: ReadEntry | { size: number }) => {
+        total += entry.size ?? 0;
+        if (total <= cap) return true;
+        unpack.abort(
+          new DstackError('invalid_argument', `The code snapshot unpacks past the ${code.bytes} bytes it declared (at ${path.replace(/^\.\//, '')}).`, {
+            fix: 'Submit the run again; if it happens again, a file in the project is growing while it is submitted.',
+          }),
+        );
+        return false;
+      },
+    });
+    unpack.on('error', fail);
+    unpack.on('close', resolve);
+    src.on('error', fail);
+    src.pipe(unpack);
+  });
 }

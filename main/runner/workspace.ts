@@ -11,11 +11,11 @@
  */
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { extract } from 'tar';
 import type { BackendConfig } from '../common/config';
 import type { Job } from '../common/job';
 import type { Storage } from '../core/backend';
 import { keys } from '../core/keys';
+import { unpackSnapshot } from '../core/snapshot';
 import { downloadTree } from '../core/tree-transfer';
 import { localWorkRoot, stagingPath, workdirPath } from '../node/job-footprint';
 import { dstackHome } from '../node/home';
@@ -54,7 +54,7 @@ export async function prepareWorkdir(storage: Storage, job: Job, root: string, s
   try {
     const tarball = join(staging, 'code.tar.gz');
     await storage.downloadFile(job.code.key, tarball, { signal });
-    await extract({ file: tarball, cwd: workdir });
+    await unpackSnapshot(tarball, workdir, job.code);
   } finally {
     await rm(staging, { recursive: true, force: true });
   }

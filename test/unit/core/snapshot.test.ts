@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { extract } from 'tar';
+import { create as tarCreate, extract } from 'tar';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { storeSnapshot, snapshotFiles } from '../../../main/core/snapshot';
+import { storeSnapshot, snapshotFiles, unpackSnapshot } from '../../../main/core/snapshot';
 import type { LocalStorage } from '../../../main/backends/local/storage';
 import { REPO, tempDir, tempStorage } from './fixtures';
 
@@ -80,4 +80,41 @@ describe('code snapshots', () => {
       await t.cleanup();
     }
   });
+
+  it('list a folder of 200,000 files outside git', async () => {
+    const root = join(dir, 'many');
+    const frames = join(root, 'data', 'frames');
+    await mkdir(frames, { recursive: true });
+    // In a tmpfs when root, so neither the disk nor the cleanup has to handle 200,000 inodes.
+    const mounted = process.getuid?.() === 0;
+    if (mounted) execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16m,nr_inodes=250000', 'tmpfs', frames]);
+    try {
+      await writeFile(join(root, 'train.sh'), 'true\n');
+      // Empty files, many per process: 200,000 once overflowed the stack when a subfolder's list was spread into push().
+      execFileSync('bash', ['-c', 'seq 0 199999 | sed s/^/f/ | xargs touch'], { cwd: frames });
+      const { paths } = await snapshotFiles(root);
+      expect(paths.length).toBe(200_001);
+      expect(new Set(paths).size).toBe(200_001);
+      expect(paths).toContain('train.sh');
+      expect(paths).toContain('data/frames/f0');
+      expect(paths).toContain('data/frames/f199999');
+    } finally {
+      if (mounted) execFileSync('umount', [frames]);
+    }
+  }, 120_000);
+
+  it('refuse to unpack past the size the snapshot declared, before writing the file', async () => {
+    const root = join(dir, 'zeros');
+    await mkdir(root);
+    // Sparse: 300 MB of zeros without data blocks; gzip shrinks it far past node-tar's 1000:1 default ratio.
+    await writeFile(join(root, 'zeros.bin'), '');
+    await truncate(join(root, 'zeros.bin'), 300 * 1024 * 1024);
+    const tarball = join(dir, 'zeros.tgz');
+    await tarCreate({ gzip: true, cwd: root, file: tarball, portable: true }, ['./zeros.bin']);
+    await rm(join(root, 'zeros.bin'));
+    const capped = join(dir, 'capped');
+    await mkdir(capped);
+    await expect(unpackSnapshot(tarball, capped, { bytes: 1000 })).rejects.toThrow('The code snapshot unpacks past the 1000 bytes it declared (at zeros.bin).');
+    await expect(readFile(join(capped, 'zeros.bin'))).rejects.toThrow(/ENOENT/);
+  }, 60_000);
 });
