@@ -1,13 +1,16 @@
 /**
  * Starting a job's commands and signalling them. The process executor runs
- * `bash -e -c` of the joined commands in a new process group, so a stop
+ * `bash -e` on a file of the joined commands in a new process group, so a stop
  * reaches every process the job started. The docker executor runs
  * `docker run` and signals the container by name.
  */
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Job } from '../common/job';
+import { stagingPath } from '../node/job-footprint';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../node/private-dir';
 import { dockerRunArgs } from './docker';
 
 export type ExecutorKind = 'process' | 'docker';
@@ -51,14 +54,35 @@ export function scriptOf(job: Job): string {
   return job.commands.join('\n');
 }
 
+/**
+ * Writes the script where only the runner's user can read it: a fresh 0700
+ * folder beside the work dir (the job's staging folder, in the private work
+ * root, removed with the job's footprint) holding one 0600 file. A script in
+ * argv (`bash -c`) fails with E2BIG past 128 KiB, Linux's limit on one
+ * argument, and would show in `ps`.
+ */
+function writeScript(job: Job, workdir: string): string {
+  const dir = stagingPath(dirname(workdir), job.id);
+  rmSync(dir, { recursive: true, force: true });
+  // Not recursive, and the file exclusive: both are created here, never taken over.
+  mkdirSync(dir, { mode: PRIVATE_DIR_MODE });
+  const file = join(dir, 'commands.sh');
+  writeFileSync(file, scriptOf(job), { mode: PRIVATE_FILE_MODE, flag: 'wx' });
+  return file;
+}
+
 export function startProcess({ job, workdir, env }: StartInput): Started {
-  const child = spawn('bash', ['-e', '-c', scriptOf(job)], {
+  const script = writeScript(job, workdir);
+  const child = spawn('bash', ['-e', script], {
     cwd: job.workingDir ? join(workdir, job.workingDir) : workdir,
     env: { ...process.env, ...env },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const exited = exitCodeOf(child).finally(() => killGroup(child.pid, 'SIGKILL'));
+  const exited = exitCodeOf(child).finally(() => {
+    killGroup(child.pid, 'SIGKILL');
+    rmSync(dirname(script), { recursive: true, force: true });
+  });
   return { child, exited, kill: (signal) => killGroup(child.pid, signal) };
 }
 
