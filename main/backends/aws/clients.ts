@@ -54,6 +54,11 @@ export function makeS3Client(region: string, credentials: AwsCredentialIdentityP
   });
 }
 
+/** An STS client for checking a key pair before it is stored (`aws.saveKeys`). */
+export function makeStsClient(region: string, credentials: AwsCredentialIdentityProvider, env: NodeJS.ProcessEnv = process.env): STSClient {
+  return new STSClient(common('STS', region, credentials, env));
+}
+
 /** Clients for every service the backend uses, sharing one credentials provider. */
 export function makeClients(region: string, src: CredentialsSource, env: NodeJS.ProcessEnv = process.env): AwsClients {
   const credentials = credentialsProvider(src);

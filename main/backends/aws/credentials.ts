@@ -11,6 +11,7 @@ import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import type * as KeytarModule from 'keytar';
 import { DstackError, InvalidArgumentError } from '../../common/errors';
+import { accessKeyIdProblem, secretAccessKeyProblem } from '../../common/fields';
 import { credentialsFix } from './errors';
 import { listProfiles } from './profiles';
 
@@ -21,9 +22,6 @@ export interface CredentialsSource {
   profile?: string;
   keychainKeyId?: string;
 }
-
-const KEY_ID = /^AKIA[A-Z0-9]{16}$/;
-const SECRET = /^[A-Za-z0-9/+=]{40}$/;
 
 function keychainError(err: unknown): DstackError {
   return new DstackError('unavailable', 'The OS keychain is not available, so the AWS keys cannot be stored or read.', {
@@ -44,15 +42,24 @@ async function keytar(): Promise<typeof KeytarModule> {
   }
 }
 
-/** Stores a long-term access key pair in the OS keychain; returns what config may keep (the key id). */
-export async function saveKeys(accessKeyId: string, secretAccessKey: string): Promise<{ keychainKeyId: string; keyIdLast4: string }> {
+/** The trimmed key pair, or one error naming the field that is malformed (checked before any network call). */
+export function checkKeyShape(accessKeyId: string, secretAccessKey: string): { id: string; secret: string } {
   const id = accessKeyId.trim();
   const secret = secretAccessKey.trim();
-  if (/^ASIA/.test(id)) {
-    throw new InvalidArgumentError('Temporary keys (ASIA…) need a session token and expire.', 'Use a ~/.aws profile (for example through `aws sso login`) or a long-term key (AKIA…).');
-  }
-  if (!KEY_ID.test(id)) throw new InvalidArgumentError('The access key id should be 20 characters starting with AKIA.', 'Copy it from IAM → Users → Security credentials.');
-  if (!SECRET.test(secret)) throw new InvalidArgumentError('The secret access key should be 40 characters.', 'Copy it from the CSV IAM gave you when the key was created.');
+  const idProblem = accessKeyIdProblem(id);
+  if (idProblem) throw new InvalidArgumentError(idProblem, 'Copy it from IAM → Users → Security credentials.', { fields: ['accessKeyId'] });
+  const secretProblem = secretAccessKeyProblem(secret);
+  if (secretProblem) throw new InvalidArgumentError(secretProblem, 'Copy it from the CSV IAM gave you when the key was created.', { fields: ['secretAccessKey'] });
+  return { id, secret };
+}
+
+/**
+ * Stores a long-term access key pair in the OS keychain; returns what config
+ * may keep (the key id). Callers verify the pair with AWS first
+ * (`awsSetup.saveKeys`), so a mistyped key never replaces a working one.
+ */
+export async function saveKeys(accessKeyId: string, secretAccessKey: string): Promise<{ keychainKeyId: string; keyIdLast4: string }> {
+  const { id, secret } = checkKeyShape(accessKeyId, secretAccessKey);
   const k = await keytar();
   try {
     await k.setPassword(KEYCHAIN_SERVICE, id, secret);

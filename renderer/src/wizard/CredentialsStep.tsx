@@ -5,9 +5,11 @@
  */
 import { useEffect, useState } from 'react';
 import type { AwsProfile } from '../../../main/common/api/operations';
+import { accessKeyIdProblem, secretAccessKeyProblem } from '../../../main/common/fields';
 import { useApi } from '../api/context';
 import { Busy } from '../components/Busy';
 import { ErrorNote } from '../components/ErrorNote';
+import { FieldProblem } from '../components/FieldProblem';
 import { useAction } from '../components/useAction';
 import { StepNav } from './StepNav';
 import type { StepProps } from './types';
@@ -23,10 +25,11 @@ export function CredentialsStep({ draft, onNext, onBack }: StepProps) {
   const load = useAction(() => api.call('aws.profiles', undefined));
   const verify = useAction(async () => {
     if (choice === KEYS) {
-      const saved = await api.call('aws.saveKeys', { accessKeyId: keyId.trim(), secretAccessKey: secret });
-      setSecret('');
+      // main/ checks the pair with AWS before it stores it; the typed secret stays until the stored pair works, so a failure never makes the user paste it again.
+      const saved = await api.call('aws.saveKeys', { accessKeyId: keyId.trim(), secretAccessKey: secret.trim() });
       const credentials = { keychainKeyId: saved.keychainKeyId };
       await api.call('aws.identity', { credentials });
+      setSecret('');
       return credentials;
     }
     const credentials = { profile: choice };
@@ -50,7 +53,9 @@ export function CredentialsStep({ draft, onNext, onBack }: StepProps) {
     onNext({ step: 'aws-region', credentials, region: draft.region ?? profileRegion });
   };
 
-  const keysIncomplete = choice === KEYS && (keyId.trim().length < 16 || secret.length === 0);
+  const keyIdProblem = keyId.trim() ? accessKeyIdProblem(keyId) : undefined;
+  const secretProblem = secret.trim() ? secretAccessKeyProblem(secret) : undefined;
+  const keysIncomplete = choice === KEYS && (!keyId.trim() || !secret.trim() || Boolean(keyIdProblem || secretProblem));
   const savedKeyLast4 = draft.credentials && 'keychainKeyId' in draft.credentials ? draft.credentials.keychainKeyId.slice(-4) : null;
 
   return (
@@ -79,9 +84,13 @@ export function CredentialsStep({ draft, onNext, onBack }: StepProps) {
         <div className="form-grid">
           {savedKeyLast4 && <p className="muted">Saved key: …{savedKeyLast4}. Enter new keys to replace it.</p>}
           <label htmlFor="key-id">Access key ID</label>
-          <input id="key-id" autoComplete="off" spellCheck={false} value={keyId} onChange={(e) => setKeyId(e.target.value)} />
+          <input id="key-id" autoComplete="off" spellCheck={false} value={keyId} onChange={(e) => setKeyId(e.target.value)}
+            aria-invalid={Boolean(keyIdProblem)} aria-describedby={keyIdProblem ? 'key-id-problem' : undefined} />
+          <FieldProblem id="key-id-problem" problem={keyIdProblem} />
           <label htmlFor="key-secret">Secret access key</label>
-          <input id="key-secret" type="password" autoComplete="off" value={secret} onChange={(e) => setSecret(e.target.value)} />
+          <input id="key-secret" type="password" autoComplete="off" value={secret} onChange={(e) => setSecret(e.target.value)}
+            aria-invalid={Boolean(secretProblem)} aria-describedby={secretProblem ? 'key-secret-problem' : undefined} />
+          <FieldProblem id="key-secret-problem" problem={secretProblem} />
         </div>
       )}
       {verify.busy && <Busy label="Checking the credentials with AWS…" onCancel={verify.cancel} />}

@@ -82,8 +82,8 @@ describe('keychain keys', () => {
   });
 
   it('refuses malformed and temporary keys with a fix', async () => {
-    await expect(saveKeys('ASIAIOSFODNN7EXAMPLE', SECRET)).rejects.toMatchObject({ code: 'invalid_argument', message: expect.stringContaining('Temporary keys') });
-    await expect(saveKeys('AKIA123', SECRET)).rejects.toMatchObject({ code: 'invalid_argument', message: expect.stringContaining('20 characters') });
+    await expect(saveKeys('ASIAIOSFODNN7EXAMPLE', SECRET)).rejects.toMatchObject({ code: 'invalid_argument', message: expect.stringContaining('temporary keys (ASIA…)') });
+    await expect(saveKeys('AKIA123', SECRET)).rejects.toMatchObject({ code: 'invalid_argument', message: expect.stringContaining('20 letters and digits starting with AKIA') });
     await expect(saveKeys(KEY_ID, 'short')).rejects.toMatchObject({ code: 'invalid_argument', message: expect.stringContaining('40 characters') });
   });
 });

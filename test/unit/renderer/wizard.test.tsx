@@ -86,20 +86,56 @@ describe('CredentialsStep', () => {
     await waitFor(() => expect(onNext).toHaveBeenCalledWith({ step: 'aws-region', credentials: { profile: 'default' }, region: 'us-west-2' }));
   });
 
+  const KEY_ID = 'AKIAEXAMPLE00000WXYZ';
+  const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+
   it('sends typed keys to the keychain and never shows the secret again', async () => {
     const onNext = vi.fn();
     const { api } = renderWithApi(<CredentialsStep draft={draft} onNext={onNext} onBack={() => undefined} />, {
       'aws.profiles': () => [],
-      'aws.saveKeys': () => ({ keychainKeyId: 'AKIAEXAMPLE0000WXYZ', keyIdLast4: 'WXYZ' }),
+      'aws.saveKeys': () => ({ keychainKeyId: KEY_ID, keyIdLast4: 'WXYZ' }),
       'aws.identity': () => ({ account: '1', arn: 'a' }),
     });
     await screen.findByText('No profiles found in ~/.aws.');
-    await userEvent.type(screen.getByLabelText('Access key ID'), 'AKIAEXAMPLE0000WXYZ');
-    await userEvent.type(screen.getByLabelText('Secret access key'), 's3cr3t');
+    await userEvent.type(screen.getByLabelText('Access key ID'), KEY_ID);
+    await userEvent.type(screen.getByLabelText('Secret access key'), SECRET);
     await userEvent.click(screen.getByRole('button', { name: 'Next' }));
-    await waitFor(() => expect(onNext).toHaveBeenCalledWith(expect.objectContaining({ credentials: { keychainKeyId: 'AKIAEXAMPLE0000WXYZ' } })));
-    expect(api.inputsOf('aws.saveKeys')).toEqual([{ accessKeyId: 'AKIAEXAMPLE0000WXYZ', secretAccessKey: 's3cr3t' }]);
+    await waitFor(() => expect(onNext).toHaveBeenCalledWith(expect.objectContaining({ credentials: { keychainKeyId: KEY_ID } })));
+    expect(api.inputsOf('aws.saveKeys')).toEqual([{ accessKeyId: KEY_ID, secretAccessKey: SECRET }]);
     expect((screen.getByLabelText('Secret access key') as HTMLInputElement).value).toBe('');
+  });
+
+  it('keeps the typed secret when the check fails, and shows why', async () => {
+    const onNext = vi.fn();
+    renderWithApi(<CredentialsStep draft={draft} onNext={onNext} onBack={() => undefined} />, {
+      'aws.profiles': () => [],
+      'aws.saveKeys': () => ({ keychainKeyId: KEY_ID, keyIdLast4: 'WXYZ' }),
+      'aws.identity': () => {
+        throw new DstackError('unavailable', 'The OS keychain is not available, so the AWS keys cannot be stored or read.', { fix: 'Unlock the login keychain.' });
+      },
+    });
+    await screen.findByText('No profiles found in ~/.aws.');
+    await userEvent.type(screen.getByLabelText('Access key ID'), KEY_ID);
+    await userEvent.type(screen.getByLabelText('Secret access key'), SECRET);
+    await userEvent.click(screen.getByRole('button', { name: 'Next' }));
+    expect((await screen.findByRole('alert')).textContent).toContain('The OS keychain is not available');
+    expect((screen.getByLabelText('Secret access key') as HTMLInputElement).value).toBe(SECRET);
+    expect(onNext).not.toHaveBeenCalled();
+  });
+
+  it('checks the shape of the keys as the user types, naming the field', async () => {
+    const { api } = renderWithApi(<CredentialsStep draft={draft} onNext={() => undefined} onBack={() => undefined} />, { 'aws.profiles': () => [] });
+    await screen.findByText('No profiles found in ~/.aws.');
+    await userEvent.type(screen.getByLabelText('Access key ID'), 'AKIA123');
+    await userEvent.type(screen.getByLabelText('Secret access key'), 'short');
+    expect(screen.getByLabelText('Access key ID').getAttribute('aria-invalid')).toBe('true');
+    expect(screen.getByText('Access key ID must be 20 letters and digits starting with AKIA, as IAM shows it.')).toBeTruthy();
+    expect(screen.getByText('Secret access key must be 40 characters (letters, digits, / + =); this one has 5.')).toBeTruthy();
+    expect((screen.getByRole('button', { name: 'Next' }) as HTMLButtonElement).disabled).toBe(true);
+    await userEvent.clear(screen.getByLabelText('Access key ID'));
+    await userEvent.type(screen.getByLabelText('Access key ID'), KEY_ID);
+    expect(screen.queryByText(/Access key ID must be/)).toBeNull();
+    expect(api.calls.map((c) => c.op)).toEqual(['aws.profiles']);
   });
 
   it('shows a saved key by its last four characters only', async () => {

@@ -4,13 +4,14 @@
  * sends (a credentials reference, a region, a bucket) and building and
  * closing its own clients. Tests pass `clients` to use mocks or the stand-in.
  */
+import type { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialsRef, AwsProfile, AwsTarget, BucketCheck, BucketListing, PermissionRow } from '../../../common/api/operations';
 import type { AwsBackendConfig, ConfigFile } from '../../../common/config';
 import { InvalidArgumentError } from '../../../common/errors';
 import type { AwsClients } from '../clients';
-import { destroyClients, makeClients } from '../clients';
+import { destroyClients, makeClients, makeStsClient } from '../clients';
 import type { CredentialsSource } from '../credentials';
-import { saveKeys } from '../credentials';
+import { checkKeyShape, saveKeys } from '../credentials';
 import { policyFor } from '../policy';
 import { listProfiles } from '../profiles';
 import type { AwsRegion } from '../regions';
@@ -44,8 +45,21 @@ async function withClients<T>(ref: AwsCredentialsRef, region: string, given: Aws
 export const awsSetup = {
   /** `aws.profiles` */
   profiles: (): Promise<AwsProfile[]> => listProfiles(),
-  /** `aws.saveKeys`: the secret goes to the OS keychain; the caller keeps only the key id. */
-  saveKeys: (accessKeyId: string, secretAccessKey: string) => saveKeys(accessKeyId, secretAccessKey),
+  /**
+   * `aws.saveKeys`: the pair is checked with sts:GetCallerIdentity first, and
+   * goes to the OS keychain only when AWS accepts it, so a typo never
+   * replaces a working key. The caller keeps only the key id.
+   */
+  saveKeys: async (accessKeyId: string, secretAccessKey: string, sts?: STSClient): Promise<{ keychainKeyId: string; keyIdLast4: string }> => {
+    const { id, secret } = checkKeyShape(accessKeyId, secretAccessKey);
+    const client = sts ?? makeStsClient('us-east-1', () => Promise.resolve({ accessKeyId: id, secretAccessKey: secret }));
+    try {
+      await callerIdentity(client);
+    } finally {
+      if (!sts) client.destroy();
+    }
+    return saveKeys(id, secret);
+  },
   /** `aws.identity`: also the wizard's credentials check. */
   identity: (credentials: AwsCredentialsRef, clients?: AwsClients): Promise<AwsIdentity> =>
     withClients(credentials, 'us-east-1', clients, (c) => callerIdentity(c.sts, c.profile)),
