@@ -121,14 +121,20 @@ export class StagedFile {
     await rename(tmp, this.paths.journal);
   }
 
-  /** Syncs the verified file and moves it onto `dest`. */
+  /** Syncs the verified file and moves it onto `dest`; if that fails, the partial is removed, not left behind. */
   async commit(dest: string): Promise<void> {
     try {
-      await this.fh.sync();
-      await this.fh.close();
+      try {
+        await this.fh.sync();
+      } finally {
+        await this.fh.close();
+      }
       await moveInto(this.paths.part, dest);
-      await rm(this.paths.journal, { force: true });
+    } catch (err) {
+      await rm(this.paths.part, { force: true });
+      throw err;
     } finally {
+      await rm(this.paths.journal, { force: true });
       await this.area.release();
     }
   }
