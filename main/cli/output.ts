@@ -4,11 +4,18 @@
  */
 import type { LogEvent } from '../core/backend';
 import { toDstackError } from '../common/errors';
+import { printable } from '../common/printable';
 
-/** Left-aligned columns separated by two spaces; the last column is not padded. */
+/**
+ * Left-aligned columns separated by two spaces; the last column is not
+ * padded. Cells are escaped (common/printable.ts): run names, tags and
+ * reasons may hold terminal escapes. Widths are kept as rows go by, since a
+ * listing may have more rows than Math.max takes arguments.
+ */
 export function table(header: string[], rows: string[][]): string {
-  const all = [header, ...rows];
-  const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
+  const all = [header, ...rows].map((r) => r.map(printable));
+  const widths = header.map(() => 0);
+  for (const r of all) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
   return all.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd()).join('\n');
 }
 

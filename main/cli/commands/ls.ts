@@ -1,6 +1,7 @@
-/** `dstack ls RUN|:TAG [PATH]`: a run's artifact files with sizes, printed as pages arrive. */
+/** `dstack ls RUN|:TAG [PATH]`: a run's artifact files with sizes, printed as pages arrive, names escaped (common/printable.ts). */
 import { Command } from 'commander';
 import { NotFoundError } from '../../common/errors';
+import { printable } from '../../common/printable';
 import type { CliContext } from '../context';
 import { bytes } from '../output';
 
@@ -13,7 +14,7 @@ export function lsCommand(ctx: CliContext): Command {
       const { service, repo } = await ctx.forProject();
       let count = 0;
       for await (const f of service.artifactFiles(repo, run, path)) {
-        console.log(`${f.path}  ${bytes(f.size)}`);
+        console.log(`${printable(f.path)}  ${bytes(f.size)}`);
         count++;
       }
       if (!count && path) throw new NotFoundError(`No artifact ${path} in ${run}.`, `List them all with: dstack ls ${run}`);
