@@ -34,6 +34,7 @@ import { finishTag } from './tag-on-done';
 import { saveCache, uploadArtifacts } from './upload';
 import { diskFullError, freeBytes, FULL_BELOW_BYTES, isDiskFull } from '../node/disk-full';
 import { processStartTime, removeFootprint, writeJobGroup } from '../node/job-footprint';
+import { watchJobGroup } from './watchdog';
 import { defaultWorkRoot, prepareWorkdir, workdirOf } from './workspace';
 
 export interface RunnerOptions {
@@ -254,6 +255,9 @@ class JobRun {
     this.started = started;
     // Not awaited before the output is pumped: output read late can be lost.
     const recorded = this.recordGroup(started);
+    // Docker's group is only the CLI; the container is ended by name (and by reconcile), not by the watchdog.
+    const unwatch = kind === 'process' && started.child.pid ? watchJobGroup(started.child.pid) : undefined;
+    void started.exited.finally(() => unwatch?.()).catch(() => undefined);
     this.signalCommands();
     if (this.job.maxDurationSec) {
       const sec = this.job.maxDurationSec;

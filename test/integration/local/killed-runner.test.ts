@@ -113,6 +113,28 @@ it('ends the job processes, fails the run and removes its work folder when its r
   await expect(stat(workdir)).rejects.toMatchObject({ code: 'ENOENT' });
 });
 
+it('ends the job processes within seconds of its runner being killed, before anyone reconciles', async () => {
+  const job = await new RunService(backend).submit(project, 'sleeper');
+  const log = await poll('the job to print its pids', () => logText(job), (t) => /pids \d+ \d+\n/.test(t));
+  const [, shell, sleeper] = /pids (\d+) (\d+)/.exec(log)!.map(Number);
+  pids.push(shell!, sleeper!);
+  const runner = Number(await readFile(join(home, 'local', 'runners', `${job.id}.pid`), 'utf8'));
+  process.kill(runner, 'SIGKILL');
+  expect([await running(shell!), await running(sleeper!)]).toEqual([true, true]);
+  const alive = await poll(
+    'the job processes to end without a reconcile',
+    async () => {
+      const still: string[] = [];
+      if (await running(shell!)) still.push(`shell ${shell}`);
+      if (await running(sleeper!)) still.push(`sleep ${sleeper}`);
+      return still;
+    },
+    (still) => still.length === 0,
+    15_000,
+  );
+  expect(alive).toEqual([]);
+});
+
 it('leaves alone a process group whose leader pid now belongs to another process', async () => {
   const other = spawn('sleep', ['300'], { detached: true, stdio: 'ignore' });
   pids.push(other.pid!);
