@@ -25,6 +25,15 @@ workflows:
       - ln -s ../sub output/loop
     artifacts:
       - path: output
+  - name: shrinking-cache
+    provider: bash
+    commands:
+      - mkdir -p cache/sub
+      - if [ -f cache/sub/old.txt ]; then rm cache/sub/old.txt; echo second; else echo first > cache/sub/old.txt; echo first; fi
+      - echo kept > cache/kept.txt
+      - ln -sfn kept.txt cache/link.txt
+    cache:
+      - path: cache
   - name: long-command
     provider: bash
     commands:
@@ -58,6 +67,21 @@ describe('runner edges', () => {
     expect(skipped[0]?.replace(/^.*\): /, '').replace(/\.$/, '').split(', ').sort()).toEqual(['output/link.txt', 'output/loop', 'output/sub/outside']);
     const prefix = keys.artifactsPrefix(h.repo, job.id);
     expect((await h.backend.storage.list(prefix)).objects.map((o) => o.key.slice(prefix.length))).toEqual(['output/real.txt']);
+  });
+
+  it('drops from the stored cache what the job deleted, and says which links it skipped', async () => {
+    const prefix = keys.cachePrefix(h.repo, 'shrinking-cache');
+    const stored = async () => (await h.backend.storage.list(prefix)).objects.map((o) => o.key.slice(prefix.length));
+    const first = await outputOf('shrinking-cache');
+    expect(first.text('stdout')).toEqual(['first']);
+    expect(await stored()).toEqual(['cache/kept.txt', 'cache/sub/old.txt']);
+    const second = await outputOf('shrinking-cache');
+    expect(second.job.status, `statusReason: ${second.job.statusReason}`).toBe('done');
+    expect(second.text('stdout')).toEqual(['second']);
+    expect(await stored()).toEqual(['cache/kept.txt']);
+    expect(second.text('system').filter((t) => t.startsWith('Skipped'))).toEqual([
+      expect.stringMatching(/^Skipped 1 symbolic link\(s\) in the cache \(.*\): cache\/link\.txt\.$/),
+    ]);
   });
 
   it('runs a command of 200 KiB', async () => {
