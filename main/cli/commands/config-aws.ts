@@ -11,9 +11,12 @@ import { DstackError, InvalidArgumentError } from '../../common/errors';
 import type { AwsClients } from '../../backends/aws/clients';
 import type { CliContext } from '../context';
 import { table } from '../output';
+import { chooseCredentials } from './config-aws-credentials';
 
 export interface ConfigAwsOptions {
   profile?: string;
+  /** Store an access key pair (from the environment, or typed) in the OS keychain and use it. */
+  keychain?: boolean;
   region?: string;
   bucket?: string;
   createBucket?: boolean;
@@ -24,8 +27,8 @@ export interface ConfigAwsOptions {
 }
 
 /** This command line again, with --show-policy: the policy names the bucket, so it must be the same one. */
-function showPolicyCommand(profile: string, region: string, bucket: string): string {
-  return `dstack config aws --profile ${profile} --region ${region} --bucket ${bucket} --show-policy`;
+function showPolicyCommand(flags: string, region: string, bucket: string): string {
+  return `dstack config aws ${flags ? `${flags} ` : ''}--region ${region} --bucket ${bucket} --show-policy`;
 }
 
 /** The fix printed after a bucket problem, in the terms of this command's options. */
@@ -39,21 +42,22 @@ function bucketFix(problem: string, bucketRegion: string | undefined): string {
 
 /**
  * Runs the setup and prints each step. `clients` lets tests pass mocked AWS
- * clients; without it every step builds its own from the profile.
+ * clients; without it every step builds its own from the chosen credentials.
  */
 export async function configAws(opts: ConfigAwsOptions, home: string, clients?: AwsClients): Promise<void> {
   const { awsSetup, defaultBucketName } = await import('../../backends/aws/setup/index');
-  const profile = opts.profile || process.env['AWS_PROFILE'] || 'default';
   const region = opts.region || process.env['AWS_REGION'] || process.env['AWS_DEFAULT_REGION'];
   if (!region) throw new InvalidArgumentError('No AWS region given.', 'Pass --region, e.g. --region eu-west-1, or set AWS_REGION.');
   if (!awsSetup.regions().some((r) => r.id === region)) {
     throw new InvalidArgumentError(`"${region}" is not an AWS region dstack knows.`, `Use one of: ${awsSetup.regions().map((r) => r.id).join(', ')}.`);
   }
-  const credentials = { profile };
-  const c = clients ? { ...clients, profile } : undefined;
+  const choice = await chooseCredentials(opts, process.env, awsSetup.saveKeys);
+  const { credentials, who, profile } = choice;
+  const c = clients ? { ...clients, ...(profile ? { profile } : {}) } : undefined;
 
   const id = await awsSetup.identity(credentials, c);
-  console.log(`AWS account ${id.account} (profile ${profile}).`);
+  console.log(`AWS account ${id.account} (${who}).`);
+  for (const note of choice.notes) console.log(note);
 
   const bucket = opts.bucket || defaultBucketName(id.account, region);
   const target = { credentials, region, bucket };
@@ -74,12 +78,12 @@ export async function configAws(opts: ConfigAwsOptions, home: string, clients?: 
   if (missing.length) {
     console.log(`Missing permissions (${missing.length}):`);
     for (const action of missing) console.log(`  ${action}`);
-    if (opts.showPolicy) console.log(`Attach this IAM policy to the user or role of profile ${profile}:\n${policy}`);
+    if (opts.showPolicy) console.log(`Attach this IAM policy to the user or role of ${who}:\n${policy}`);
     const attach = opts.showPolicy
-      ? `Attach the IAM policy printed above to the user or role of profile ${profile}`
-      : `Attach the dstack IAM policy to the user or role of profile ${profile} (print it with \`${showPolicyCommand(profile, region, bucket)}\`)`;
+      ? `Attach the IAM policy printed above to the user or role of ${who}`
+      : `Attach the dstack IAM policy to the user or role of ${who} (print it with \`${showPolicyCommand(choice.flags, region, bucket)}\`)`;
     if (!opts.force) {
-      throw new DstackError('permission', `Not saved: profile ${profile} lacks ${missing.length} permission(s) dstack needs: ${missing.join(', ')}.`, {
+      throw new DstackError('permission', `Not saved: ${who} lacks ${missing.length} permission(s) dstack needs: ${missing.join(', ')}.`, {
         fix: `${attach}, then run this command again. --force saves the config anyway.`,
         details: { missing },
       });
@@ -96,7 +100,8 @@ export async function configAws(opts: ConfigAwsOptions, home: string, clients?: 
 export function configAwsCommand(ctx: CliContext): Command {
   return new Command('aws')
     .description('Use your AWS account: check the credentials, bucket and permissions, then save ~/.dstack/config.yaml.')
-    .option('--profile <name>', 'the ~/.aws profile (default: AWS_PROFILE or "default")')
+    .option('--profile <name>', 'the ~/.aws profile (default: AWS_PROFILE, else the keys in AWS_ACCESS_KEY_ID… if set, else "default")')
+    .option('--keychain', 'store an access key pair in the OS keychain and use it: from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or typed at a prompt (two lines on stdin)')
     .option('--region <id>', 'the AWS region, e.g. eu-west-1 (default: AWS_REGION)')
     .option('--bucket <name>', 'the S3 bucket (default: dstack-{account}-{region})')
     .option('--create-bucket', 'create the bucket when it does not exist')

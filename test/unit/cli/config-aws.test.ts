@@ -37,7 +37,10 @@ import { errorText } from '../../../main/cli/output';
 import type { AwsStandin } from '../../helpers/aws-standin';
 import { startAwsStandin } from '../../helpers/aws-standin';
 import { ACCOUNT, awsError, BUCKET, mockEc2Iam, REGION } from '../aws/fixtures';
+import { makeClients } from '../../../main/backends/aws/clients';
+import { forgetKeys, keychainCredentials } from '../../../main/backends/aws/credentials';
 import { names } from '../../../main/backends/aws/names';
+import { sourceOf } from '../../../main/backends/aws/setup/index';
 import { MADE_UP } from '../../../main/backends/aws/setup/permissions';
 
 let standin: AwsStandin;
@@ -68,6 +71,7 @@ beforeEach(async () => {
     secrets: new SecretsManagerClient({ region: REGION, endpoint: standin.endpoint, credentials: creds }),
   };
   standin.denied.clear();
+  for (const k of ['AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']) vi.stubEnv(k, '');
   home = await mkdtemp(join(tmpdir(), 'dstack-cli-aws-'));
   printed = [];
   vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
@@ -84,6 +88,7 @@ beforeEach(async () => {
 });
 afterEach(() => {
   vi.restoreAllMocks();
+  vi.unstubAllEnvs();
   for (const x of [s3, sts, m.ec2, m.iam]) x.restore();
 });
 
@@ -196,6 +201,60 @@ describe('dstack config aws', () => {
     await configAws({ profile: 'work', region: REGION, force: true }, home, clients);
     expect(parse(await readFile(join(home, 'config.yaml'), 'utf8'))).toEqual({ backend: 'aws', bucket: BUCKET, region: REGION, profile: 'work' });
     expect(output()).toContain('Saving anyway (--force): runs will fail until the policy is attached.');
+  });
+
+  const KEY_ID = 'AKIAH8TESTKEY0000001';
+  const SECRET = 'h8/secret+key/0123456789abcdefghijklmnop';
+  const envKeys = (token = '') => {
+    vi.stubEnv('AWS_ACCESS_KEY_ID', KEY_ID);
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', SECRET);
+    vi.stubEnv('AWS_SESSION_TOKEN', token);
+  };
+
+  it('takes the keys in the environment, and saves a config that uses the environment again at run time', async () => {
+    envKeys();
+    s3.on(HeadBucketCommand).resolves({ BucketRegion: REGION });
+    await configAws({ region: REGION }, home, clients);
+    expect(output()).toContain(`AWS account ${ACCOUNT} (the keys in the environment (…0001)).\n` +
+      'Using the keys in the environment (AWS_ACCESS_KEY_ID …0001). config.yaml will name no profile, so runs use the credentials of the environment they start in. ' +
+      'To keep these keys for the app, run again with --keychain.');
+    expect(parse(await readFile(join(home, 'config.yaml'), 'utf8'))).toEqual({ backend: 'aws', bucket: BUCKET, region: REGION });
+    // What the setup's own clients sign with for this choice (no profile, no keychain): the environment's keys.
+    const real = makeClients(REGION, sourceOf({ environment: true }));
+    expect(await real.sts.config.credentials()).toMatchObject({ accessKeyId: KEY_ID, secretAccessKey: SECRET });
+    real.sts.destroy();
+  });
+
+  it('an explicit or AWS_PROFILE profile wins over keys in the environment', async () => {
+    envKeys();
+    vi.stubEnv('AWS_PROFILE', 'work');
+    s3.on(HeadBucketCommand).resolves({ BucketRegion: REGION });
+    await configAws({ region: REGION }, home, clients);
+    expect(output()).toContain(`AWS account ${ACCOUNT} (profile work).`);
+    expect(parse(await readFile(join(home, 'config.yaml'), 'utf8'))).toEqual({ backend: 'aws', bucket: BUCKET, region: REGION, profile: 'work' });
+  });
+
+  it('--keychain stores the environment\'s keys in the OS keychain and saves only the key id', async () => {
+    envKeys();
+    s3.on(HeadBucketCommand).resolves({ BucketRegion: REGION });
+    try {
+      await configAws({ region: REGION, keychain: true }, home, clients);
+      expect(output()).toContain(`AWS account ${ACCOUNT} (access key …0001).\nStored access key …0001 in the OS keychain (from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY).`);
+      const text = await readFile(join(home, 'config.yaml'), 'utf8');
+      expect(parse(text)).toEqual({ backend: 'aws', bucket: BUCKET, region: REGION, keychain_key_id: KEY_ID });
+      expect(text).not.toContain(SECRET);
+      expect(await keychainCredentials(KEY_ID)).toEqual({ accessKeyId: KEY_ID, secretAccessKey: SECRET });
+    } finally {
+      await forgetKeys(KEY_ID);
+    }
+  });
+
+  it('--keychain refuses temporary keys (with AWS_SESSION_TOKEN), saying what to use instead', async () => {
+    envKeys('token');
+    const err = await configAws({ region: REGION, keychain: true }, home, clients).catch((e: unknown) => e);
+    expect(errorText(err)).toBe('The keys in the environment come with AWS_SESSION_TOKEN: they are temporary and cannot be kept in the keychain. ' +
+      'Use a ~/.aws profile (--profile), or run without --keychain to use the environment as it is.');
+    expect(sts.commandCalls(GetCallerIdentityCommand)).toHaveLength(0);
   });
 
   it('documents --force in --help', () => {

@@ -25,15 +25,28 @@ import { checkPermissions } from './permissions';
 export { bucketNameProblem, defaultBucketName } from './buckets';
 export { policyFor };
 
-export function sourceOf(ref: AwsCredentialsRef): CredentialsSource {
-  return 'profile' in ref ? { profile: ref.profile } : { keychainKeyId: ref.keychainKeyId };
+/**
+ * Where setup calls get credentials: the app's references (a profile, or
+ * keys in the keychain), or, for `dstack config aws`, the environment
+ * (AWS_ACCESS_KEY_ID…) through the SDK's default chain, which is also what a
+ * saved config without either means at run time.
+ */
+export type SetupCredentials = AwsCredentialsRef | { environment: true };
+
+/** An {@link AwsTarget} whose credentials may also be the environment. */
+export type SetupTarget = Omit<AwsTarget, 'credentials'> & { credentials: SetupCredentials };
+
+export function sourceOf(ref: SetupCredentials): CredentialsSource {
+  if ('profile' in ref) return { profile: ref.profile };
+  if ('keychainKeyId' in ref) return { keychainKeyId: ref.keychainKeyId };
+  return {};
 }
 
 function checkRegion(region: string): void {
   if (!isRegion(region)) throw new InvalidArgumentError(`"${region}" is not an AWS region this app knows.`, 'Pick a region from the list.');
 }
 
-async function withClients<T>(ref: AwsCredentialsRef, region: string, given: AwsClients | undefined, fn: (c: AwsClients) => Promise<T>): Promise<T> {
+async function withClients<T>(ref: SetupCredentials, region: string, given: AwsClients | undefined, fn: (c: AwsClients) => Promise<T>): Promise<T> {
   const c = given ?? makeClients(region, sourceOf(ref));
   try {
     return await fn(c);
@@ -61,27 +74,27 @@ export const awsSetup = {
     return saveKeys(id, secret);
   },
   /** `aws.identity`: also the wizard's credentials check. */
-  identity: (credentials: AwsCredentialsRef, clients?: AwsClients): Promise<AwsIdentity> =>
+  identity: (credentials: SetupCredentials, clients?: AwsClients): Promise<AwsIdentity> =>
     withClients(credentials, 'us-east-1', clients, (c) => callerIdentity(c.sts, c.profile)),
   /** `aws.regions` */
   regions: (): AwsRegion[] => AWS_REGIONS.map((r) => ({ ...r })),
   /** `aws.buckets`: `{allowed:false}` under the dstack policy, which is normal. */
-  buckets: (t: AwsTarget, clients?: AwsClients): Promise<BucketListing> => {
+  buckets: (t: SetupTarget, clients?: AwsClients): Promise<BucketListing> => {
     checkRegion(t.region);
     return withClients(t.credentials, t.region, clients, (c) => listBuckets(c.s3, t.region));
   },
   /** `aws.checkBucket` */
-  checkBucket: (t: AwsTarget & { bucket: string }, clients?: AwsClients): Promise<BucketCheck> => {
+  checkBucket: (t: SetupTarget & { bucket: string }, clients?: AwsClients): Promise<BucketCheck> => {
     checkRegion(t.region);
     return withClients(t.credentials, t.region, clients, (c) => checkBucket(c.s3, t.bucket, t.region));
   },
   /** `aws.createBucket`: needs s3:CreateBucket, which the dstack policy does not grant. */
-  createBucket: (t: AwsTarget & { bucket: string }, clients?: AwsClients): Promise<void> => {
+  createBucket: (t: SetupTarget & { bucket: string }, clients?: AwsClients): Promise<void> => {
     checkRegion(t.region);
     return withClients(t.credentials, t.region, clients, (c) => createBucket(c.s3, t.bucket, t.region));
   },
   /** `aws.checkPermissions`: rows per service plus the policy to copy. */
-  checkPermissions: (t: AwsTarget & { bucket: string }, clients?: AwsClients): Promise<{ rows: PermissionRow[]; policy: string }> => {
+  checkPermissions: (t: SetupTarget & { bucket: string }, clients?: AwsClients): Promise<{ rows: PermissionRow[]; policy: string }> => {
     checkRegion(t.region);
     return withClients(t.credentials, t.region, clients, async (c) => ({ rows: await checkPermissions(c, t.bucket), policy: policyFor(t.bucket) }));
   },
@@ -89,7 +102,7 @@ export const awsSetup = {
    * `aws.save`: checks the bucket once more, adds the multipart clean-up
    * rule, and writes config.yaml. Returns the backend config to use.
    */
-  save: async (t: AwsTarget & { bucket: string; subnet?: string }, home?: string, clients?: AwsClients): Promise<{ config: AwsBackendConfig; file: ConfigFile; path: string }> => {
+  save: async (t: SetupTarget & { bucket: string; subnet?: string }, home?: string, clients?: AwsClients): Promise<{ config: AwsBackendConfig; file: ConfigFile; path: string }> => {
     checkRegion(t.region);
     await withClients(t.credentials, t.region, clients, async (c) => {
       const check = await checkBucket(c.s3, t.bucket, t.region);
