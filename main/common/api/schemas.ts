@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { BACKEND_NAMES, WIZARD_STEPS } from '../backends';
 import { InvalidArgumentError } from '../errors';
+import { accessKeyIdProblem, fieldLabel, MEMORY_SIZE, SECRET_NAME, secretAccessKeyProblem, TAG_NAME } from '../fields';
 import type { OperationName, OpInput } from './operations';
 
 /** Ids minted by `main/` (projects, items, tasks, subscriptions): short, no path characters. */
@@ -24,8 +25,16 @@ const region = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS r
 const target = z.object({ credentials, region }).strict();
 const bucket = z.string().min(1).max(255);
 const runName = z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'must be a run name');
-const tag = z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'may hold only letters, digits, dot, dash and underscore');
-const secretName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'must be a variable name such as HF_TOKEN');
+const tag = z.string().regex(TAG_NAME, 'may use only letters, digits, dots, dashes and underscores (up to 128)');
+const secretName = z.string().regex(SECRET_NAME, 'must be a variable name such as HF_TOKEN: letters, digits and underscores, not starting with a digit');
+
+/** A string checked by one of the shared field checks, whose sentence already names the field. */
+function checkedBy(problem: (v: string) => string | undefined) {
+  return z.string().superRefine((v, ctx) => {
+    const p = problem(v);
+    if (p) ctx.addIssue({ code: 'custom', message: p });
+  });
+}
 
 const draft = z
   .object({
@@ -47,7 +56,7 @@ const runRequest = z
     overrides: z
       .object({
         cpu: z.number().int().positive().max(1024).optional(),
-        memory: z.string().regex(/^\s*\d+(\.\d+)?\s*(MB|GB|TB|MiB|GiB|TiB)\s*$/i, 'must be a size with its unit, such as 16GB').optional(),
+        memory: z.string().regex(MEMORY_SIZE, 'must be a size such as 16GB or 512MB').optional(),
         gpu: z.number().int().min(0).max(64).optional(),
         spot: z.boolean().optional(),
       })
@@ -65,8 +74,8 @@ export const operationSchemas = {
   'aws.profiles': none,
   'aws.saveKeys': z
     .object({
-      accessKeyId: z.string().regex(/^[A-Z0-9]{16,128}$/, 'must be an AWS access key id such as AKIA…'),
-      secretAccessKey: z.string().min(16).max(256),
+      accessKeyId: checkedBy(accessKeyIdProblem),
+      secretAccessKey: checkedBy(secretAccessKeyProblem),
     })
     .strict(),
   'aws.identity': z.object({ credentials }).strict(),
@@ -109,19 +118,39 @@ export const operationSchemas = {
   'secrets.delete': projectId.extend({ name: secretName }).strict(),
 } satisfies Record<OperationName, z.ZodType>;
 
+const KINDS: Record<string, string> = { string: 'text', number: 'a number', boolean: 'yes or no', array: 'a list', object: 'a set of fields' };
+
+/** One issue as a sentence in the user's words: the field's label, then what is wrong, never schema wording. */
 function describe(issue: z.core.$ZodIssue): string {
-  const field = issue.path.length ? issue.path.map(String).join('.') : 'input';
-  if (issue.code === 'unrecognized_keys') return `unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-  if (issue.code === 'invalid_type') {
-    return /received undefined$/.test(issue.message) ? `"${field}" is required` : `"${field}" must be ${/^[aeiou]/.test(issue.expected) ? 'an' : 'a'} ${issue.expected}`;
+  const label = fieldLabel(issue.path as (string | number)[]);
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return `The request has an unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')}.`;
+    case 'invalid_type':
+      return /received undefined$/.test(issue.message) ? `${label} is required.` : `${label} must be ${KINDS[issue.expected] ?? issue.expected}.`;
+    case 'too_small':
+      if (Number(issue.minimum) <= 1 && issue.origin === 'string') return `${label} is required.`;
+      return `${label} must be ${issue.inclusive === false ? 'more than' : 'at least'} ${String(issue.minimum)}${issue.origin === 'string' ? ' characters' : ''}.`;
+    case 'too_big':
+      return `${label} must be at most ${String(issue.maximum)}${issue.origin === 'string' ? ' characters' : issue.origin === 'array' ? ' items' : ''}.`;
+    case 'invalid_union':
+      return `${label} is not one of the accepted forms.`;
+    case 'invalid_value':
+      return `${label} must be one of ${issue.values.map((v) => String(v)).join(', ')}.`;
+    case 'custom':
+      // Shared field checks write whole sentences that already name the field.
+      if (/^[A-Z]/.test(issue.message)) return issue.message.replace(/[^.]$/, '$&.');
+      return `${label} ${issue.message}.`;
+    default:
+      return `${label} ${issue.message.charAt(0).toLowerCase()}${issue.message.slice(1)}.`;
   }
-  return `"${field}" ${issue.message.charAt(0).toLowerCase()}${issue.message.slice(1)}`;
 }
 
 /**
  * Checks `input` against the operation's schema. Throws an
- * InvalidArgumentError naming the operation and the first bad field; the
- * field list goes into `details` for the UI. Unknown operations are refused.
+ * InvalidArgumentError whose message names each bad field by its label, as
+ * the form shows it (never the operation or schema wording); the field paths
+ * go into `details` for the UI. Unknown operations are refused.
  */
 export function validateInput<K extends OperationName>(op: K, input: unknown): OpInput<K> {
   const schema = (operationSchemas as Record<string, z.ZodType>)[op];
@@ -130,9 +159,5 @@ export function validateInput<K extends OperationName>(op: K, input: unknown): O
   if (parsed.success) return parsed.data as OpInput<K>;
   const issues = parsed.error.issues;
   const fields = issues.map((i) => i.path.map(String).join('.') || 'input');
-  throw new InvalidArgumentError(
-    `Invalid argument to ${op}: ${issues.map(describe).join('; ')}.`,
-    'Check the value and try again.',
-    { fields },
-  );
+  throw new InvalidArgumentError([...new Set(issues.map(describe))].join(' '), 'Correct the value and try again.', { fields });
 }

@@ -3,9 +3,11 @@
  * to `main/` once and is never read back, so it cannot leak through the UI.
  */
 import { useEffect, useState, type FormEvent } from 'react';
+import { secretNameProblem } from '../../../main/common/fields';
 import { useApi } from '../api/context';
 import { ConfirmButton } from '../components/ConfirmButton';
 import { ErrorNote } from '../components/ErrorNote';
+import { FieldProblem } from '../components/FieldProblem';
 import { useAction } from '../components/useAction';
 
 export function SecretsPanel({ projectId }: { projectId: string }) {
@@ -19,6 +21,8 @@ export function SecretsPanel({ projectId }: { projectId: string }) {
   });
 
   useEffect(() => void act.run(async () => undefined), [projectId]);
+
+  const nameProblem = name.trim() ? secretNameProblem(name) : undefined;
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -46,13 +50,15 @@ export function SecretsPanel({ projectId }: { projectId: string }) {
       </ul>
       <form className="row" onSubmit={(e) => void submit(e)} aria-label="Set a secret">
         <label htmlFor="secret-name">Name</label>
-        <input id="secret-name" value={name} onChange={(e) => setName(e.target.value)} pattern="[A-Za-z_][A-Za-z0-9_]*" spellCheck={false} />
+        <input id="secret-name" value={name} onChange={(e) => setName(e.target.value)} spellCheck={false}
+          aria-invalid={Boolean(nameProblem)} aria-describedby={nameProblem ? 'secret-name-problem' : undefined} />
         <label htmlFor="secret-value">Value</label>
         <input id="secret-value" type="password" autoComplete="off" value={value} onChange={(e) => setValue(e.target.value)} />
-        <button type="submit" disabled={!name.trim() || !value || act.busy}>
+        <button type="submit" disabled={!name.trim() || Boolean(nameProblem) || !value || act.busy}>
           {names.includes(name.trim()) ? 'Update secret' : 'Add secret'}
         </button>
       </form>
+      <FieldProblem id="secret-name-problem" problem={nameProblem} />
       <ErrorNote error={act.error} />
     </section>
   );

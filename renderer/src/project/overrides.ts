@@ -4,6 +4,7 @@
  * is how users write them on the CLI.
  */
 import type { RunRequest } from '../../../main/common/api/operations';
+import { memoryProblem, tagNameProblem } from '../../../main/common/fields';
 
 export interface RunFields {
   args: string;
@@ -33,4 +34,26 @@ export function toRequest(projectId: string, workflow: string, f: RunFields): Ru
   if (Object.keys(overrides).length) req.overrides = overrides;
   if (f.tag.trim()) req.tag = f.tag.trim();
   return req;
+}
+
+/**
+ * What is wrong with each field, in the words `main/` would use, so the run
+ * form can say it as the user types instead of after Run. Empty fields are
+ * fine: they keep the workflow's own values.
+ */
+export function fieldProblems(f: RunFields): Partial<Record<'cpu' | 'memory' | 'gpu' | 'tag', string>> {
+  const out: Partial<Record<'cpu' | 'memory' | 'gpu' | 'tag', string>> = {};
+  const cpu = f.cpu.trim();
+  if (cpu && !(/^\d+$/.test(cpu) && Number(cpu) >= 1 && Number(cpu) <= 1024)) out.cpu = 'CPUs must be a whole number from 1 to 1024.';
+  const gpu = f.gpu.trim();
+  if (gpu && !(/^\d+$/.test(gpu) && Number(gpu) <= 64)) out.gpu = 'GPUs must be a whole number from 0 to 64.';
+  if (f.memory.trim()) {
+    const p = memoryProblem(f.memory);
+    if (p) out.memory = p;
+  }
+  if (f.tag.trim()) {
+    const p = tagNameProblem(f.tag);
+    if (p) out.tag = p;
+  }
+  return out;
 }

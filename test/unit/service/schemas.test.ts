@@ -24,29 +24,47 @@ describe('argument validation', () => {
   });
 
   it('names a missing field', () => {
-    expect(messageOf('runs.stop', { projectId: 'p', abort: true })).toBe('Invalid argument to runs.stop: "runName" is required.');
+    expect(messageOf('runs.stop', { projectId: 'p', abort: true })).toBe('Run is required.');
   });
 
   it('names a field of the wrong type', () => {
-    expect(messageOf('runs.submit', { projectId: 'p', workflow: 'w', args: 'x' })).toMatch(/"args" must be an array/);
+    expect(messageOf('runs.submit', { projectId: 'p', workflow: 'w', args: 'x' })).toBe('Arguments must be a list.');
   });
 
   it('names nested fields with their path', () => {
-    expect(messageOf('runs.submit', { projectId: 'p', workflow: 'w', args: [], overrides: { memory: 'lots' } })).toMatch(
-      /"overrides\.memory" must be a size with its unit, such as 16GB/,
-    );
+    expect(messageOf('runs.submit', { projectId: 'p', workflow: 'w', args: [], overrides: { memory: 'lots' } })).toBe('Memory must be a size such as 16GB or 512MB.');
   });
 
   it('refuses unknown fields, so a typo is not silently ignored', () => {
-    expect(messageOf('secrets.set', { projectId: 'p', name: 'HF_TOKEN', value: 'v', vaule: 'x' })).toMatch(/unknown field "vaule"/);
+    expect(messageOf('secrets.set', { projectId: 'p', name: 'HF_TOKEN', value: 'v', vaule: 'x' })).toBe('The request has an unknown field "vaule".');
   });
 
   it('refuses a ".." segment in an artifact prefix', () => {
-    expect(messageOf('artifacts.list', { projectId: 'p', source: { runName: 'a-b-1' }, prefix: 'out/../../x' })).toMatch(/"prefix" must not contain a ".." segment/);
+    expect(messageOf('artifacts.list', { projectId: 'p', source: { runName: 'a-b-1' }, prefix: 'out/../../x' })).toBe('Folder must not contain a ".." segment.');
   });
 
   it('refuses secret names that are not variable names', () => {
-    expect(messageOf('secrets.set', { projectId: 'p', name: '1TOKEN', value: 'v' })).toMatch(/"name" must be a variable name/);
+    expect(messageOf('secrets.set', { projectId: 'p', name: '1TOKEN', value: 'v' })).toBe('Secret name must be a variable name such as HF_TOKEN: letters, digits and underscores, not starting with a digit.');
+  });
+
+  it('names access keys by their labels, in the same words the wizard shows as the user types', () => {
+    expect(messageOf('aws.saveKeys', { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'short' })).toBe(
+      'Secret access key must be 40 characters (letters, digits, / + =); this one has 5.',
+    );
+    expect(messageOf('aws.saveKeys', { accessKeyId: 'akia', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' })).toBe(
+      'Access key ID must be 20 letters and digits starting with AKIA, as IAM shows it.',
+    );
+  });
+
+  it('never shows the operation name or schema wording', () => {
+    const messages = [
+      messageOf('runs.submit', { projectId: 'p', workflow: '', args: [], overrides: { cpu: -1, memory: '8 gigs' } }),
+      messageOf('tags.add', { projectId: 'p', tag: 'v 1', runName: 'a-b-1' }),
+      messageOf('aws.saveKeys', { accessKeyId: '', secretAccessKey: '' }),
+    ];
+    expect(messages[0]).toBe('Workflow is required. CPUs must be more than 0. Memory must be a size such as 16GB or 512MB.');
+    expect(messages[1]).toBe('Tag name may use only letters, digits, dots, dashes and underscores (up to 128).');
+    for (const m of messages) expect(m).not.toMatch(/Invalid argument|runs\.submit|tags\.add|aws\.saveKeys|too small|"overrides|expected/);
   });
 
   it('refuses an unknown operation', () => {
