@@ -17,6 +17,7 @@
 import { toDstackError } from '../common/errors';
 import type { Job } from '../common/job';
 import type { JobStatus } from '../common/status';
+import { closingLine } from './closing-line';
 import { isTerminal } from '../common/status';
 import type { Backend } from '../core/backend';
 import { ConflictError } from '../core/errors';
@@ -101,9 +102,14 @@ class JobRun {
   /** Status writes are serialized: a stop can write `stopping` while the main flow waits on the job. */
   private status(to: JobStatus, patch: JobPatch = {}): Promise<Job> {
     const write = (): Promise<Job> => this.store.setStatus(this.repo, this.jobId, to, patch);
-    // The log is flushed before a terminal status, so a follower that sees the end has every line.
+    // The log gets its closing line and is flushed before a terminal status, so a follower that sees the end has every line.
     const next = this.chain
-      .then(() => (isTerminal(to) ? this.log?.flush() : undefined))
+      .then(() => {
+        if (!isTerminal(to)) return undefined;
+        // Through note(): a log broken by a full disk must not keep the terminal status from being written.
+        if (this.job) this.note(closingLine(to, { ...this.job, ...patch }, patch.finishedAt));
+        return this.log?.flush();
+      })
       .then(() =>
         write().catch(async (err: unknown) => {
           // A full disk must not leave the run stuck: the job has ended, and its own files are the likeliest cause.

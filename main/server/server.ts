@@ -77,6 +77,11 @@ function refuseUpgrade(socket: Duplex, r: Refusal): void {
   else socket.destroy();
 }
 
+/** A GET or HEAD for one of the UI's own files, as a browser asks for a page. */
+function isPageRequest(req: IncomingMessage): boolean {
+  return (req.method === 'GET' || req.method === 'HEAD') && !requestUrl(req).pathname.startsWith('/api/');
+}
+
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const bind = opts.host ?? '127.0.0.1';
   const token = opts.token ?? newToken();
@@ -122,6 +127,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const admitted = admit(req);
+    if ('status' in admitted && admitted.status === 401 && isPageRequest(req)) {
+      // The UI's files hold no secret, and every byte of data still needs the token: a page without one gets the app
+      // itself, which says in its own style how to sign in (after a restart with a new token) instead of a bare 401 text.
+      const page = requestUrl(req).pathname;
+      if (await sendStatic(opts.rendererDir, page === '/' ? '/' : page, res, headers)) return;
+    }
     if ('status' in admitted) return refuse(res, req, admitted.status, admitted.code, admitted.text, headers);
     const { url, source } = admitted;
     const path = url.pathname;

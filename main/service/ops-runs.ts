@@ -9,11 +9,12 @@ import { InvalidArgumentError } from '../common/errors';
 import type { LogEvent } from '../core/backend';
 import { loadWorkflows } from '../core/workflow';
 import { followLogs } from './logs-follow';
+import { watchWorkflowFiles } from './workflows-watch';
 import type { Handlers } from './handler';
 import { offerFor, submitRequest } from './run-request';
 
 type RunOps =
-  | 'projects.recent' | 'projects.open' | 'projects.workflows'
+  | 'projects.recent' | 'projects.open' | 'projects.workflows' | 'projects.watchWorkflows'
   | 'runs.offer' | 'runs.submit' | 'runs.list' | 'runs.watch' | 'runs.stop' | 'runs.remove'
   | 'logs.follow' | 'logs.save' | 'events.unsubscribe'
   | 'tags.list' | 'tags.add' | 'tags.delete'
@@ -42,6 +43,10 @@ export const runOps: Handlers<RunOps> = {
       workflows: set.workflows.map((w) => ({ name: w.name, help: w.help, provider: w.provider, file: w.source.file, line: w.source.line })),
       errors: set.issues.map((i) => ({ file: i.file, line: i.line, column: i.column, field: i.field, message: i.message })),
     };
+  },
+  'projects.watchWorkflows': async (ctx, { projectId }, meta) => {
+    const { root } = await ctx.projects.resolve(projectId);
+    return { subscriptionId: watchWorkflowFiles(ctx.hub, root, meta.clientId) };
   },
   'runs.offer': async (ctx, req) => (await offerFor(ctx, req)) ?? null,
   'runs.submit': async (ctx, req) => {

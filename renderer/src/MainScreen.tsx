@@ -16,6 +16,7 @@ import { RunDetail } from './RunDetail';
 import { RunsList } from './runs/RunsList';
 import { useRuns } from './runs/useRuns';
 import { SplitPane } from './shell/SplitPane';
+import { useFocusOn } from './shell/useFocusOn';
 import { useAppStore } from './store';
 
 export function MainScreen() {
@@ -31,6 +32,7 @@ function ProjectView({ project, ipc }: { project: ProjectInfo; ipc: boolean }) {
   const { selectedRun, selectRun, view } = useAppStore();
   const { runs, error } = useRuns(project.id);
   const run = runs?.find((r) => r.runName === selectedRun);
+  const heading = useFocusOn<HTMLHeadingElement>('project');
 
   useEffect(() => {
     document.title = [run?.runName, project.name, 'dstack'].filter(Boolean).join(' — ');
@@ -38,7 +40,9 @@ function ProjectView({ project, ipc }: { project: ProjectInfo; ipc: boolean }) {
 
   return (
     <div className="project-view" aria-label={`Project ${project.name}`}>
-      <h1 className="sr-only">{project.name}</h1>
+      <h1 className="sr-only" tabIndex={-1} ref={heading}>
+        {project.name}
+      </h1>
       <ErrorNote error={error} />
       {view === 'runs' && (
         <SplitPane storageKey="dstack.split.runs" label="Resize the runs list"

@@ -19,6 +19,7 @@ import { LogPane } from './logs/LogPane';
 import { RunInfo } from './runs/RunInfo';
 import { RunStatus } from './runs/RunStatus';
 import { toast } from './shell/toasts';
+import { useFocusOn } from './shell/useFocusOn';
 
 type Tab = 'log' | 'artifacts' | 'details';
 const TABS = [
@@ -34,6 +35,7 @@ export function RunDetail({ projectId, run, ipc, onRemoved }: { projectId: strin
   const [logLines, setLogLines] = useState(0);
   const now = useNow(1000, !isTerminal(run.status));
   const act = useAction((fn: () => Promise<void>) => fn());
+  const title = useFocusOn<HTMLHeadingElement>('run');
   const { runName } = run;
   const finished = isTerminal(run.status) || !!run.unreadable || logDone;
   // A run whose log is already streaming has started, whatever the last status push said.
@@ -54,7 +56,9 @@ export function RunDetail({ projectId, run, ipc, onRemoved }: { projectId: strin
   return (
     <section className="run-detail" aria-labelledby="run-title">
       <header className="detail-head">
-        <h2 id="run-title">{runName}</h2>
+        <h2 id="run-title" tabIndex={-1} ref={title}>
+          {runName}
+        </h2>
         <RunStatus run={shown} />
         <span className="spacer" />
         {!finished && (

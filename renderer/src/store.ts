@@ -28,12 +28,17 @@ interface AppState {
   wizardDraft: SetupDraft | undefined;
   project: ProjectInfo | null;
   selectedRun: string | null;
+  /** Where keyboard focus should go next, after an action that replaced what had it (see useFocusOn). */
+  focusTarget: 'project' | 'run' | null;
   setScreen: (screen: Screen) => void;
   setView: (view: View) => void;
   started: (info: AppInfo, config: ConfigSummary) => void;
   editConfig: (draft: SetupDraft) => void;
   openProject: (project: ProjectInfo | null) => void;
   selectRun: (runName: string | null) => void;
+  /** Selects a run just submitted and moves focus to it. */
+  submitted: (runName: string) => void;
+  focused: () => void;
 }
 
 export const useAppStore = create<AppState>()((set, get) => ({
@@ -44,6 +49,7 @@ export const useAppStore = create<AppState>()((set, get) => ({
   wizardDraft: undefined,
   project: null,
   selectedRun: null,
+  focusTarget: null,
   setScreen: (screen) => set({ screen }),
   setView: (view) => set({ view, screen: 'main' }),
   started: (info, config) => set({ info, config, screen: info.configured ? 'main' : 'wizard' }),
@@ -51,7 +57,7 @@ export const useAppStore = create<AppState>()((set, get) => ({
   openProject: (project) => {
     if (project) localStorage.setItem(LAST_PROJECT, project.id);
     else localStorage.removeItem(LAST_PROJECT);
-    set({ project, view: 'runs', screen: 'main', selectedRun: project ? localStorage.getItem(selectedKey(project.id)) : null });
+    set({ project, view: 'runs', screen: 'main', focusTarget: project ? 'project' : null, selectedRun: project ? localStorage.getItem(selectedKey(project.id)) : null });
   },
   selectRun: (selectedRun) => {
     const project = get().project;
@@ -59,4 +65,9 @@ export const useAppStore = create<AppState>()((set, get) => ({
     else if (project) localStorage.removeItem(selectedKey(project.id));
     set({ selectedRun });
   },
+  submitted: (runName) => {
+    get().selectRun(runName);
+    set({ view: 'runs', screen: 'main', focusTarget: 'run' });
+  },
+  focused: () => set({ focusTarget: null }),
 }));

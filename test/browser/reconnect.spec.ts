@@ -49,4 +49,10 @@ test('a lost server shows "Reconnecting…" at once, the page recovers when it r
   await signIn.getByRole('button', { name: 'Sign in' }).click();
   await expect(statusBar).toContainText('Connected', { timeout: 30_000 });
   await expect(signIn).toHaveCount(0);
+
+  // A browser that never had the token gets the app's own sign-in form, not a bare 401 text.
+  const fresh = await page.context().browser()!.newPage();
+  await fresh.goto(`${server.origin}/`);
+  await expect(fresh.getByRole('form', { name: 'Sign in again' })).toBeVisible();
+  await fresh.close();
 });

@@ -16,7 +16,7 @@ const FAILS = `workflows:
     provider: bash
     commands:
       - echo "loading data/train.csv"
-      - echo "error: data/train.csv not found" >&2
+      - 'echo "error: data/train.csv not found" >&2'
       - exit 3
 `;
 
@@ -61,8 +61,9 @@ test('a failed run says why and with which exit code, in the list, the header an
   const runName = await runWorkflow(page, 'fails');
   const row = page.getByRole('row').filter({ has: page.getByRole('button', { name: `Show run ${runName}` }) });
   await expect(row.locator('.status')).toHaveText('failed', { timeout: 60_000 });
-  await expect(row.locator('.reason')).toContainText('exit 3');
-  await expect(page.locator('.detail-head .reason')).toContainText('exit 3');
+  await expect(row.locator('.reason')).toContainText(/exit code 3/i);
+  await expect(page.locator('.detail-head .reason')).toContainText(/exit code 3/i);
+  await expect(page.getByRole('log', { name: 'Log output' })).toContainText(/Job failed after \d+ s \(exit code 3\)/);
   await expect(page.getByRole('log', { name: 'Log output' })).toContainText('error: data/train.csv not found');
   await expect(page.getByRole('button', { name: `Stop ${runName}` })).toHaveCount(0);
   await shot(page, 'run-failed');

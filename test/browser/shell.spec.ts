@@ -69,14 +69,17 @@ test('with 30 runs the log pane is in view without scrolling, and nothing scroll
   expect(await pageScroll(page), 'no page scroll at 800 px wide').toEqual({ x: 0, y: 0 });
 });
 
-test('a broken workflow file blocks only its own workflows: the valid one beside it runs', async ({ page }) => {
+test('a broken workflow file blocks only its own workflows: the valid one beside it runs, and focus follows opening and running', async ({ page }) => {
   const project = tempProject('good', GOOD_AND_BAD.good);
   const { writeFileSync } = await import('node:fs');
   writeFileSync(`${project}/.dstack/workflows/bad.yaml`, GOOD_AND_BAD.bad);
   await openProject(page, project);
+  // Focus follows each action: the opened project's heading, then the run just submitted.
+  await expect(page.getByRole('heading', { level: 1, name: 'good' })).toBeFocused();
   const issues = page.getByRole('list', { name: 'Workflow file errors' });
   await expect(issues).toContainText(/bad\.yaml:\d+:\d+/);
   const runName = await runWorkflow(page, 'good');
+  await expect(page.getByRole('heading', { level: 2, name: runName })).toBeFocused();
   const row = page.getByRole('row').filter({ has: page.getByRole('button', { name: `Show run ${runName}` }) });
   await expect(row.locator('.status')).toHaveText('done', { timeout: 60_000 });
   await expect(page.getByRole('log', { name: 'Log output' })).toContainText('fine');

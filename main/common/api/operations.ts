@@ -163,7 +163,11 @@ export interface ApiOperations {
   'aws.save': Op<AwsTarget & { bucket: string; subnet?: string }, ConfigSummary>;
   'projects.recent': Op<void, ProjectInfo[]>;
   'projects.open': Op<{ path?: string }, ProjectInfo | null>;
+  /** `dstack init` for a folder `projects.open` refused with `details.canInit`; in the desktop app, without a path (the folder just picked). */
+  'projects.init': Op<{ path?: string }, ProjectInfo>;
   'projects.workflows': Op<P, { workflows: WorkflowInfo[]; errors: WorkflowIssueInfo[] }>;
+  /** Pushes `workflows.changed` when a workflow file is added, edited or removed, so the list follows an editor. */
+  'projects.watchWorkflows': Op<P, { subscriptionId: string }>;
   'runs.offer': Op<RunRequest, InstanceOffer | null>;
   'runs.submit': Op<RunRequest, { runName: string }>;
   'runs.list': Op<P & { all?: boolean }, RunSummary[]>;
@@ -197,6 +201,7 @@ export interface ApiEvents {
   'runs.changed': { subscriptionId: string; runs: RunSummary[] };
   'logs.lines': { subscriptionId: string; lines: LogEvent[]; done: boolean };
   'task.progress': TaskProgress;
+  'workflows.changed': { subscriptionId: string };
 }
 
 export type EventName = keyof ApiEvents;
@@ -218,7 +223,9 @@ export const OPERATION_NAMES = [
   'aws.save',
   'projects.recent',
   'projects.open',
+  'projects.init',
   'projects.workflows',
+  'projects.watchWorkflows',
   'runs.offer',
   'runs.submit',
   'runs.list',
@@ -243,7 +250,7 @@ export const OPERATION_NAMES = [
   'secrets.delete',
 ] as const satisfies readonly OperationName[];
 
-export const EVENT_NAMES = ['runs.changed', 'logs.lines', 'task.progress'] as const satisfies readonly EventName[];
+export const EVENT_NAMES = ['runs.changed', 'logs.lines', 'task.progress', 'workflows.changed'] as const satisfies readonly EventName[];
 
 /** What a transport returns for every call, so typed errors survive the trip. */
 export type Envelope<T> = { result: T } | { error: SerializedError };

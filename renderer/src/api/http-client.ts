@@ -15,7 +15,7 @@ import type { ApiClient, ApiEvents, ConnectionState, Envelope, EventName, Operat
 type AnyListener = (payload: unknown) => void;
 
 /** Operations whose events start flowing at once, so the socket must be open first. */
-const SUBSCRIBING: ReadonlySet<OperationName> = new Set(['runs.watch', 'logs.follow', 'artifacts.download', 'artifacts.cache']);
+const SUBSCRIBING: ReadonlySet<OperationName> = new Set(['runs.watch', 'logs.follow', 'projects.watchWorkflows', 'artifacts.download', 'artifacts.cache']);
 
 const MAX_BACKOFF_MS = 5_000;
 

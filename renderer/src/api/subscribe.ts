@@ -8,8 +8,8 @@
  */
 import type { ApiClient, ApiEvents, OpInput } from '../../../main/common/api/operations';
 
-type SubOp = 'runs.watch' | 'logs.follow';
-type SubEvent = 'runs.changed' | 'logs.lines';
+type SubOp = 'runs.watch' | 'logs.follow' | 'projects.watchWorkflows';
+type SubEvent = 'runs.changed' | 'logs.lines' | 'workflows.changed';
 
 export interface SubscribeHandlers<E extends SubEvent> {
   onPayload: (p: ApiEvents[E]) => void;

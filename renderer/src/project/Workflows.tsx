@@ -1,13 +1,14 @@
 /**
  * The project's workflows in the sidebar, each with Run, and the files that
  * failed to parse with their errors at file:line:col, so a typo is found
- * without a CLI. The list reloads when the window regains focus, so edits
- * made in an editor show up without a click.
+ * without a CLI. The list follows the files (projects.watchWorkflows), so
+ * edits made in an editor show up without a click.
  */
 import { useEffect, useState } from 'react';
 import { Play, RotateCw } from 'lucide-react';
 import type { WorkflowInfo, WorkflowIssueInfo } from '../../../main/common/api/operations';
 import { useApi } from '../api/context';
+import { subscribe } from '../api/subscribe';
 import { ErrorNote } from '../components/ErrorNote';
 import { useAction } from '../components/useAction';
 import { useAppStore } from '../store';
@@ -15,8 +16,7 @@ import { RunDialog } from './RunDialog';
 
 export function WorkflowList({ projectId, aws }: { projectId: string; aws: boolean }) {
   const api = useApi();
-  const selectRun = useAppStore((s) => s.selectRun);
-  const setView = useAppStore((s) => s.setView);
+  const submitted = useAppStore((s) => s.submitted);
   const [data, setData] = useState<{ workflows: WorkflowInfo[]; errors: WorkflowIssueInfo[] } | null>(null);
   const [open, setOpen] = useState<string | null>(null);
   const load = useAction(() => api.call('projects.workflows', { projectId }));
@@ -24,8 +24,7 @@ export function WorkflowList({ projectId, aws }: { projectId: string; aws: boole
 
   useEffect(() => {
     reload();
-    window.addEventListener('focus', reload);
-    return () => window.removeEventListener('focus', reload);
+    return subscribe(api, 'projects.watchWorkflows', { projectId }, 'workflows.changed', { onPayload: reload, onError: () => undefined, onRestart: reload });
   }, [projectId]);
 
   return (
@@ -65,7 +64,7 @@ export function WorkflowList({ projectId, aws }: { projectId: string; aws: boole
       {data && data.workflows.length === 0 && data.errors.length === 0 && <p className="muted">No workflows in .dstack/workflows.</p>}
       {open && (
         <RunDialog projectId={projectId} workflow={open} aws={aws} onClose={() => setOpen(null)}
-          onSubmitted={(runName) => { setOpen(null); setView('runs'); selectRun(runName); }} />
+          onSubmitted={(runName) => { setOpen(null); submitted(runName); }} />
       )}
     </section>
   );

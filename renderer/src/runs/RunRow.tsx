@@ -28,7 +28,7 @@ export function RunRow({ run, now, selected, focusable, onSelect }: {
       <td>{run.workflowName}</td>
       <td title={formatTime(run.submittedAt)}>
         {formatShortTime(run.submittedAt, now)}
-        <span className="reason muted">{formatDuration(((run.finishedAt ?? now) - run.submittedAt) / 1000)}</span>
+        <span className="sub muted">{formatDuration(((run.finishedAt ?? now) - run.submittedAt) / 1000)}</span>
       </td>
     </tr>
   );

@@ -14,8 +14,10 @@ export function RunStatus({ run }: { run: RunSummary }) {
       </>
     );
   }
-  const exit = run.exitCode !== undefined && run.exitCode !== 0 ? `exit ${run.exitCode}` : '';
-  const detail = [exit, run.status === 'done' ? '' : run.statusReason].filter(Boolean).join(' · ');
+  const reason = run.status === 'done' ? '' : (run.statusReason ?? '');
+  // The runner's reason often names the exit code already; say it once.
+  const exit = run.exitCode !== undefined && run.exitCode !== 0 && !/exit code/i.test(reason) ? `exit ${run.exitCode}` : '';
+  const detail = [exit, reason].filter(Boolean).join(' · ');
   return (
     <>
       <span className={`status ${run.status}`}>{run.status}</span>

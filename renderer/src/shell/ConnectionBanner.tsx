@@ -37,7 +37,7 @@ export function ConnectionBanner({ state }: { state: ConnectionState }) {
     <div className="banner bad" role="alert">
       <KeyRound size={16} aria-hidden />
       <form className="row" onSubmit={signIn} aria-label="Sign in again">
-        <span>dstack server restarted with a new token, so this page is signed out.</span>
+        <span>This page is not signed in to dstack server (it may have restarted with a new token).</span>
         <label htmlFor="signin-url">URL from the terminal</label>
         <input id="signin-url" value={pasted} onChange={(e) => { setPasted(e.target.value); setProblem(''); }} placeholder={`${window.location.origin}/?token=…`} spellCheck={false} />
         <button type="submit" className="primary">Sign in</button>

@@ -28,8 +28,11 @@ describe('dstack server: the token', () => {
     expect(h.server.url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${h.server.port}/\\?token=[0-9a-f]{64}$`));
   });
 
-  it('answers 401 without a token, to pages and to the API', async () => {
-    expect((await fetch(`${h.base}/`)).status).toBe(401);
+  it('answers 401 without a token to the API, and serves pages only as the app, which asks to sign in', async () => {
+    const page = await fetch(`${h.base}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(page.headers.get('set-cookie')).toBeNull();
     expect((await fetch(`${h.base}/api/app.info`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(401);
     expect((await h.call('app.info', {}, { authorization: `Bearer ${'0'.repeat(64)}` })).status).toBe(401);
   });
