@@ -29,19 +29,26 @@ function slowFile(n: number): string {
 }
 const SLOW_ISSUE = (file: string) => `.dstack/workflows/${file}:4:1: x-data: unknown key "x-data"; allowed keys: workflows.`;
 
-/** Runs `work` while a 10 ms interval measures how late it fires; returns the result and the worst lag. */
+/**
+ * Runs `work` while a 10 ms interval measures how late it fires; returns the
+ * result and the worst lag. It waits for one more tick after `work`: a block
+ * at the very end would otherwise go unmeasured.
+ */
 async function withLag<T>(work: () => Promise<T>): Promise<{ result: T; worstLagMs: number; ticks: number }> {
   let worst = 0;
   let ticks = 0;
   let last = performance.now();
+  let onTick: (() => void) | undefined;
   const timer = setInterval(() => {
     const now = performance.now();
     worst = Math.max(worst, now - last - 10);
     last = now;
     ticks++;
+    onTick?.();
   }, 10);
   try {
     const result = await work();
+    await new Promise<void>((resolve) => (onTick = resolve));
     return { result, worstLagMs: worst, ticks };
   } finally {
     clearInterval(timer);
