@@ -5,6 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test as base, type APIRequestContext, type Page } from '@playwright/test';
 import type { OperationName, OpInput, OpOutput } from '../../main/common/api/operations';
 import { ROOT } from './build-renderer';
@@ -42,6 +43,12 @@ export async function call<K extends OperationName>(request: APIRequestContext, 
 export async function openApp(page: Page, server = serverUrl()): Promise<void> {
   await page.goto(server);
   await expect(page.getByText('Loading…')).toHaveCount(0);
+}
+
+/** Every axe violation on the page, as "rule: target (help)" lines, so a failure names what to fix. */
+export async function violations(page: Page): Promise<string[]> {
+  const result = await new AxeBuilder({ page }).analyze();
+  return result.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')} (${v.help})`));
 }
 
 export const test = base;

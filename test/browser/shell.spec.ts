@@ -2,9 +2,8 @@
 // view beside a long runs list, nothing scrolls sideways, no screen has an
 // accessibility violation or a console error, and a broken workflow file
 // blocks only its own workflows.
-import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
-import { call, expect, openApp, shot, test } from './fixtures';
+import { call, expect, openApp, shot, test, violations } from './fixtures';
 import { ensureLocal, openProject, runWorkflow, tempProject } from './projects';
 
 const QUICK = `workflows:
@@ -34,12 +33,6 @@ const GOOD_AND_BAD = {
 
 test.use({ viewport: { width: 1280, height: 800 } });
 test.beforeEach(async ({ request }) => ensureLocal(request));
-
-/** Every axe violation on the page, as "rule: target" lines, so a failure names what to fix. */
-async function violations(page: Page): Promise<string[]> {
-  const result = await new AxeBuilder({ page }).analyze();
-  return result.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')} (${v.help})`));
-}
 
 /** Fails when the page scrolls, either way: an app shell scrolls inside its panes. */
 async function pageScroll(page: Page): Promise<{ x: number; y: number }> {

@@ -1,7 +1,7 @@
 // The Local path of the first-run wizard, start to finish, on a server of its
 // own so it always starts unconfigured whatever ran before.
 import { startServerProcess, type ServerProcess } from './server-process';
-import { call, expect, openApp, shot, test } from './fixtures';
+import { call, expect, openApp, shot, test, violations } from './fixtures';
 
 let server: ServerProcess;
 test.beforeAll(async () => {
@@ -13,6 +13,7 @@ test('closing the wizard midway resumes at the same step', async ({ page, reques
   await call(request, 'setup.saveDraft', { step: 'aws-credentials', backend: 'aws' }, server.url);
   await openApp(page, server.url);
   await expect(page.getByRole('heading', { name: 'AWS credentials' })).toBeVisible();
+  expect(await violations(page), 'the credentials step').toEqual([]);
   await page.getByRole('button', { name: 'Back' }).click();
   await expect(page.getByRole('heading', { name: 'Choose a backend' })).toBeVisible();
   await expect.poll(async () => (await call(request, 'setup.get', undefined, server.url)).draft.step).toBe('backend');
@@ -27,11 +28,13 @@ test('a new user picks Local in one click and lands on the project screen', asyn
   await local.check();
   await expect(local).toBeChecked();
   await shot(page, 'wizard-1-backend');
+  expect(await violations(page), 'the backend step').toEqual([]);
   await page.getByRole('button', { name: 'Use Local' }).click();
 
   await expect(page.getByRole('heading', { name: 'Done' })).toBeVisible();
   await expect(page.getByText('dstack will run workflows on this computer.')).toBeVisible();
   await shot(page, 'wizard-local-done');
+  expect(await violations(page), 'the done step').toEqual([]);
   expect((await call(request, 'setup.get', undefined, server.url)).config.backend).toBe('local');
 
   await page.getByRole('button', { name: 'Open a project' }).click();
