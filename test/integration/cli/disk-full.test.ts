@@ -49,18 +49,18 @@ beforeAll(async () => {
   // Temp files on the full disk too: a job's work folder must be there whichever folder the runner picks.
   await mkdir(join(home, 'tmp'));
   cli.env.TMPDIR = join(home, 'tmp');
-});
+}, 240_000);
 afterAll(async () => {
   if (mounted) await run('umount', ['-l', home]);
   await cleanup();
-});
+}, 240_000);
 
 async function freeBytes(): Promise<number> {
   const s = await statfs(home);
   return s.bavail * s.bsize;
 }
 
-async function poll<T>(what: string, probe: () => Promise<T>, done: (v: T) => boolean, ms = 60_000): Promise<T> {
+async function poll<T>(what: string, probe: () => Promise<T>, done: (v: T) => boolean, ms = 120_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await probe();
@@ -93,7 +93,7 @@ it('fails a run that fills the disk with "disk full", naming the folder and the 
   expect(ps.stdout).toMatch(new RegExp(`${name}\\s+fill\\s+failed.*Disk full`));
   // The runner freed what the job wrote.
   expect(await freeBytes()).toBeGreaterThan(1 << 20);
-});
+}, 240_000);
 
 it('keeps ps, stop -x and rm working while a run holds the disk full', async () => {
   const live = cli.spawn(['run', 'fill-and-wait']);
@@ -115,7 +115,7 @@ it('keeps ps, stop -x and rm working while a run holds the disk full', async () 
   expect([rm.code, rm.stderr, rm.stdout]).toEqual([0, '', `Removed ${name}.\n`]);
   const after = await cli.run(['ps', '-a']);
   expect([after.code, after.stdout.includes(name!)]).toEqual([0, false]);
-});
+}, 240_000);
 
 it('says "disk full" with the folder and the fix when a status cannot be written, and ps still lists', async () => {
   const filler = join(home, 'filler.bin');
@@ -135,4 +135,4 @@ it('says "disk full" with the folder and the fix when a status cannot be written
   } finally {
     await rm(filler, { force: true });
   }
-});
+}, 240_000);

@@ -38,7 +38,7 @@ beforeEach(async () => {
     ].join('\n'),
   );
   backend = await createBackend(localBackendConfig(home));
-});
+}, 240_000);
 afterEach(async () => {
   for (const pid of pids.splice(0)) {
     try {
@@ -50,7 +50,7 @@ afterEach(async () => {
   await backend.close();
   await rm(home, { recursive: true, force: true });
   await rm(project, { recursive: true, force: true });
-});
+}, 240_000);
 
 /** Running, not a zombie waiting to be reaped (a container's PID 1 may never reap it). */
 async function running(pid: number): Promise<boolean> {
@@ -62,7 +62,7 @@ async function running(pid: number): Promise<boolean> {
   }
 }
 
-async function poll<T>(what: string, probe: () => Promise<T>, done: (v: T) => boolean, ms = 60_000): Promise<T> {
+async function poll<T>(what: string, probe: () => Promise<T>, done: (v: T) => boolean, ms = 120_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await probe();
@@ -105,13 +105,13 @@ it('ends the job processes, fails the run and removes its work folder when its r
       return alive;
     },
     (alive) => alive.length === 0,
-    10_000,
+    30_000,
   );
   expect(left).toEqual([]);
   const end = await runs.get(repo, job.runName);
   expect([end.status, end.statusReason]).toEqual(['failed', 'The runner exited without finishing the job.']);
   await expect(stat(workdir)).rejects.toMatchObject({ code: 'ENOENT' });
-});
+}, 240_000);
 
 it('ends the job processes within seconds of its runner being killed, before anyone reconciles', async () => {
   const job = await new RunService(backend).submit(project, 'sleeper');
@@ -130,10 +130,10 @@ it('ends the job processes within seconds of its runner being killed, before any
       return still;
     },
     (still) => still.length === 0,
-    15_000,
+    30_000,
   );
   expect(alive).toEqual([]);
-});
+}, 240_000);
 
 it('leaves alone a process group whose leader pid now belongs to another process', async () => {
   const other = spawn('sleep', ['300'], { detached: true, stdio: 'ignore' });
@@ -146,4 +146,4 @@ it('leaves alone a process group whose leader pid now belongs to another process
   expect(await running(other.pid!)).toBe(true);
   await endJobGroup({ pgid: other.pid!, startTime });
   expect(await poll('the recorded group to end', () => running(other.pid!), (alive) => !alive, 10_000)).toBe(false);
-});
+}, 240_000);
