@@ -12,13 +12,14 @@ import type { ServiceOptions } from './context';
 import type { CallMeta, Handlers } from './handler';
 import { artifactOps } from './ops-artifacts';
 import { awsOps } from './ops-aws';
+import { projectOps } from './ops-projects';
 import { runOps } from './ops-runs';
 import { setupOps } from './ops-setup';
 import { fillDragCache } from './transfer';
 
 export type { CallMeta, ServiceOptions };
 
-const handlers: Handlers = { ...setupOps, ...awsOps, ...runOps, ...artifactOps };
+const handlers: Handlers = { ...setupOps, ...awsOps, ...runOps, ...projectOps, ...artifactOps };
 
 /** A finished download's bytes on disk, for the server's GET /api/download route. */
 export interface DownloadSource {

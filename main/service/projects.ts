@@ -9,10 +9,11 @@ import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { homedir } from 'node:os';
-import { NotFoundError } from '../common/errors';
+import { DstackError, InvalidArgumentError, NotFoundError } from '../common/errors';
 import type { ProjectInfo } from '../common/api/operations';
 import type { Project } from '../core/project';
-import { openProject, repoIdOf } from '../core/project';
+import { findProjectRoot, repoIdOf } from '../core/project';
+import { hasWorkflowsFolder, initProject, initTarget } from '../core/project-init';
 import type { AppState, RecentProject } from './app-state';
 
 const MAX_RECENT = 12;
@@ -21,6 +22,11 @@ const MAX_RECENT = 12;
 function displayPath(root: string): string {
   const home = homedir();
   return root === home || root.startsWith(`${home}/`) ? `~${root.slice(home.length)}` : root;
+}
+
+/** `~` and `~/x` as a shell would expand them; people type paths that way in the browser's path field. */
+export function expandHome(path: string): string {
+  return path === '~' || path.startsWith('~/') ? `${homedir()}${path.slice(1)}` : path;
 }
 
 function infoOf(p: RecentProject): ProjectInfo {
@@ -39,13 +45,53 @@ export class ProjectRegistry {
     return alive.filter((p): p is RecentProject => !!p).map(infoOf);
   }
 
-  /** Opens the project at or above `path` and puts it first in the recent list. */
+  /**
+   * The folder last refused for lacking `.dstack/workflows`, so the desktop
+   * app can init it without the page ever sending a path.
+   */
+  private pendingInit: string | undefined;
+
+  /**
+   * Opens the project at or above `path` and puts it first in the recent
+   * list. A folder with nowhere for workflows is refused with `canInit`, so
+   * the UI offers `dstack init` instead of opening an empty project.
+   */
   async open(path: string): Promise<ProjectInfo> {
-    const abs = resolve(path);
-    if (!(await stat(abs).catch(() => undefined))?.isDirectory()) {
-      throw new NotFoundError(`No folder at ${abs}.`, 'Pick a project folder that holds .dstack/workflows.');
+    const abs = await this.folder(path);
+    const root = await findProjectRoot(abs).catch(() => undefined);
+    if (!root || !(await hasWorkflowsFolder(root))) {
+      const target = await initTarget(abs);
+      this.pendingInit = target;
+      throw new DstackError('not_found', `${displayPath(target)} has no .dstack/workflows folder, so it is not a dstack project yet.`, {
+        fix: 'Create .dstack/workflows here (what `dstack init` does), then add a workflow file to it.',
+        details: { canInit: true, folder: displayPath(target) },
+      });
     }
-    const { root, repo } = await openProject(abs);
+    return this.remember(root);
+  }
+
+  /**
+   * `dstack init` for `path`, or, without one (the desktop app), for the
+   * folder the last open refused; then opens it.
+   */
+  async init(path?: string): Promise<ProjectInfo> {
+    const folder = path === undefined ? this.pendingInit : await this.folder(path);
+    if (!folder) throw new InvalidArgumentError('No folder to set up.', 'Open a folder first.');
+    const root = await initProject(folder);
+    this.pendingInit = undefined;
+    return this.remember(root);
+  }
+
+  private async folder(path: string): Promise<string> {
+    const abs = resolve(expandHome(path.trim()));
+    if (!(await stat(abs).catch(() => undefined))?.isDirectory()) {
+      throw new NotFoundError(`No folder at ${displayPath(abs)}.`, 'Pick a project folder that holds .dstack/workflows.');
+    }
+    return abs;
+  }
+
+  private async remember(root: string): Promise<ProjectInfo> {
+    const repo = await repoIdOf(root);
     const id = createHash('sha256').update(root).digest('base64url').slice(0, 16);
     this.repos.set(id, repo);
     const entry: RecentProject = { id, root, name: basename(root) || root, openedAt: Date.now() };

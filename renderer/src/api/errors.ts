@@ -9,6 +9,8 @@ export interface ShownError {
   code: string;
   message: string;
   fix?: string;
+  /** Structured facts the UI may act on, e.g. `{ canInit: true }` from `projects.open`. */
+  details?: unknown;
 }
 
 function isSerialized(e: unknown): e is SerializedError {
@@ -18,7 +20,7 @@ function isSerialized(e: unknown): e is SerializedError {
 /** The user-facing form of any thrown value. */
 export function describeError(err: unknown): ShownError {
   const e = err instanceof DstackError ? err : isSerialized(err) ? fromSerialized(err) : null;
-  if (e) return { code: e.code, message: e.message, fix: e.fix };
+  if (e) return { code: e.code, message: e.message, fix: e.fix, ...(e.details === undefined ? {} : { details: e.details }) };
   if (err instanceof TypeError) {
     return { code: 'unavailable', message: 'The app could not reach dstack.', fix: 'Check that `dstack server` is still running, then try again.' };
   }

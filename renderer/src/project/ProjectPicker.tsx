@@ -10,11 +10,19 @@ import { ErrorNote } from '../components/ErrorNote';
 import { Busy } from '../components/Busy';
 import { useAction } from '../components/useAction';
 
+/** The folder `projects.open` offers to set up, when its error says it can. */
+function canInit(details: unknown): string | undefined {
+  const d = details as { canInit?: boolean; folder?: string } | undefined;
+  return d?.canInit ? (d.folder ?? 'this folder') : undefined;
+}
+
 export function ProjectPicker({ transport, onOpen }: { transport: 'ipc' | 'http'; onOpen: (p: ProjectInfo) => void }) {
   const api = useApi();
   const [recent, setRecent] = useState<ProjectInfo[]>([]);
   const [path, setPath] = useState('');
   const open = useAction((input: { path?: string }) => api.call('projects.open', input));
+  const init = useAction((input: { path?: string }) => api.call('projects.init', input));
+  const initFolder = canInit(open.error?.details);
   const loadRecent = useAction(() => api.call('projects.recent', undefined));
 
   useEffect(() => {
@@ -24,7 +32,14 @@ export function ProjectPicker({ transport, onOpen }: { transport: 'ipc' | 'http'
 
   const submit = async (e?: FormEvent) => {
     e?.preventDefault();
+    init.clearError();
     const p = await open.run(transport === 'http' ? { path: path.trim() } : {});
+    if (p) onOpen(p);
+  };
+
+  // The same as `dstack init` in that folder; in the desktop app main remembers the folder just picked.
+  const createWorkflows = async () => {
+    const p = await init.run(transport === 'http' ? { path: path.trim() } : {});
     if (p) onOpen(p);
   };
 
@@ -46,7 +61,15 @@ export function ProjectPicker({ transport, onOpen }: { transport: 'ipc' | 'http'
         </button>
       )}
       {open.busy && <Busy label="Opening the project…" onCancel={open.cancel} />}
-      <ErrorNote error={open.error ?? loadRecent.error} />
+      <ErrorNote error={init.error ?? open.error ?? loadRecent.error} />
+      {initFolder && !init.error && (
+        <p className="row">
+          <button type="button" onClick={() => void createWorkflows()} disabled={init.busy}>
+            Create .dstack/workflows here
+          </button>
+          <span className="muted">in {initFolder}</span>
+        </p>
+      )}
       {recent.length > 0 && (
         <>
           <h2 id="recent-title">Recent projects</h2>
