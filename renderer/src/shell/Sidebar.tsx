@@ -4,13 +4,13 @@
  * there, so nothing the user does daily is more than one click away.
  */
 import { useEffect, useState } from 'react';
-import { FolderOpen, FolderGit2, Play, Settings as SettingsIcon, Tag, KeyRound, ListChecks } from 'lucide-react';
+import { FolderOpen, FolderGit2, Settings as SettingsIcon, Tag, KeyRound, ListChecks, type LucideIcon } from 'lucide-react';
 import type { ProjectInfo } from '../../../main/common/api/operations';
 import { useApi } from '../api/context';
 import { WorkflowList } from '../project/Workflows';
 import { useAppStore, type View } from '../store';
 
-const VIEWS: { id: View; label: string; Icon: typeof Play }[] = [
+const VIEWS: { id: View; label: string; Icon: LucideIcon }[] = [
   { id: 'runs', label: 'Runs', Icon: ListChecks },
   { id: 'tags', label: 'Tags', Icon: Tag },
   { id: 'secrets', label: 'Secrets', Icon: KeyRound },
