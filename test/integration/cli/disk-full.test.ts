@@ -8,11 +8,14 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createBackend, localBackendConfig } from '../../../main/backends/index';
+import { createLocalBackend } from '../../../main/backends/local/index';
 import { DstackError } from '../../../main/common/errors';
 import { openProject } from '../../../main/core/project';
 import { RunService } from '../../../main/core/runs';
 import type { Cli } from './cli';
-import { helloProject, runNameIn } from './cli';
+import { helloProject, ROOT, runNameIn } from './cli';
+
+const BIN = join(ROOT, 'main', 'cli', 'dstack.js');
 
 const run = promisify(execFile);
 
@@ -117,7 +120,10 @@ it('keeps ps, stop -x and rm working while a run holds the disk full', async () 
   expect([after.code, after.stdout.includes(name!)]).toEqual([0, false]);
 }, 240_000);
 
-it('says "disk full" with the folder and the fix when a status cannot be written, and ps still lists', async () => {
+it('says "disk full" with the folder and the fix when nothing more fits, in storage, the runner, run and ps', async () => {
+  // A job submitted while there was room, whose runner then starts on a full disk.
+  const quiet = createLocalBackend({ type: 'local', home }, { runner: () => ({ command: process.execPath, args: ['-e', ''], env: {} }) });
+  const job = await new RunService(quiet).submit(cli.cwd, 'fill');
   const filler = join(home, 'filler.bin');
   // Fill what is left, one 64 KiB write at a time, until the disk says no.
   await writeFile(filler, '');
@@ -132,6 +138,18 @@ it('says "disk full" with the folder and the fix when a status cannot be written
     const ps = await cli.run(['ps', '-a']);
     expect([ps.code, ps.stderr]).toEqual([0, '']);
     expect(ps.stdout).toMatch(/^RUN\s+WORKFLOW\s+STATUS/);
+
+    const runner = await run(process.execPath, [BIN, 'runner', '--config', JSON.stringify({ type: 'local', home }), '--repo', job.repo, '--job', job.id]).then(
+      () => ({ code: 0, stderr: '' }),
+      (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }),
+    );
+    expect(runner.code).toBe(1);
+    expect(runner.stderr).toMatch(new RegExp(`^dstack runner: Disk full: no space left for ${home}/.*, then try again\\.\n$`));
+
+    const submit = await cli.run(['run', 'fill']);
+    expect(submit.code).not.toBe(0);
+    expect(submit.stderr).toMatch(new RegExp(`Disk full: no space left for ${home}/.*, then try again\\.`));
+    expect(submit.stderr).not.toMatch(/ENOSPC|\n\s+at /);
   } finally {
     await rm(filler, { force: true });
   }
