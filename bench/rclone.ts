@@ -1,9 +1,9 @@
 /**
  * rclone, the reference S3 client for our transfer benchmarks, configured
  * entirely through RCLONE_CONFIG_* variables so no config file is written.
- * AWS_CA_BUNDLE is dropped: rclone would try to load it even for plain HTTP.
+ * AWS_CA_BUNDLE is dropped: rclone would try to load it even for plain HTTP
+ * (the transfer bench also runs it as `env -u AWS_CA_BUNDLE rclone …`).
  */
-import { spawn } from 'node:child_process';
 import type { S3rver } from '../test/helpers/s3rver';
 
 /** Environment naming s3rver as the remote `s3:`. */
@@ -20,15 +20,4 @@ export function rcloneEnv(s3: S3rver): NodeJS.ProcessEnv {
   };
   delete env.AWS_CA_BUNDLE;
   return env;
-}
-
-/** Runs `rclone args…`; rejects with its stderr when it fails. */
-export function rclone(s3: S3rver, args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('rclone', args, { env: rcloneEnv(s3), stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`rclone ${args.join(' ')} exited ${code}: ${stderr}`))));
-  });
 }

@@ -3,11 +3,12 @@
  * - `dstack run` spawned → the job's first log line on its stdout;
  * - the job's last line → status `done` (both stamped by the runner);
  * - the job's last line on stdout → `dstack run` exited.
- * Each is the median of N repetitions, set against a naive loop measured in
- * the same process: spawn `node -e` and wait for its first line, and the time
- * from `bash -c` printing its last line to its exit being seen. The ratio says
- * what dstack's machinery (code snapshot, job record, detached runner, log
- * file, status heads) costs over starting a process by hand.
+ * Each repetition is paired with a naive loop measured right after it: spawn
+ * `node -e` and wait for its first line, and the time from `bash -c` printing
+ * its last line to its exit being seen; the ratio is taken per repetition and
+ * its median and minimum reported. It says what dstack's machinery (code
+ * snapshot, job record, detached runner, log file, status heads) costs over
+ * starting a process by hand.
  *
  * Run alone: `node --import tsx bench/run-latency.ts [--reps N]`.
  */
@@ -19,22 +20,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createLocalBackend } from '../main/backends/local/index';
 import { openProject } from '../main/core/project';
 import { RunService } from '../main/core/runs';
+import { markdownTable, pairedRow, type Row } from './table';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..');
 const BIN = join(ROOT, 'main', 'cli', 'dstack.js');
 
-export interface RunLatencyRow {
-  name: string;
-  /** Median, in milliseconds. */
-  oursMs: number;
-  referenceMs: number;
-  reference: string;
-  /** ours / reference: how many times slower than the naive loop. */
-  ratio: number;
-}
-
 export interface RunLatencyOptions {
-  /** Repetitions per measurement; the median counts. */
+  /** Paired repetitions; the median and minimum ratio count. */
   reps?: number;
 }
 
@@ -68,13 +60,7 @@ function timeProcess(command: string, args: string[], opts: { cwd?: string; env?
   });
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-}
-
-export async function benchRunLatency(opts: RunLatencyOptions = {}): Promise<RunLatencyRow[]> {
+export async function benchRunLatency(opts: RunLatencyOptions = {}): Promise<Row[]> {
   const reps = opts.reps ?? 5;
   const dir = await mkdtemp(join(tmpdir(), 'dstack-bench-run-'));
   const project = join(dir, 'hello');
@@ -113,28 +99,16 @@ export async function benchRunLatency(opts: RunLatencyOptions = {}): Promise<Run
     await service.backend.close();
     await rm(dir, { recursive: true, force: true });
   }
-  const row = (name: string, ours: number[], reference: string, ref: number[]): RunLatencyRow => {
-    const oursMs = median(ours);
-    const referenceMs = median(ref);
-    return { name, oursMs, referenceMs, reference, ratio: oursMs / Math.max(referenceMs, 0.001) };
-  };
+  const fmt = (ms: number) => `${ms.toFixed(0)} ms`;
   return [
-    row('dstack run → first log line', toFirst, 'spawn node -e → first line', nodeFirst),
-    row('job end → status done (runner)', endToDone, 'bash last line → exit seen', bashEndToExit),
-    row('job end → dstack run exits', endToExit, 'bash last line → exit seen', bashEndToExit),
+    pairedRow('`dstack run` → first log line (local)', 'spawn node -e → first line', toFirst, nodeFirst, fmt),
+    pairedRow('job end → status done (runner)', 'bash last line → exit seen', endToDone, bashEndToExit, fmt),
+    pairedRow('job end → `dstack run` exits', 'bash last line → exit seen', endToExit, bashEndToExit, fmt),
   ];
-}
-
-export function formatRunLatency(rows: RunLatencyRow[]): string {
-  const lines = rows.map(
-    (r) =>
-      `${r.name.padEnd(32)} ours ${r.oursMs.toFixed(1).padStart(8)} ms   ${r.reference.padEnd(28)} ${r.referenceMs.toFixed(1).padStart(7)} ms   ratio ${r.ratio.toFixed(1)}`,
-  );
-  return lines.join('\n');
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const i = process.argv.indexOf('--reps');
   const rows = await benchRunLatency({ reps: i > 0 ? Number(process.argv[i + 1]) : undefined });
-  console.log(formatRunLatency(rows));
+  console.log(markdownTable(rows));
 }
