@@ -9,6 +9,7 @@ import { isTerminal } from '../../../main/common/status';
 import { writeStopRequest } from '../../../main/core/stop-request';
 import type { Harness } from './fixtures';
 import { harness } from './fixtures';
+import { waitFor } from '../../helpers/wait';
 
 const BIN = resolve(import.meta.dirname, '..', '..', '..', 'main', 'cli', 'dstack.js');
 
@@ -41,16 +42,6 @@ function startRunnerProcess(job: Job, env: Record<string, string> = {}) {
   return { child, exited };
 }
 
-async function until<T>(what: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await what();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe('runner process', () => {
   it('runs a stored job to done and exits 0', async () => {
     const job = await h.service.submit(h.project, 'quick');
@@ -64,13 +55,10 @@ describe('runner process', () => {
   it('reads a stop request at once on SIGUSR1, without waiting for its poll', async () => {
     const job = await h.service.submit(h.project, 'forever');
     const p = startRunnerProcess(job, { DSTACK_STOP_POLL_MS: '600000', DSTACK_STOP_GRACE_MS: '1000' });
-    await until(async () => ((await h.lines(job)).some((e) => e.text === 'started') ? true : undefined));
+    await waitFor(`"started" in the log of ${job.id}`, async () => (await h.lines(job)).map((e) => e.text), (texts) => texts.includes('started'), { timeoutMs: 30_000 });
     await writeStopRequest(h.backend.storage, h.repo, job.id, false);
     p.child.kill('SIGUSR1');
-    const end = await until(async () => {
-      const j = await h.service.get(h.repo, job.runName);
-      return isTerminal(j.status) ? j : undefined;
-    }, 20_000);
+    const end = await waitFor(`${job.runName} to end after the stop request`, () => h.service.get(h.repo, job.runName), (j) => isTerminal(j.status), { timeoutMs: 20_000 });
     expect(end.status).toBe('stopped');
     expect((await p.exited).code).toBe(0);
   });
