@@ -97,7 +97,7 @@ export interface Storage {
   list(prefix: string, opts?: ListOptions): Promise<ListPage>;
   /** Uploads a local file; large files go up in parts. The previous object stays until the new one is complete. */
   uploadFile(localPath: string, key: string, opts?: TransferOptions): Promise<void>;
-  /** Downloads to `localPath`: resumable from a `.part` file, verified, renamed into place atomically. */
+  /** Downloads to `localPath`: staged privately and resumable (core/staged-file.ts), verified, renamed into place atomically. */
   downloadFile(key: string, localPath: string, opts?: DownloadFileOptions): Promise<void>;
 }
 

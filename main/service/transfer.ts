@@ -1,9 +1,9 @@
 /**
  * Copying one artifact item (a file or a whole folder) from storage to a
  * local path, with one progress figure across all its files. Each file goes
- * through the storage's own downloadFile, which resumes from a `.part` file
- * and verifies before renaming into place, so a cancelled or crashed
- * download picks up where it stopped; a folder's files move many at once
+ * through the storage's own downloadFile, which resumes from a partial it
+ * staged privately (core/staged-file.ts) and verifies before renaming into
+ * place, so a cancelled or crashed download picks up where it stopped; a folder's files move many at once
  * (core/tree-transfer.ts).
  */
 import { mkdir } from 'node:fs/promises';
@@ -29,7 +29,7 @@ export async function transferItem(runs: RunService, item: ArtifactItem, target:
   const base = keys.artifactsPrefix(item.repo, job.id);
   if (!item.isDir) {
     await mkdir(dirname(target), { recursive: true });
-    // The storage reports the first figure itself: the resume offset, when a .part is picked up.
+    // The storage reports the first figure itself: the bytes it resumes with, when it picks up its own partial.
     await storage.downloadFile(base + item.path, target, { signal: task.signal, onProgress: (p) => task.progress(p.bytes, p.total) });
     return;
   }
