@@ -3,11 +3,11 @@
  * project ids to core's RunService calls on the project's repo id. Secret
  * values go in and never come back out: only names are listed.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidArgumentError } from '../common/errors';
-import type { LogEvent } from '../core/backend';
 import { loadWorkflows } from '../core/workflow';
+import { writeLogFile } from './log-file';
 import { followLogs } from './logs-follow';
 import { watchWorkflowFiles } from './workflows-watch';
 import type { Handlers } from './handler';
@@ -19,10 +19,6 @@ type RunOps =
   | 'logs.follow' | 'logs.save' | 'events.unsubscribe'
   | 'tags.list' | 'tags.add' | 'tags.delete'
   | 'secrets.list' | 'secrets.set' | 'secrets.delete';
-
-function logText(lines: LogEvent[]): string {
-  return lines.map((l) => `${new Date(l.time).toISOString()} ${l.stream === 'stdout' ? '' : `[${l.stream}] `}${l.text}\n`).join('');
-}
 
 export const runOps: Handlers<RunOps> = {
   'projects.recent': (ctx) => ctx.projects.recent(),
@@ -73,7 +69,7 @@ export const runOps: Handlers<RunOps> = {
     const { repo } = await ctx.projects.resolve(projectId);
     return { subscriptionId: await followLogs(ctx.hub, await ctx.runs(), repo, runName, meta.clientId) };
   },
-  'logs.save': async (ctx, { projectId, runName }) => {
+  'logs.save': async (ctx, { projectId, runName }, meta) => {
     const { repo } = await ctx.projects.resolve(projectId);
     const runs = await ctx.runs();
     await runs.get(repo, runName);
@@ -84,14 +80,16 @@ export const runOps: Handlers<RunOps> = {
       if (!target) return { saved: false };
     } else {
       const dir = join(ctx.state.dir, 'saved-logs');
-      await mkdir(dir, { recursive: true });
+      await mkdir(dir, { recursive: true, mode: 0o700 });
       target = join(dir, fileName);
     }
-    const parts: string[] = [];
-    for await (const batch of await runs.logs(repo, runName)) parts.push(logText(batch));
-    await writeFile(target, parts.join(''));
-    if (!ctx.host.downloadUrl) return { saved: true };
-    return { saved: true, downloadUrl: ctx.host.downloadUrl(ctx.tasks.completed(target, fileName)) };
+    const path = target;
+    // A task, like a download: the log streams to the file with progress events, and the server's final event carries its URL.
+    const taskId = ctx.tasks.start(async (task) => {
+      await writeLogFile(await runs.logs(repo, runName), path, task);
+      return { path, fileName };
+    }, meta.clientId);
+    return { saved: true, taskId };
   },
   'events.unsubscribe': async (ctx, { subscriptionId }) => ctx.hub.unsubscribe(subscriptionId),
   'tags.list': async (ctx, { projectId }) =>

@@ -175,7 +175,8 @@ export interface ApiOperations {
   'runs.stop': Op<P & { runName: string; abort: boolean }, void>;
   'runs.remove': Op<P & { runName: string }, void>;
   'logs.follow': Op<P & { runName: string }, { subscriptionId: string }>;
-  'logs.save': Op<P & { runName: string }, { saved: boolean; downloadUrl?: string }>;
+  /** Streams the whole log to a file as a task (`taskId`, with `task.progress`); the server's final event carries the download URL. */
+  'logs.save': Op<P & { runName: string }, { saved: boolean; taskId?: string }>;
   'events.unsubscribe': Op<{ subscriptionId: string }, void>;
   'artifacts.list': Op<P & { source: ArtifactSource; prefix: string; token?: string }, { entries: ArtifactEntry[]; next?: string }>;
   'artifacts.folderTotal': Op<{ itemId: string }, FolderTotal>;

@@ -4,15 +4,22 @@
  * back complete from the same `logs.follow` call.
  */
 import { useEffect, useState } from 'react';
-import { useApi } from '../api/context';
-import { browserDownload } from '../api/browser-download';
 import { ErrorNote } from '../components/ErrorNote';
-import { useAction } from '../components/useAction';
+import { formatBytes } from '../components/format';
 import { LogStore } from './log-store';
 import { LogToolbar } from './LogToolbar';
 import { LogView } from './LogView';
 import { findLine } from './search';
 import { useLogStream } from './useLogStream';
+import { useSaveLog, type SaveLogState } from './useSaveLog';
+
+function saveNotice(s: SaveLogState): string {
+  if (s.state === 'running') return `Saving the log… ${formatBytes(s.bytes)}`;
+  if (s.state === 'done') return `Log saved (${formatBytes(s.bytes)}).`;
+  if (s.state === 'not-saved') return 'Not saved.';
+  if (s.state === 'cancelled') return 'Saving cancelled.';
+  return '';
+}
 
 export function LogPane({ projectId, runName, cap, onProgress }: {
   projectId: string;
@@ -21,7 +28,6 @@ export function LogPane({ projectId, runName, cap, onProgress }: {
   /** Lines so far and whether the log has ended, so the run's header keeps in step with its log. */
   onProgress?: (lines: number, done: boolean) => void;
 }) {
-  const api = useApi();
   const [store] = useState(() => new LogStore(cap));
   const { count, done, error } = useLogStream(store, projectId, runName);
   const [timestamps, setTimestamps] = useState(false);
@@ -30,7 +36,7 @@ export function LogPane({ projectId, runName, cap, onProgress }: {
   const [query, setQuery] = useState('');
   const [current, setCurrent] = useState(-1);
   const [notice, setNotice] = useState('');
-  const save = useAction(() => api.call('logs.save', { projectId, runName }));
+  const save = useSaveLog(projectId, runName);
   useEffect(() => onProgress?.(count, done), [count, done]);
 
   const find = (dir: 1 | -1) => {
@@ -45,14 +51,14 @@ export function LogPane({ projectId, runName, cap, onProgress }: {
     await navigator.clipboard.writeText(text).then(() => setNotice('Copied.'), () => setNotice('The clipboard is not available here.'));
   };
   const saveLog = async () => {
-    const r = await save.run();
-    if (r?.downloadUrl) browserDownload(r.downloadUrl);
-    if (r) setNotice(r.saved || r.downloadUrl ? 'Log saved.' : 'Not saved.');
+    setNotice('');
+    await save.save();
   };
+  const saving = saveNotice(save.status);
 
   return (
     <section className="log-pane" aria-label={`Log of ${runName}`}>
-      <LogToolbar timestamps={timestamps} wrap={wrap} query={query} saving={save.busy}
+      <LogToolbar timestamps={timestamps} wrap={wrap} query={query} saving={save.status.state === 'running'}
         matchLabel={query ? (current >= 0 ? `line ${current + 1}` : 'no match') : ''}
         onTimestamps={setTimestamps} onWrap={setWrap} onQuery={(q) => { setQuery(q); setCurrent(-1); }}
         onFind={find} onCopy={() => void copy()} onSave={() => void saveLog()} />
@@ -61,11 +67,11 @@ export function LogPane({ projectId, runName, cap, onProgress }: {
           Showing the last {store.size.toLocaleString()} of {store.total.toLocaleString()} lines. The full log is in the saved file: use Save full log.
         </p>
       )}
-      <ErrorNote error={error ?? save.error} />
+      <ErrorNote error={error ?? save.status.error} />
       <LogView store={store} count={count} timestamps={timestamps} wrap={wrap} follow={follow} onFollow={setFollow} current={current} />
       <div className="log-status">
         <span className="muted" aria-live="polite">
-          {count.toLocaleString()} lines{done ? ' · finished' : ' · live'} {notice && `· ${notice}`}
+          {count.toLocaleString()} lines{done ? ' · finished' : ' · live'} {saving && `· ${saving}`} {notice && `· ${notice}`}
         </span>
         {!follow && (
           <button type="button" onClick={() => { setCurrent(-1); setFollow(true); }}>

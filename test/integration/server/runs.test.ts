@@ -171,9 +171,11 @@ describe('artifacts over HTTP', () => {
   });
 
   it('saves the full log as a download', async () => {
-    const out = (await call('logs.save', { projectId, runName })) as { saved: boolean; downloadUrl: string };
+    const out = (await call('logs.save', { projectId, runName })) as { saved: boolean; taskId: string };
     expect(out.saved).toBe(true);
-    const text = await (await get(out.downloadUrl)).text();
+    const done = await events.waitFor('task.progress', (p) => p.taskId === out.taskId && p.state !== 'running');
+    expect(done.state).toBe('done');
+    const text = await (await get(done.downloadUrl!)).text();
     expect(text).toMatch(/line 1\n[\s\S]*line 10\n/);
   });
 });
