@@ -10,8 +10,8 @@
  *
  * Run alone: `node --import tsx bench/startup.ts [--reps N]`.
  */
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -64,7 +64,21 @@ export function untilLine(command: string, args: string[], re: RegExp, opts: { e
   });
 }
 
+/**
+ * The bin runs the compiled CLI in out/main; builds it once when it is missing
+ * and says which build is measured, so a stale build is not taken for the source.
+ */
+export function ensureBuilt(): string {
+  const cli = join(ROOT, 'out', 'main', 'cli.js');
+  if (!existsSync(cli)) {
+    console.log('out/main/cli.js is missing: running `npm run build` first (not timed).');
+    execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+  return `measuring out/main/cli.js built ${statSync(cli).mtime.toISOString()}`;
+}
+
 export async function benchStartup(opts: { reps?: number } = {}): Promise<Row[]> {
+  console.log(ensureBuilt());
   const reps = Math.max(1, opts.reps ?? 7);
   const dir = await mkdtemp(join(tmpdir(), 'dstack-bench-start-'));
   const project = join(dir, 'hello');
