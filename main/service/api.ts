@@ -12,6 +12,7 @@ import type { ServiceOptions } from './context';
 import type { CallMeta, Handlers } from './handler';
 import { artifactOps } from './ops-artifacts';
 import { awsOps } from './ops-aws';
+import { cacheOps } from './ops-cache';
 import { projectOps } from './ops-projects';
 import { runOps } from './ops-runs';
 import { setupOps } from './ops-setup';
@@ -19,7 +20,7 @@ import { fillDragCache } from './transfer';
 
 export type { CallMeta, ServiceOptions };
 
-const handlers: Handlers = { ...setupOps, ...awsOps, ...runOps, ...projectOps, ...artifactOps };
+const handlers: Handlers = { ...setupOps, ...awsOps, ...runOps, ...projectOps, ...artifactOps, ...cacheOps };
 
 /** A finished download's bytes on disk, for the server's GET /api/download route. */
 export interface DownloadSource {

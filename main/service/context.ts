@@ -14,7 +14,7 @@ import { Reconciler } from '../core/reconciler';
 import { RunService } from '../core/runs';
 import { createBackend } from '../backends/index';
 import { AppState } from './app-state';
-import { DragCache } from './drag-cache';
+import { DragCache, sweepLimitsFrom } from './drag-cache';
 import { EventHub } from './events';
 import { FolderTotals } from './folder-totals';
 import type { Host } from './host';
@@ -55,7 +55,7 @@ export class ServiceContext {
 
   constructor(readonly opts: ServiceOptions) {
     this.state = new AppState(opts.home);
-    this.cache = new DragCache(join(this.state.dir, 'drag-cache'), opts.home);
+    this.cache = new DragCache(join(this.state.dir, 'drag-cache'), opts.home, sweepLimitsFrom());
     this.projects = new ProjectRegistry(this.state);
     this.tasks = new TaskManager(this.hub, opts.host.downloadUrl);
     this.watcher = new RunsWatcher(this.hub, () => this.runs(), (run) =>

@@ -9,7 +9,8 @@
  * from its `.partial`. Only paths inside this folder are ever handed to
  * `startDrag`: {@link DragCache.resolveCachedPath} refuses anything that
  * resolves elsewhere (symlinks included). The cache is swept by age and
- * total size.
+ * total size, least recently used first (a fill or a drag counts as a use),
+ * and Settings can clear it.
  */
 import { lstat, mkdir, readdir, realpath, rm, stat, utimes } from 'node:fs/promises';
 import { join, relative, sep, isAbsolute } from 'node:path';
@@ -24,6 +25,12 @@ export interface SweepLimits {
 
 export const DEFAULT_SWEEP: SweepLimits = { maxAgeMs: 7 * 24 * 3600_000, maxBytes: 2 * 1024 ** 3 };
 
+/** The limits, with the size cap from DSTACK_DRAG_CACHE_MAX_MB when it is a positive number. */
+export function sweepLimitsFrom(env: NodeJS.ProcessEnv = process.env): SweepLimits {
+  const mb = Number(env.DSTACK_DRAG_CACHE_MAX_MB);
+  return Number.isFinite(mb) && mb > 0 ? { ...DEFAULT_SWEEP, maxBytes: Math.round(mb * 1024 ** 2) } : DEFAULT_SWEEP;
+}
+
 const ITEM_ID = /^[A-Za-z0-9_-]{1,128}$/;
 
 /** A file name safe to create inside the cache: no separators, not `.`/`..`. */
@@ -36,10 +43,14 @@ export class DragCache {
   /** Entries being filled right now; the sweep leaves them alone. */
   private readonly busy = new Set<string>();
 
-  /** @param home DSTACK_HOME, where folder fills record what they finished (core/folder-journal.ts). */
+  /**
+   * @param home DSTACK_HOME, where folder fills record what they finished (core/folder-journal.ts).
+   * @param limits the age and size caps every sweep applies.
+   */
   constructor(
     readonly dir: string,
     private readonly home: string,
+    readonly limits: SweepLimits = DEFAULT_SWEEP,
   ) {}
 
   /** Where an item's cached copy goes (it may not exist yet). */
@@ -92,17 +103,15 @@ export class DragCache {
     if (!rel || rel.startsWith(`..${sep}`) || rel === '..' || isAbsolute(rel)) {
       throw new InvalidArgumentError(`Refused to drag ${name}: it is not in the download cache.`);
     }
+    // A drag is a use: the sweep evicts the least recently used entries first.
+    const now = new Date();
+    await utimes(candidate, now, now).catch(() => undefined);
     return real;
   }
 
   /** Deletes entries older than `maxAgeMs`, then the least recently filled until the total fits `maxBytes`. */
-  async sweep(limits: SweepLimits = DEFAULT_SWEEP): Promise<{ removed: number; bytes: number }> {
-    const names = await readdir(this.dir).catch(() => [] as string[]);
-    const entries: { id: string; bytes: number; mtime: number }[] = [];
-    for (const id of names) {
-      if (this.busy.has(id)) continue;
-      entries.push({ id, ...(await this.measure(join(this.dir, id))) });
-    }
+  async sweep(limits: SweepLimits = this.limits): Promise<{ removed: number; bytes: number }> {
+    const entries = await this.entries();
     const now = Date.now();
     let total = entries.reduce((n, e) => n + e.bytes, 0);
     let removed = 0;
@@ -115,14 +124,45 @@ export class DragCache {
     return { removed, bytes: total };
   }
 
-  /** Total bytes and newest mtime under an entry, folders included (a downloaded folder nests). */
-  private async measure(path: string): Promise<{ bytes: number; mtime: number }> {
+  /** What the cache holds now and its cap, for Settings. */
+  async usage(): Promise<{ bytes: number; entries: number; maxBytes: number }> {
+    const entries = await this.entries(true);
+    return { bytes: entries.reduce((n, e) => n + e.bytes, 0), entries: entries.length, maxBytes: this.limits.maxBytes };
+  }
+
+  /** Removes every entry not being filled right now; returns the bytes freed and what is left (busy fills). */
+  async clear(): Promise<{ freedBytes: number; bytes: number }> {
+    let freedBytes = 0;
+    for (const e of await this.entries()) {
+      await rm(join(this.dir, e.id), { recursive: true, force: true });
+      freedBytes += e.bytes;
+    }
+    return { freedBytes, bytes: (await this.usage()).bytes };
+  }
+
+  private async entries(includeBusy = false): Promise<{ id: string; bytes: number; mtime: number }[]> {
+    const names = await readdir(this.dir).catch(() => [] as string[]);
+    const out: { id: string; bytes: number; mtime: number }[] = [];
+    for (const id of names) {
+      if (!includeBusy && this.busy.has(id)) continue;
+      const m = await this.measure(join(this.dir, id), 0).catch(() => undefined);
+      if (m) out.push({ id, ...m });
+    }
+    return out;
+  }
+
+  /**
+   * Total bytes and last use under an entry, folders included (a downloaded
+   * folder nests). The item itself (depth 1) counts its own mtime, which a
+   * drag touches, as well as its files'.
+   */
+  private async measure(path: string, depth: number): Promise<{ bytes: number; mtime: number }> {
     const info = await lstat(path);
     if (!info.isDirectory()) return { bytes: info.size, mtime: info.mtimeMs };
     let bytes = 0;
-    let mtime = 0;
+    let mtime = depth === 1 ? info.mtimeMs : 0;
     for (const f of await readdir(path)) {
-      const m = await this.measure(join(path, f));
+      const m = await this.measure(join(path, f), depth + 1);
       bytes += m.bytes;
       mtime = Math.max(mtime, m.mtime);
     }

@@ -183,6 +183,10 @@ export interface ApiOperations {
   'artifacts.download': Op<{ itemId: string; saveAs?: boolean }, TaskRef>;
   'artifacts.cache': Op<{ itemId: string }, TaskRef>;
   'artifacts.startDrag': Op<{ itemId: string }, void>;
+  /** The drag cache's size and cap, for Settings. */
+  'artifacts.cacheUsage': Op<void, { bytes: number; entries: number; maxBytes: number }>;
+  /** Empties the drag cache (fills in progress are kept). */
+  'artifacts.clearCache': Op<void, { freedBytes: number; bytes: number }>;
   'artifacts.reveal': Op<{ taskId: string }, void>;
   'tasks.cancel': Op<TaskRef, void>;
   'tags.list': Op<P, { tag: string; runName: string }[]>;
@@ -241,6 +245,8 @@ export const OPERATION_NAMES = [
   'artifacts.download',
   'artifacts.cache',
   'artifacts.startDrag',
+  'artifacts.cacheUsage',
+  'artifacts.clearCache',
   'artifacts.reveal',
   'tasks.cancel',
   'tags.list',

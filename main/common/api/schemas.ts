@@ -110,6 +110,8 @@ export const operationSchemas = {
   'artifacts.download': z.object({ itemId: id, saveAs: z.boolean().optional() }).strict(),
   'artifacts.cache': z.object({ itemId: id }).strict(),
   'artifacts.startDrag': z.object({ itemId: id }).strict(),
+  'artifacts.cacheUsage': none,
+  'artifacts.clearCache': none,
   'artifacts.reveal': z.object({ taskId: id }).strict(),
   'tasks.cancel': z.object({ taskId: id }).strict(),
   'tags.list': projectId.strict(),

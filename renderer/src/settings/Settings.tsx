@@ -7,6 +7,7 @@ import type { ConfigSummary, SetupDraft } from '../../../main/common/api/operati
 import { useApi } from '../api/context';
 import { describeError, type ShownError } from '../api/errors';
 import { ErrorNote } from '../components/ErrorNote';
+import { DragCacheSettings } from './DragCacheSettings';
 
 function draftFrom(c: ConfigSummary): SetupDraft {
   if (c.backend !== 'aws' || !c.aws) return { step: 'backend', backend: 'local' };
@@ -58,6 +59,7 @@ export function Settings({ onEdit, onClose }: { onEdit: (draft: SetupDraft) => v
           )}
         </dl>
       )}
+      <DragCacheSettings />
       <div className="row">
         <button type="button" className="primary" disabled={!config} onClick={() => config && onEdit(draftFrom(config))}>
           Change backend…

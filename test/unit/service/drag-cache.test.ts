@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DragCache } from '../../../main/service/drag-cache';
+import { DEFAULT_SWEEP, DragCache, sweepLimitsFrom } from '../../../main/service/drag-cache';
 
 let dir: string;
 let cache: DragCache;
@@ -75,5 +75,26 @@ describe('the drag cache', () => {
     });
     expect(swept).toEqual({ removed: 0, bytes: 0 });
     expect(await cache.isCached('busy', 'f.bin')).toBe(true);
+  });
+
+  it('evicts the least recently used entry: a drag counts as a use', async () => {
+    await entry('a', 400, 3000);
+    await entry('b', 400, 2000);
+    await entry('c', 400, 1000);
+    await cache.resolveCachedPath('a', 'f.bin');
+    const out = await cache.sweep({ maxAgeMs: 1e12, maxBytes: 900 });
+    expect(out).toEqual({ removed: 1, bytes: 800 });
+    expect((await readdir(dir)).sort()).toEqual(['a', 'c']);
+  });
+
+  it('reports its size and cap, and clears everything for Settings', async () => {
+    const capped = new DragCache(dir, `${dir}-home`, sweepLimitsFrom({ DSTACK_DRAG_CACHE_MAX_MB: '1' }));
+    await entry('a', 400, 3000);
+    await entry('b', 600, 1000);
+    expect(await capped.usage()).toEqual({ bytes: 1000, entries: 2, maxBytes: 1024 ** 2 });
+    expect(await capped.clear()).toEqual({ freedBytes: 1000, bytes: 0 });
+    expect(await readdir(dir)).toEqual([]);
+    expect(sweepLimitsFrom({})).toEqual(DEFAULT_SWEEP);
+    expect(sweepLimitsFrom({ DSTACK_DRAG_CACHE_MAX_MB: 'lots' })).toEqual(DEFAULT_SWEEP);
   });
 });
