@@ -36,6 +36,8 @@ export default defineConfig({
     plugins: [runnerForInstances()],
     build: {
       outDir: at('out/main'),
+      // Kept outside the bundle: keytar (an optional native module) loads from node_modules; the build tools load only from source (tests).
+      externalizeDeps: { include: ['esbuild', 'tsx', 'keytar'] },
       rollupOptions: {
         // workflow-parser.js: the worker thread that parses workflow files (main/core/workflow/parse-off-thread.ts finds it beside its chunk).
         input: { index: at('main/index.ts'), runner: runnerEntry, cli: at('main/cli/main.ts'), 'workflow-parser': at('main/core/workflow/parse-worker.ts') },

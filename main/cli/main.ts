@@ -5,6 +5,7 @@
  * non-zero; never a stack trace. `dstack runner …` runs the job runner in
  * this process, so a machine with the CLI installed can run jobs.
  */
+import { nodeSupportNote } from '../node/sdk-warning';
 import { Command, CommanderError } from 'commander';
 import { configCommand } from './commands/config';
 import { cpCommand } from './commands/cp';
@@ -17,7 +18,7 @@ import { runCommand } from './commands/run';
 import { secretsCommand } from './commands/secrets';
 import { stopCommand } from './commands/stop';
 import { tagsCommand } from './commands/tags';
-import { registerServerCommand } from '../server/cli-command';
+import { appVersion, registerServerCommand } from '../server/cli-command';
 import { CliContext } from './context';
 import { errorText } from './output';
 
@@ -25,6 +26,7 @@ import { errorText } from './output';
 function buildProgram(ctx: CliContext): Command {
   const program = new Command('dstack')
     .description('Run ML and data workflows on this machine or your AWS account.')
+    .version([appVersion(), nodeSupportNote()].filter(Boolean).join('\n'), '-v, --version', 'print the version (and what to know about this Node)')
     .enablePositionalOptions()
     .showSuggestionAfterError()
     .exitOverride()

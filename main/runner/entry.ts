@@ -4,6 +4,7 @@
  * process, from source or the bundle, and `runner.mjs` on EC2), and nothing
  * else imports it, so importing the runner's code never starts a runner.
  */
+import '../node/sdk-warning';
 import { toDstackError } from '../common/errors';
 import { runnerMain } from './main';
 

@@ -97,3 +97,17 @@ describe('UserData bootstrap', () => {
     expect(s.stdout).toBe(`a'b"c$d`);
   });
 });
+
+describe('the Node the bootstrap installs', () => {
+  it("is a Node 22 LTS, and the image's own Node is kept only when it satisfies package.json's engines", async () => {
+    const { MIN_NODE, NODE_VERSION } = await import('../../../main/backends/aws/compute/userdata');
+    const { readFileSync } = await import('node:fs');
+    const engines = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { engines: { node: string } }).engines.node;
+    expect(engines).toBe(`>=${MIN_NODE.major}.${MIN_NODE.minor}`);
+    const [major, minor] = NODE_VERSION.split('.').map(Number) as [number, number];
+    expect(major).toBe(22);
+    expect(major > MIN_NODE.major || minor >= MIN_NODE.minor).toBe(true);
+    const script = renderUserData(makeJob(), { type: 'aws', bucket: BUCKET, region: REGION }, { runnerKey: 'runner.mjs' });
+    expect(script).toContain(`process.exit(a > ${MIN_NODE.major} || (a === ${MIN_NODE.major} && b >= ${MIN_NODE.minor}) ? 0 : 1)`);
+  });
+});

@@ -23,8 +23,15 @@
 import type { AwsBackendConfig } from '../../../common/config';
 import type { Job } from '../../../common/job';
 
-/** Node.js the bootstrap installs when the image has none (or one older than 20). */
-export const NODE_VERSION = '20.18.1';
+/**
+ * Node.js the bootstrap installs when the image has none, or one below
+ * {@link MIN_NODE}: a Node 22 LTS, which satisfies our `engines` and the AWS
+ * SDK releases after January 2027 alike.
+ */
+export const NODE_VERSION = '22.20.0';
+
+/** The oldest Node the runner supports: package.json's `engines` (>=20.19). */
+export const MIN_NODE = { major: 20, minor: 19 };
 
 /** Quotes a value for bash: single quotes, with embedded quotes closed and escaped. */
 export function shellQuote(s: string): string {
@@ -105,7 +112,7 @@ if [ -z "$DSTACK_NO_SHUTDOWN" ] && [ -n "$DSTACK_DEADLINE_MIN" ]; then
 fi
 
 have_node() {
-  command -v node >/dev/null 2>&1 && node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)'
+  command -v node >/dev/null 2>&1 && node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > ${MIN_NODE.major} || (a === ${MIN_NODE.major} && b >= ${MIN_NODE.minor}) ? 0 : 1)'
 }
 
 install_node() {
