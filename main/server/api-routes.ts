@@ -103,7 +103,7 @@ export async function handleDownload(
     if (!info) throw new NotFoundError(`${src.fileName} is no longer on disk.`, 'Download it again.');
     const base = { ...headers, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' };
     if (info.isDirectory()) {
-      const plan = await planZip(src.path);
+      const plan = await planZip(src.path, { root: src.fileName });
       res.writeHead(200, {
         ...base,
         'Content-Type': 'application/zip',

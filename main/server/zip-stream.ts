@@ -48,6 +48,8 @@ export interface ZipPlan {
 export interface ZipOptions {
   /** Writes every ZIP64 field even when sizes fit in 32 bits; lets the >4 GiB layout be checked without 4 GiB of data. */
   forceZip64?: boolean;
+  /** A folder name every entry goes under, so unzipping gives one folder (the downloaded one), not its loose contents. */
+  root?: string;
 }
 
 /** Every regular file under `dir`, sorted, as `/`-separated names. Symlinks are skipped: only what is really in the folder goes out. */
@@ -69,9 +71,10 @@ function centralExtraLength(e: ZipEntry): number {
 export async function planZip(dir: string, opts: ZipOptions = {}): Promise<ZipPlan> {
   const entries: ZipEntry[] = [];
   let offset = 0;
+  const root = opts.root?.replace(/[\\/]/g, '_').replace(/^\.{1,2}$/, '_');
   for await (const f of filesUnder(dir)) {
     const zip64 = opts.forceZip64 === true || f.size >= MAX32;
-    const entry = { file: f.file, name: Buffer.from(f.name, 'utf8'), size: f.size, mtime: f.mtime, offset, zip64 };
+    const entry = { file: f.file, name: Buffer.from(root ? `${root}/${f.name}` : f.name, 'utf8'), size: f.size, mtime: f.mtime, offset, zip64 };
     entries.push(entry);
     offset += LOCAL + entry.name.length + (zip64 ? 20 : 0) + f.size;
   }

@@ -67,7 +67,7 @@ test('a folder row carries its id on an HTML5 drag, and downloads as a .zip of i
   const zip = testInfo.outputPath('sub.zip');
   await download.saveAs(zip);
   const files = Object.fromEntries([...unzipAll(zip)].map(([name, bytes]) => [name, bytes.toString('utf8')]));
-  expect(files).toEqual({ 'b.txt': 'bb', 'deep/c.txt': 'cccccc' });
+  expect(files).toEqual({ 'sub/b.txt': 'bb', 'sub/deep/c.txt': 'cccccc' });
   await expect(sub.getByText('Downloaded')).toBeVisible();
 });
 

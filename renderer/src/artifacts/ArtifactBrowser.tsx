@@ -3,11 +3,17 @@ import { useEffect, useState } from 'react';
 import type { ArtifactSource } from '../../../main/common/api/operations';
 import { useApi } from '../api/context';
 import { ArtifactTree } from './ArtifactFolder';
+import { StorageLabel, storageLabel } from './where';
 
 export function ArtifactBrowser({ projectId, runName, ipc }: { projectId: string; runName: string | null; ipc: boolean }) {
   const api = useApi();
   const [tags, setTags] = useState<string[]>([]);
   const [tag, setTag] = useState('');
+  const [storage, setStorage] = useState(storageLabel(null));
+
+  useEffect(() => {
+    api.call('setup.get', undefined).then((s) => setStorage(storageLabel(s.config.backend)), () => undefined);
+  }, [api]);
 
   useEffect(() => {
     api.call('tags.list', { projectId }).then((t) => setTags(t.map((x) => x.tag)), () => setTags([]));
@@ -31,7 +37,9 @@ export function ArtifactBrowser({ projectId, runName, ipc }: { projectId: string
         </label>
       </div>
       {source ? (
-        <ArtifactTree key={JSON.stringify(source)} labelledBy="art-title" projectId={projectId} source={source} ipc={ipc} />
+        <StorageLabel.Provider value={storage}>
+          <ArtifactTree key={JSON.stringify(source)} labelledBy="art-title" projectId={projectId} source={source} ipc={ipc} />
+        </StorageLabel.Provider>
       ) : (
         <p className="muted">Select a run to see its artifacts.</p>
       )}

@@ -12,7 +12,7 @@
  * selected; folders and larger files after "Prepare drag", a download into
  * the cache with the same progress, cancel and resume as any.
  */
-import { useRef, type DragEvent, type FocusEvent, type ReactNode } from 'react';
+import { useContext, useRef, type DragEvent, type FocusEvent, type ReactNode } from 'react';
 import type { ArtifactEntry } from '../../../main/common/api/operations';
 import { useApi } from '../api/context';
 import { formatBytes } from '../components/format';
@@ -21,6 +21,7 @@ import { useSetTabStop, useTabStop } from './roving';
 import { TaskProgressView } from './TaskProgressView';
 import { useTasks } from './tasks';
 import { onTreeKey } from './tree-keys';
+import { StorageLabel, whereBadge } from './where';
 
 export const DRAG_TYPE = 'application/x-dstack-item';
 
@@ -70,7 +71,7 @@ export function ArtifactRow({ entry, level, ipc, first = false, expanded, onTogg
     if (ipc && !entry.isDir && !cached && !task && entry.size <= AUTO_CACHE_BYTES) void download('cache');
   };
   const folder = entry.isDir && onToggle ? { expanded: expanded === true, toggle: onToggle } : undefined;
-  const cacheState = cached ? 'ready' : task?.state === 'running' ? `downloading ${task.total ? Math.floor((task.bytes / task.total) * 100) : 0}%` : 'remote';
+  const badge = whereBadge({ cached, task, ipc, storage: useContext(StorageLabel) });
 
   return (
     <div role="treeitem" aria-level={level} aria-expanded={entry.isDir ? expanded === true : undefined} aria-label={entry.name}
@@ -85,12 +86,13 @@ export function ArtifactRow({ entry, level, ipc, first = false, expanded, onTogg
           <span>{entry.name}</span>
         )}
         {entry.isDir ? <FolderSize itemId={entry.id} /> : <span className="muted size">{formatBytes(entry.size)}</span>}
-        <span className={`cache ${cacheState.split(' ')[0]}`}>{cacheState}</span>
+        <span className={`cache ${badge.kind}`}>{badge.text}</span>
         {showTask ? (
           <TaskProgressView name={entry.name} task={task} canReveal={ipc} tabIndex={tabIndex}
             onCancel={() => void api.call('tasks.cancel', { taskId: task.taskId })}
             onResume={() => void download(task.kind)}
-            onReveal={() => void api.call('artifacts.reveal', { taskId: task.taskId })} />
+            onReveal={() => void api.call('artifacts.reveal', { taskId: task.taskId })}
+            onAgain={() => void download('download')} />
         ) : (
           <>
             <button type="button" tabIndex={tabIndex} onClick={() => void download('download')} aria-label={`Download ${entry.name}`}>

@@ -1,8 +1,8 @@
-/** A download's progress bar with speed and time left, and its cancel / resume / reveal buttons. */
+/** A download's progress bar with speed and time left, and its cancel / resume / reveal / download-again buttons. */
 import { formatBytes, formatDuration } from '../components/format';
 import type { ItemTask } from './tasks';
 
-export function TaskProgressView({ name, task, canReveal, tabIndex, onCancel, onResume, onReveal }: {
+export function TaskProgressView({ name, task, canReveal, tabIndex, onCancel, onResume, onReveal, onAgain }: {
   name: string;
   task: ItemTask;
   canReveal: boolean;
@@ -11,6 +11,8 @@ export function TaskProgressView({ name, task, canReveal, tabIndex, onCancel, on
   onCancel: () => void;
   onResume: () => void;
   onReveal: () => void;
+  /** A finished download can be fetched again (the browser's copy may be gone, or a second copy wanted). */
+  onAgain: () => void;
 }) {
   const pct = task.total > 0 ? Math.floor((task.bytes / task.total) * 100) : 0;
   if (task.state === 'running') {
@@ -33,6 +35,11 @@ export function TaskProgressView({ name, task, canReveal, tabIndex, onCancel, on
         {canReveal && task.kind === 'download' && (
           <button type="button" tabIndex={tabIndex} onClick={onReveal} aria-label={`Show ${name} in folder`}>
             Show in folder
+          </button>
+        )}
+        {task.kind === 'download' && (
+          <button type="button" tabIndex={tabIndex} onClick={onAgain} aria-label={`Download ${name} again`}>
+            Download again
           </button>
         )}
       </span>

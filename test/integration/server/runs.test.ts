@@ -152,7 +152,7 @@ describe('artifacts over HTTP', () => {
     expect(await (await get(`/api/download/${file.id}`)).text()).toBe('hello-artifact');
   });
 
-  it('downloads a folder as a .zip holding its files, with its length announced', async () => {
+  it('downloads a folder as a .zip with the folder as its top level, with its length announced', async () => {
     const folder = (await list('')).find((e) => e.name === 'out')!;
     const res = await get(`/api/download/${folder.id}`);
     expect(res.headers.get('content-type')).toBe('application/zip');
@@ -162,7 +162,7 @@ describe('artifacts over HTTP', () => {
     const zip = join(project, 'out.zip');
     await writeFile(zip, body);
     const files = unzipAll(zip);
-    expect(Object.fromEntries([...files].map(([n, b]) => [n, b.toString('utf8')]))).toEqual({ 'a.txt': 'hello-artifact', 'sub/b.txt': 'deeper' });
+    expect(Object.fromEntries([...files].map(([n, b]) => [n, b.toString('utf8')]))).toEqual({ 'out/a.txt': 'hello-artifact', 'out/sub/b.txt': 'deeper' });
   });
 
   it('refuses downloads without the token', async () => {

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ArtifactEntry } from '../../../main/common/api/operations';
 import { ArtifactRow, DRAG_TYPE } from '../../../renderer/src/artifacts/ArtifactRow';
 import { listenForTasks } from '../../../renderer/src/artifacts/tasks';
+import { StorageLabel } from '../../../renderer/src/artifacts/where';
 import { renderWithApi } from './render';
 
 afterEach(cleanup);
@@ -23,7 +24,7 @@ describe('ArtifactRow drag', () => {
     const data = dragStart(screen.getByRole('treeitem', { name: 'model.bin' }));
     expect(data.get(DRAG_TYPE)).toBe('item-1');
     expect(api.inputsOf('artifacts.startDrag')).toEqual([{ itemId: 'item-1' }]);
-    expect(screen.getByText('ready')).toBeTruthy();
+    expect(screen.getByText('in the drag cache')).toBeTruthy();
   });
 
   it('never asks Electron to drag a file that is not cached', () => {
@@ -31,7 +32,7 @@ describe('ArtifactRow drag', () => {
     const data = dragStart(screen.getByRole('treeitem', { name: 'model.bin' }));
     expect(data.get(DRAG_TYPE)).toBe('item-1');
     expect(api.calls).toEqual([]);
-    expect(screen.getByText('remote')).toBeTruthy();
+    expect(screen.getByText('in storage')).toBeTruthy();
   });
 });
 
@@ -57,10 +58,31 @@ describe('ArtifactRow download', () => {
   });
 });
 
+describe('ArtifactRow after a download', () => {
+  it('says the bytes are in S3 before, in your downloads after, and can download again', async () => {
+    let n = 0;
+    const { api } = renderWithApi(
+      <StorageLabel.Provider value="in S3">
+        <ArtifactRow entry={file({ id: 'item-3' })} level={1} ipc={false} />
+      </StorageLabel.Provider>,
+      { 'artifacts.download': () => ({ taskId: `t${(n += 1)}` }) },
+    );
+    const off = listenForTasks(api);
+    expect(screen.getByText('in S3')).toBeTruthy();
+    await userEvent.click(screen.getByRole('button', { name: 'Download model.bin' }));
+    act(() => api.emit('task.progress', { taskId: 't1', state: 'done', bytes: 10, total: 10, bytesPerSec: 0 }));
+    expect(screen.getByText('in your downloads')).toBeTruthy();
+    expect(screen.getByText('Downloaded')).toBeTruthy();
+    await userEvent.click(screen.getByRole('button', { name: 'Download model.bin again' }));
+    expect(api.inputsOf('artifacts.download')).toEqual([{ itemId: 'item-3' }, { itemId: 'item-3' }]);
+    off();
+  });
+});
+
 describe('ArtifactRow folder drag', () => {
   const folder = file({ id: 'dir-1', name: 'checkpoints', isDir: true, size: 0 });
 
-  it('makes a folder draggable only after "Prepare drag" fetched it, showing remote, downloading % and ready', async () => {
+  it('makes a folder draggable only after "Prepare drag" fetched it, showing where the bytes are: in storage, downloading %, in the drag cache', async () => {
     const { api } = renderWithApi(<ArtifactRow entry={folder} level={1} ipc expanded={false} onToggle={() => undefined} />, {
       'artifacts.folderTotal': () => ({ files: 3, bytes: 2048 }),
       'artifacts.cache': () => ({ taskId: 'c1' }),
@@ -69,7 +91,7 @@ describe('ArtifactRow folder drag', () => {
     });
     const off = listenForTasks(api);
     const row = screen.getByRole('treeitem', { name: 'checkpoints' });
-    expect(within(row).getByText('remote')).toBeTruthy();
+    expect(within(row).getByText('in storage')).toBeTruthy();
     dragStart(row);
     expect(api.inputsOf('artifacts.startDrag')).toEqual([]);
 
@@ -79,11 +101,11 @@ describe('ArtifactRow folder drag', () => {
     expect(within(row).getByText('downloading 39%')).toBeTruthy();
     await userEvent.click(screen.getByRole('button', { name: 'Cancel download of checkpoints' }));
     act(() => api.emit('task.progress', { taskId: 'c1', state: 'cancelled', bytes: 800, total: 2048, bytesPerSec: 0 }));
-    expect(within(row).getByText('remote')).toBeTruthy();
+    expect(within(row).getByText('in storage')).toBeTruthy();
     await userEvent.click(screen.getByRole('button', { name: 'Resume download of checkpoints' }));
     expect(api.inputsOf('artifacts.cache')).toHaveLength(2);
     act(() => api.emit('task.progress', { taskId: 'c1', state: 'done', bytes: 2048, total: 2048, bytesPerSec: 0 }));
-    expect(within(row).getByText('ready')).toBeTruthy();
+    expect(within(row).getByText('in the drag cache')).toBeTruthy();
     expect(screen.queryByRole('button', { name: 'Prepare checkpoints for dragging out' })).toBeNull();
 
     const data = dragStart(row);

@@ -64,3 +64,16 @@ describe('zipStream', () => {
     }
   });
 });
+
+describe('zipStream with a root folder', () => {
+  it('puts every entry under the folder name, which cannot escape with slashes or dots', async () => {
+    const plan = await planZip(src, { root: 'ckpt' });
+    const path = join(tmp, 'rooted.zip');
+    await pipeline(zipStream(plan), createWriteStream(path));
+    expect((await stat(path)).size).toBe(plan.length);
+    const got = unzipAll(path);
+    expect([...got.keys()].sort()).toEqual([...files.keys()].map((n) => `ckpt/${n}`).sort());
+    expect((await planZip(src, { root: '../x' })).entries.map((e) => e.name.toString('utf8').split('/')[0])).toContain('.._x');
+    expect((await planZip(src, { root: '..' })).entries[0]!.name.toString('utf8')).toMatch(/^_\//);
+  });
+});
