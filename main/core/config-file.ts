@@ -4,11 +4,12 @@
  * Desktop works offline with no setup. A malformed one is an error naming
  * the file and the field, never a silent fallback.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BackendName } from '../common/backends';
 import { BACKEND_NAMES, isBackendName } from '../common/backends';
 import { DstackError } from '../common/errors';
+import { writeFileAtomically } from '../node/atomic-write';
 import type { BackendConfig, ConfigFile } from '../common/config';
 
 export function configPath(home: string): string {
@@ -49,13 +50,10 @@ export async function readConfigFile(home: string): Promise<ConfigFile> {
   return out;
 }
 
-/** Writes the config atomically (temp file, then rename), so a crash never leaves half a file. */
+/** Writes the config through the one atomic writer (temp file, fsync, rename), so a crash never leaves half a file. */
 export async function writeConfigFile(home: string, cfg: ConfigFile): Promise<string> {
   const path = configPath(home);
-  await mkdir(home, { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, (await import('yaml')).stringify(cfg), { mode: 0o600 });
-  await rename(tmp, path);
+  await writeFileAtomically(path, (await import('yaml')).stringify(cfg));
   return path;
 }
 

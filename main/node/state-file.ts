@@ -4,45 +4,17 @@
  * and read so a damaged one is kept for a person to look at instead of
  * being silently replaced by an empty state on the next save.
  */
-import { randomBytes } from 'node:crypto';
-import type { FileHandle } from 'node:fs/promises';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile, rename } from 'node:fs/promises';
 import type { z } from 'zod';
-import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from './private-dir';
+import { writeFileAtomically } from './atomic-write';
 
 /**
- * Writes `data` as JSON to a fresh temporary file beside `file`, flushes
- * it, renames it over `file` and flushes the folder. Readers see the old
+ * Writes `data` as JSON through the one atomic writer: readers see the old
  * file or the new one, never a part; concurrent writers each rename a
  * whole file of their own, and the last one wins.
  */
 export async function writeJsonDurably(file: string, data: unknown): Promise<void> {
-  const dir = dirname(file);
-  await mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
-  const tmp = join(dir, `.${basename(file)}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
-  const h = await open(tmp, 'wx', PRIVATE_FILE_MODE);
-  try {
-    try {
-      await h.writeFile(JSON.stringify(data, null, 2));
-      await h.sync();
-    } finally {
-      await h.close();
-    }
-    await rename(tmp, file);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-  let d: FileHandle | undefined;
-  try {
-    d = await open(dir, 'r');
-    await d.sync();
-  } catch {
-    // Folders cannot be opened on Windows; the rename is still atomic.
-  } finally {
-    await d?.close();
-  }
+  await writeFileAtomically(file, JSON.stringify(data, null, 2));
 }
 
 /** What reading a state file found. */
