@@ -8,8 +8,8 @@
  * refetches a part whose bytes changed on disk. Every GET is pinned to the
  * ETag seen by HEAD (If-Match, and a check of the returned ETag for
  * stand-ins that ignore If-Match), so a concurrent overwrite restarts the
- * download instead of mixing versions. GETs go through objectget.ts, which
- * skips the SDK's per-request cost. The result is verified against the
+ * download instead of mixing versions. GETs go through object-reader.ts,
+ * which skips the SDK's per-request cost. The result is verified against the
  * ETag (verify.ts), synced, and only then renamed over `dest`, so `dest`
  * is either absent, the old file, or the complete object.
  */
@@ -19,8 +19,8 @@ import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import type { DownloadFileOptions } from '../../../core/backend';
 import { CancelledError, DstackError, NotFoundError } from '../../../common/errors';
 import { isNotFound, isTransient, mapS3Error, retryTransient } from './errors';
-import type { BodySink } from './http1';
-import { ObjectChangedError, ObjectReader } from './objectget';
+import type { BodySink } from './object-reader';
+import { ObjectChangedError, ObjectReader } from './object-reader';
 import { JournalFlusher } from './partmap';
 import { runPool } from '../../../core/pool';
 import type { StagedSource } from '../../../core/staged-file';
@@ -232,8 +232,8 @@ async function fetchPart(
 }
 
 /**
- * Gathers a part's bytes into WRITE_BATCH buffers (the socket reads straight
- * into them) and hands each full one to the disk writer. Reading pauses
+ * Gathers a part's bytes into WRITE_BATCH buffers and hands each full one to
+ * the disk writer. Reading pauses
  * while four batches of the part wait for the disk.
  */
 class PartWriter implements BodySink {
@@ -254,22 +254,12 @@ class PartWriter implements BodySink {
     this.batch = disk.take();
   }
 
-  space(): Buffer {
-    return this.batch.subarray(this.fill);
-  }
-
   write(bytes: Buffer): Promise<void> | undefined {
-    if (bytes.buffer === this.batch.buffer && bytes.byteOffset === this.fill) {
-      // Read in place through space().
-      this.fill += bytes.length;
+    for (let off = 0; off < bytes.length; ) {
+      const n = bytes.copy(this.batch, this.fill, off);
+      this.fill += n;
+      off += n;
       if (this.fill === this.batch.length) this.flush();
-    } else {
-      for (let off = 0; off < bytes.length; ) {
-        const n = bytes.copy(this.batch, this.fill, off);
-        this.fill += n;
-        off += n;
-        if (this.fill === this.batch.length) this.flush();
-      }
     }
     return this.pending >= 4 ? this.tail : undefined;
   }

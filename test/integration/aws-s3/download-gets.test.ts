@@ -2,16 +2,16 @@ import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createS3Client } from '../../../main/backends/aws/s3/client';
-import { mapS3Error } from '../../../main/backends/aws/s3/errors';
-import { ObjectReader } from '../../../main/backends/aws/s3/objectget';
+import { S3Storage } from '../../../main/backends/aws/s3/storage';
 import { downloadTree, uploadTree } from '../../../main/core/tree-transfer';
 import { uploadItemsOf } from '../../helpers/tree-items';
 import { MiB, randomFile, resetCounts, useS3 } from './setup';
 
 const f = useS3();
 
-// Downloads GET objects without the SDK (objectget.ts): these check what the
-// SDK used to guarantee, against a real S3 stand-in that verifies signatures.
+// Downloads GET objects without the SDK's pipeline (object-reader.ts: undici and
+// the SDK's signer): these check what a GetObject would guarantee, against a
+// real S3 stand-in whose proxy checks every signature independently.
 describe('object GETs without the SDK', () => {
   it('signs and encodes keys with spaces, unicode and reserved characters as S3 expects', async () => {
     const src = join(f.tmp, 'odd-src');
@@ -53,19 +53,17 @@ describe('object GETs without the SDK', () => {
     const etag = String((await f.storage.head('artifacts/secret.txt'))?.etag);
     const wrong = createS3Client({ region: f.s3.region, endpoint: f.traffic.endpoint, credentials: { accessKeyId: f.s3.credentials.accessKeyId, secretAccessKey: 'wrong' } });
     try {
-      const err = await ObjectReader.for({ client: wrong, bucket: f.s3.bucket }).read({ key: 'artifacts/secret.txt', etag }).catch((e: unknown) => e);
-      expect(err).toMatchObject({ name: 'SignatureDoesNotMatch', $metadata: { httpStatusCode: 403 } });
-      expect(mapS3Error(err, { action: 's3:GetObject', bucket: f.s3.bucket, key: 'artifacts/secret.txt' })).toMatchObject({
-        code: 'credentials',
-        message: 'AWS rejected the credentials (SignatureDoesNotMatch).',
-      });
+      const storage = new S3Storage(f.s3.bucket, wrong, f.home);
+      const err = await storage.downloadFile('artifacts/secret.txt', join(f.tmp, 'secret-out.txt'), { listed: { size: 1, etag } }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'credentials', message: 'AWS rejected the credentials (SignatureDoesNotMatch).' });
     } finally {
       wrong.destroy();
     }
   });
 
-  it('says which object is missing', async () => {
-    const err = await ObjectReader.for({ client: f.client, bucket: f.s3.bucket }).read({ key: 'artifacts/none.txt', etag: '0'.repeat(32) }).catch((e: unknown) => e);
-    expect(err).toMatchObject({ name: 'NoSuchKey', $metadata: { httpStatusCode: 404 } });
+  it('says which object is missing when it was deleted after the listing', async () => {
+    const dest = join(f.tmp, 'none-out.txt');
+    const err = await f.storage.downloadFile('artifacts/none.txt', dest, { listed: { size: 1, etag: '0'.repeat(32) } }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'not_found', message: `s3://${f.s3.bucket}/artifacts/none.txt was deleted while it was downloading.` });
   });
 });
