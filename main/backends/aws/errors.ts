@@ -38,7 +38,7 @@ const CREDENTIAL_CODES = new Set([...BAD_KEY_CODES, ...EXPIRED_CODES, ...SIGNATU
 const DENIED_CODES = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'UnauthorizedAccess', 'Forbidden']);
 
 /** Socket and DNS failures: nothing answered, so no AWS code exists. */
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EPIPE', 'TimeoutError', 'RequestTimeout']);
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EPIPE', 'TimeoutError']);
 
 /** The fix for credentials that do not work: re-login for SSO, otherwise new keys. */
 export function credentialsFix(profile?: string): string {
