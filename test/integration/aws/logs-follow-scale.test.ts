@@ -8,7 +8,7 @@ import { CloudWatchLogs } from '../../../main/backends/aws/logs';
 import type { LogEvent } from '../../../main/core/backend';
 import type { AwsStandin } from '../../helpers/aws-standin';
 import { startAwsStandin } from '../../helpers/aws-standin';
-import { BUCKET, makeJob, REGION } from './fixtures';
+import { BUCKET, makeJob, REGION } from '../../unit/aws/fixtures';
 
 const TOTAL = 200_000;
 const CHUNK = 20_000;
