@@ -1,7 +1,7 @@
 /**
  * A pass-through HTTP proxy in front of s3rver that names and counts the S3
  * operations going through it, as the server receives them. Downloads send
- * their GETs without the SDK (main/backends/aws/s3/objectget.ts), so only
+ * their GETs without the SDK's pipeline (main/backends/aws/s3/object-reader.ts), so only
  * the wire sees every request; operations get the SDK's command names so
  * tests read the same either way.
  *
