@@ -5,6 +5,8 @@ import { useApi } from '../api/context';
 import { ConfirmButton } from '../components/ConfirmButton';
 import { ErrorNote } from '../components/ErrorNote';
 import { useAction } from '../components/useAction';
+import { tagNameProblem } from '../../../main/common/fields';
+import { FieldProblem } from '../components/FieldProblem';
 import { toast } from '../shell/toasts';
 
 export function TagsPanel({ projectId, runs }: { projectId: string; runs: RunSummary[] }) {
@@ -18,6 +20,7 @@ export function TagsPanel({ projectId, runs }: { projectId: string; runs: RunSum
     return true;
   });
   // Only a finished run that kept its artifacts can carry a tag; offering others would only end in an error.
+  const tagProblem = tag.trim() ? tagNameProblem(tag) : undefined;
   const taggable = runs.filter((r) => (r.status === 'done' || r.status === 'stopped') && !r.tag && !r.unreadable);
 
   useEffect(() => void act.run(async () => undefined), [projectId]);
@@ -64,7 +67,8 @@ export function TagsPanel({ projectId, runs }: { projectId: string; runs: RunSum
       </table>
       <form className="row" onSubmit={(e) => void submit(e)} aria-label="Add a tag">
         <label htmlFor="tag-name">Tag</label>
-        <input id="tag-name" value={tag} onChange={(e) => setTag(e.target.value)} spellCheck={false} />
+        <input id="tag-name" value={tag} onChange={(e) => setTag(e.target.value)} spellCheck={false}
+          aria-invalid={tagProblem ? true : undefined} aria-describedby={tagProblem ? 'tag-name-problem' : undefined} />
         <label htmlFor="tag-run">Run</label>
         <select id="tag-run" value={runName} onChange={(e) => setRunName(e.target.value)}>
           <option value="">Choose a run</option>
@@ -74,9 +78,10 @@ export function TagsPanel({ projectId, runs }: { projectId: string; runs: RunSum
             </option>
           ))}
         </select>
-        <button type="submit" disabled={!tag.trim() || !runName || act.busy}>
+        <button type="submit" disabled={!tag.trim() || !runName || act.busy || !!tagProblem}>
           Add tag
         </button>
+        <FieldProblem id="tag-name-problem" problem={tagProblem} />
       </form>
       <ErrorNote error={act.error} />
     </section>

@@ -10,7 +10,8 @@ import { Busy } from '../components/Busy';
 import { ErrorNote } from '../components/ErrorNote';
 import { formatMoney } from '../components/format';
 import { useAction } from '../components/useAction';
-import { EMPTY_FIELDS, toRequest, type RunFields } from './overrides';
+import { FieldProblem } from '../components/FieldProblem';
+import { EMPTY_FIELDS, fieldProblems, toRequest, type RunFields } from './overrides';
 
 export function RunForm({ projectId, workflow, aws, onSubmitted, onClose }: {
   projectId: string;
@@ -22,6 +23,8 @@ export function RunForm({ projectId, workflow, aws, onSubmitted, onClose }: {
   const api = useApi();
   const [f, setF] = useState<RunFields>(EMPTY_FIELDS);
   const [offer, setOffer] = useState<InstanceOffer | null>(null);
+  const problems = fieldProblems(f);
+  const invalid = Object.keys(problems).length > 0;
   const quote = useAction(() => api.call('runs.offer', toRequest(projectId, workflow, f)));
   const submit = useAction(() => api.call('runs.submit', toRequest(projectId, workflow, f)));
   const field = (k: keyof RunFields) => (e: { target: { value: string } }) => {
@@ -47,13 +50,17 @@ export function RunForm({ projectId, workflow, aws, onSubmitted, onClose }: {
         <label htmlFor="run-args">Arguments</label>
         <input id="run-args" value={f.args} onChange={field('args')} spellCheck={false} />
         <label htmlFor="run-cpu">CPUs</label>
-        <input id="run-cpu" type="number" min={1} value={f.cpu} onChange={field('cpu')} />
+        <input id="run-cpu" type="number" min={1} value={f.cpu} onChange={field('cpu')} aria-invalid={problems.cpu ? true : undefined} aria-describedby={problems.cpu ? 'run-cpu-problem' : undefined} />
+        <FieldProblem id="run-cpu-problem" problem={problems.cpu} />
         <label htmlFor="run-memory">Memory</label>
-        <input id="run-memory" value={f.memory} onChange={field('memory')} placeholder="e.g. 16GB" />
+        <input id="run-memory" value={f.memory} onChange={field('memory')} placeholder="e.g. 16GB" aria-invalid={problems.memory ? true : undefined} aria-describedby={problems.memory ? 'run-memory-problem' : undefined} />
+        <FieldProblem id="run-memory-problem" problem={problems.memory} />
         <label htmlFor="run-gpu">GPUs</label>
-        <input id="run-gpu" type="number" min={0} value={f.gpu} onChange={field('gpu')} />
+        <input id="run-gpu" type="number" min={0} value={f.gpu} onChange={field('gpu')} aria-invalid={problems.gpu ? true : undefined} aria-describedby={problems.gpu ? 'run-gpu-problem' : undefined} />
+        <FieldProblem id="run-gpu-problem" problem={problems.gpu} />
         <label htmlFor="run-tag">Tag</label>
-        <input id="run-tag" value={f.tag} onChange={field('tag')} />
+        <input id="run-tag" value={f.tag} onChange={field('tag')} aria-invalid={problems.tag ? true : undefined} aria-describedby={problems.tag ? 'run-tag-problem' : undefined} />
+        <FieldProblem id="run-tag-problem" problem={problems.tag} />
         {aws && (
           <>
             <label htmlFor="run-spot">Spot instance</label>
@@ -81,7 +88,7 @@ export function RunForm({ projectId, workflow, aws, onSubmitted, onClose }: {
       {submit.busy && <Busy label="Submitting…" onCancel={submit.cancel} />}
       <ErrorNote error={quote.error ?? submit.error} />
       <div className="row">
-        <button type="submit" className="primary" disabled={quote.busy || submit.busy}>
+        <button type="submit" className="primary" disabled={quote.busy || submit.busy || invalid}>
           {aws && !offer ? 'Check price' : offer ? `Launch for ${formatMoney(offer.pricePerHour)}/hour` : 'Run'}
         </button>
         <button type="button" onClick={onClose}>

@@ -15,7 +15,7 @@ afterEach(cleanup);
 describe('Settings: drag cache', () => {
   it('shows the size, clears it, and says what was freed', async () => {
     const { api } = renderWithApi(<Settings onEdit={() => undefined} onClose={() => undefined} />, {
-      'setup.get': () => ({ draft: null, config: { backend: 'local', home: '/h/.dstack' } }),
+      'setup.get': () => ({ draft: { step: 'done' }, config: { backend: 'local', home: '/h/.dstack' } }),
       'artifacts.cacheUsage': () => ({ bytes: 402 * 1024 ** 2, entries: 1, maxBytes: 2 * 1024 ** 3 }),
       'artifacts.clearCache': () => ({ freedBytes: 402 * 1024 ** 2, bytes: 0 }),
     });

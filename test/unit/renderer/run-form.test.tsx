@@ -71,12 +71,25 @@ describe('RunForm overrides', () => {
 
   it('clears an old error as soon as a field changes', async () => {
     renderWithApi(<RunForm projectId="p" workflow="train" aws={false} onSubmitted={() => undefined} onClose={() => undefined} />, {
-      'runs.submit': () => Promise.reject(new DstackError('invalid_argument', 'Memory must be a size such as 16GB.')),
+      'runs.submit': () => Promise.reject(new DstackError('invalid_argument', 'This machine has 8 GB of memory; ask for at most 8GB.')),
     });
-    await userEvent.type(screen.getByLabelText('Memory'), 'lots');
+    await userEvent.type(screen.getByLabelText('Memory'), '64GB');
     await userEvent.click(screen.getByRole('button', { name: 'Run' }));
-    expect((await screen.findByRole('alert')).textContent).toContain('Memory must be a size such as 16GB.');
-    await userEvent.type(screen.getByLabelText('Memory'), 'x');
+    expect((await screen.findByRole('alert')).textContent).toContain('ask for at most 8GB');
+    await userEvent.clear(screen.getByLabelText('Memory'));
     expect(screen.queryByRole('alert')).toBeNull();
+  });
+
+  it('says what is wrong with a field as it is typed, and keeps Run disabled until it is fixed', async () => {
+    renderWithApi(<RunForm projectId="p" workflow="train" aws={false} onSubmitted={() => undefined} onClose={() => undefined} />, {});
+    await userEvent.type(screen.getByLabelText('Memory'), 'lots');
+    const memory = screen.getByLabelText('Memory');
+    expect(memory.getAttribute('aria-invalid')).toBe('true');
+    expect(document.getElementById(memory.getAttribute('aria-describedby')!)?.textContent).toMatch(/^Memory must be a size such as 16GB/);
+    expect((screen.getByRole('button', { name: 'Run' }) as HTMLButtonElement).disabled).toBe(true);
+    await userEvent.clear(memory);
+    await userEvent.type(memory, '16GB');
+    expect(memory.getAttribute('aria-invalid')).toBeNull();
+    expect((screen.getByRole('button', { name: 'Run' }) as HTMLButtonElement).disabled).toBe(false);
   });
 });
