@@ -31,6 +31,10 @@ export const FIELD_LABELS: Record<string, string> = {
   'overrides.spot': 'Spot',
   prefix: 'Folder',
   projectId: 'Project',
+  itemId: 'The artifact',
+  taskId: 'The download',
+  subscriptionId: 'The subscription',
+  abort: 'Abort',
 };
 
 /** The label for a field path such as `overrides.memory`; array indexes are dropped. */

@@ -63,13 +63,13 @@ describe('IPC', () => {
       error: { code: string; message: string; details: { fields: string[] } };
     };
     expect(out.error.code).toBe('invalid_argument');
-    expect(out.error.message).toMatch(/"abort" must be a boolean/);
+    expect(out.error.message).toBe('Abort must be yes or no.');
     expect(out.error.details.fields).toEqual(['abort']);
   });
 
   it('refuses a path where an id is expected', async () => {
     const out = (await invoke('artifacts.startDrag', fromOurWindow(), { itemId: '../../etc/passwd' })) as { error: { message: string } };
-    expect(out.error.message).toMatch(/"itemId" must be an id issued by the app/);
+    expect(out.error.message).toMatch(/^The artifact must be an id issued by the app/);
   });
 
   it('turns a failing operation into a typed error envelope', async () => {
