@@ -15,6 +15,7 @@ import type { CredentialsSource } from './credentials';
 import { credentialsProvider } from './credentials';
 import type { AwsService } from './endpoints';
 import { endpointFor } from './endpoints';
+import { ProxyAwareHandler } from './proxy-handler';
 
 export interface AwsClients {
   region: string;
@@ -33,11 +34,13 @@ interface Common {
   credentials: AwsCredentialIdentityProvider;
   endpoint?: string;
   maxAttempts: number;
+  /** Honours HTTPS_PROXY / NO_PROXY, which the SDK's own handler ignores. */
+  requestHandler: ProxyAwareHandler;
 }
 
 function common(service: AwsService, region: string, credentials: AwsCredentialIdentityProvider, env: NodeJS.ProcessEnv): Common {
   const endpoint = endpointFor(service, env);
-  return { region, credentials, maxAttempts: 5, ...(endpoint ? { endpoint } : {}) };
+  return { region, credentials, maxAttempts: 5, requestHandler: new ProxyAwareHandler(), ...(endpoint ? { endpoint } : {}) };
 }
 
 /**

@@ -54,7 +54,7 @@ describe('object GETs without the SDK', () => {
     const wrong = createS3Client({ region: f.s3.region, endpoint: f.traffic.endpoint, credentials: { accessKeyId: f.s3.credentials.accessKeyId, secretAccessKey: 'wrong' } });
     try {
       const storage = new S3Storage(f.s3.bucket, wrong, f.home);
-      const err = await storage.downloadFile('artifacts/secret.txt', join(f.tmp, 'secret-out.txt'), { listed: { size: 1, etag } }).catch((e: unknown) => e);
+      const err = await storage.downloadFile('artifacts/secret.txt', join(f.tmp, 'secret-out.txt'), { listed: { key: 'artifacts/secret.txt', size: 1, etag, modified: 0 } }).catch((e: unknown) => e);
       expect(err).toMatchObject({ code: 'credentials', message: 'AWS rejected the credentials (SignatureDoesNotMatch).' });
     } finally {
       wrong.destroy();
@@ -63,7 +63,7 @@ describe('object GETs without the SDK', () => {
 
   it('says which object is missing when it was deleted after the listing', async () => {
     const dest = join(f.tmp, 'none-out.txt');
-    const err = await f.storage.downloadFile('artifacts/none.txt', dest, { listed: { size: 1, etag: '0'.repeat(32) } }).catch((e: unknown) => e);
+    const err = await f.storage.downloadFile('artifacts/none.txt', dest, { listed: { key: 'artifacts/none.txt', size: 1, etag: '0'.repeat(32), modified: 0 } }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'not_found', message: `s3://${f.s3.bucket}/artifacts/none.txt was deleted while it was downloading.` });
   });
 });

@@ -7,6 +7,7 @@
  * `bucket.host` names. So only that is added here.
  */
 import { S3Client } from '@aws-sdk/client-s3';
+import { ProxyAwareHandler } from '../proxy-handler';
 
 /** Static keys, as kept in the OS keychain. */
 export interface S3Credentials {
@@ -46,7 +47,6 @@ export function endpointFromEnv(env: NodeJS.ProcessEnv = process.env): string | 
  */
 export function createS3Client(opts: S3ClientOptions = {}): S3Client {
   const custom = opts.endpoint ?? endpointFromEnv();
-  const agent = { keepAlive: true, maxSockets: opts.maxSockets ?? DEFAULT_MAX_SOCKETS };
   return new S3Client({
     region: opts.region,
     credentials: opts.credentials,
@@ -55,6 +55,6 @@ export function createS3Client(opts: S3ClientOptions = {}): S3Client {
     forcePathStyle: custom !== undefined,
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
-    requestHandler: { httpAgent: agent, httpsAgent: agent, connectionTimeout: 10_000, socketTimeout: 60_000 },
+    requestHandler: new ProxyAwareHandler({ maxSockets: opts.maxSockets ?? DEFAULT_MAX_SOCKETS, connectionTimeout: 10_000, socketTimeout: 60_000 }),
   });
 }
