@@ -4,6 +4,7 @@
  * summary. Credentials never appear here: only a profile name, or the last
  * four characters of a keychain key id.
  */
+import { localGpuCount } from '../node/local-gpus';
 import { access } from 'node:fs/promises';
 import type { ConfigSummary } from '../common/api/operations';
 import { configPath, readConfigFile, writeConfigFile } from '../core/config-file';
@@ -35,6 +36,7 @@ export const setupOps: Handlers<SetupOps> = {
     transport: ctx.host.transport,
     platform: process.platform,
     configured: await configured(ctx.opts.home),
+    localGpus: await localGpuCount(),
   }),
   'setup.get': async (ctx) => ({
     draft: (await ctx.state.read()).draft ?? { step: 'backend' },

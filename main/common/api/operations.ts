@@ -24,6 +24,8 @@ export interface AppInfo {
   platform: string;
   /** Whether a backend is configured; false shows the first-run wizard. */
   configured: boolean;
+  /** NVIDIA GPUs on the machine `main/` runs on: local runs get these and no more. */
+  localGpus: number;
 }
 
 export type { WizardStep };

@@ -11,6 +11,7 @@ import { ErrorNote } from '../components/ErrorNote';
 import { formatMoney } from '../components/format';
 import { useAction } from '../components/useAction';
 import { FieldProblem } from '../components/FieldProblem';
+import { useAppStore } from '../store';
 import { EMPTY_FIELDS, fieldProblems, toRequest, type RunFields } from './overrides';
 
 export function RunForm({ projectId, workflow, aws, onSubmitted, onClose }: {
@@ -24,6 +25,7 @@ export function RunForm({ projectId, workflow, aws, onSubmitted, onClose }: {
   const [f, setF] = useState<RunFields>(EMPTY_FIELDS);
   const [offer, setOffer] = useState<InstanceOffer | null>(null);
   const problems = fieldProblems(f);
+  const localGpus = useAppStore((s) => s.info?.localGpus ?? 0);
   const invalid = Object.keys(problems).length > 0;
   const quote = useAction(() => api.call('runs.offer', toRequest(projectId, workflow, f)));
   const submit = useAction(() => api.call('runs.submit', toRequest(projectId, workflow, f)));
@@ -72,9 +74,12 @@ export function RunForm({ projectId, workflow, aws, onSubmitted, onClose }: {
           </>
         )}
       </div>
-      {!aws && Number(f.gpu) > 0 && (
+      {!aws && Number(f.gpu) > localGpus && (
         <p className="warn" role="note">
-          Local runs use this computer: they get a GPU only if it has one. For GPUs on demand, configure AWS in Settings.
+          {localGpus === 0
+            ? 'This computer has no GPU, so a local run gets none.'
+            : `This computer has ${localGpus} GPU${localGpus === 1 ? '' : 's'}; a local run gets no more.`}{' '}
+          For GPUs on demand, configure AWS in Settings.
         </p>
       )}
       {offer && (

@@ -35,7 +35,7 @@ describe('IPC', () => {
 
   it('answers our own window with a result envelope', async () => {
     expect(await invoke('app.info', fromOurWindow())).toEqual({
-      result: { version: '1.2.3', transport: 'ipc', platform: process.platform, configured: false },
+      result: { version: '1.2.3', transport: 'ipc', platform: process.platform, configured: false, localGpus: expect.any(Number) },
     });
   });
 

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RunForm } from '../../../renderer/src/project/RunForm';
 import { splitArgs } from '../../../renderer/src/project/overrides';
 import { DstackError } from '../../../main/common/errors';
+import { useAppStore } from '../../../renderer/src/store';
 import { renderWithApi } from './render';
 
 afterEach(cleanup);
@@ -61,12 +62,17 @@ describe('RunForm overrides', () => {
     expect(api.inputsOf('runs.submit')[0]).toEqual({ projectId: 'p', workflow: 'train', args: [], overrides: { memory: '8GB', spot: false } });
   });
 
-  it('on Local hides the spot choice and warns that a GPU comes only from this computer', async () => {
+  it('on Local hides the spot choice and warns when more GPUs are asked for than this computer has', async () => {
+    useAppStore.setState({ info: { version: '0', transport: 'http', platform: 'linux', configured: true, localGpus: 1 } });
     renderWithApi(<RunForm projectId="p" workflow="train" aws={false} onSubmitted={() => undefined} onClose={() => undefined} />, {});
     expect(screen.queryByLabelText('Spot instance')).toBeNull();
+    await userEvent.type(screen.getByLabelText('GPUs'), '1');
     expect(screen.queryByRole('note')).toBeNull();
+    await userEvent.clear(screen.getByLabelText('GPUs'));
     await userEvent.type(screen.getByLabelText('GPUs'), '2');
-    expect(screen.getByRole('note').textContent).toMatch(/get a GPU only if it has one/);
+    expect(screen.getByRole('note').textContent).toMatch(/^This computer has 1 GPU; a local run gets no more\./);
+    useAppStore.setState({ info: { version: '0', transport: 'http', platform: 'linux', configured: true, localGpus: 0 } });
+    expect((await screen.findByRole('note')).textContent).toMatch(/^This computer has no GPU, so a local run gets none\./);
   });
 
   it('clears an old error as soon as a field changes', async () => {
