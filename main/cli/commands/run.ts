@@ -9,6 +9,7 @@
  */
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
+import { BACKEND_NAMES } from '../../common/backends';
 import type { Job } from '../../common/job';
 import type { BackendName, ResourceOverrides } from '../../common/job';
 import { isTerminal } from '../../common/status';
@@ -55,7 +56,7 @@ export function runCommand(ctx: CliContext): Command {
     .argument('[args...]', 'arguments, available as ${{ run.args }}')
     .option('-d, --detach', 'submit and return; follow later with `dstack logs -f`')
     .option('-t, --tag <tag>', 'tag the run\'s artifacts once it is done')
-    .addOption(new Option('--backend <backend>', 'run on this backend instead of the configured one').choices(['local', 'aws']))
+    .addOption(new Option('--backend <backend>', 'run on this backend instead of the configured one').choices(BACKEND_NAMES))
     .option('--cpu <n>', 'CPUs for this run instead of the workflow\'s', wholeNumber)
     .option('--memory <size>', 'memory for this run, e.g. 16GB')
     .option('--gpu <n>', 'GPUs for this run; 0 for none', wholeNumber)
