@@ -19,8 +19,10 @@ test('200,000 lines: a screenful of rows in the DOM, follow and pause behave', a
   const log = page.getByRole('log', { name: 'Log output' });
   const status = page.getByText(/[\d,]+ lines · (live|finished)/);
 
-  await expect(status).toContainText('200,000 lines', { timeout: 120_000 });
+  // 200,000 lines of output, then the job's closing line.
+  await expect(status).toContainText('200,001 lines · finished', { timeout: 120_000 });
   await expect(log).toContainText('line 200000');
+  await expect(log).toContainText(/Job done in \d+ s\./);
   const rows = await log.locator('.log-row').count();
   const visible = Math.ceil((await log.evaluate((el) => el.clientHeight)) / 18);
   expect(rows).toBeGreaterThanOrEqual(visible - 1);
