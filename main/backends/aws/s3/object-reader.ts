@@ -57,6 +57,8 @@ const UNDICI_CODES: Record<string, string> = {
 };
 /** Connections per bucket route: transfers run 8 ranged GETs per large file and up to 64 small files at once. */
 const CONNECTIONS = 128;
+/** Milliseconds from sending a GET to the start of its answer, through any proxy. */
+const HEAD_TIMEOUT = 60_000;
 const readers = new WeakMap<S3Client, Map<string, ObjectReader>>();
 
 /** GETs objects of one bucket through one client's endpoint and credentials. */
@@ -92,8 +94,13 @@ export class ObjectReader {
       { method: 'GET', protocol: url.protocol, hostname: url.hostname, port: url.port ? Number(url.port) : undefined, path, headers, query: {} },
       { signingDate: new Date(Date.now() + (this.t.client.config.systemClockOffset ?? 0)) },
     );
+    // undici 7 retries a CONNECT that a proxy tears down forever (nodejs/undici#3897, fixed only in 8,
+    // which needs Node 22): a GET whose answer does not begin within HEAD_TIMEOUT is abandoned.
+    const noHead = new AbortController();
+    const timer = setTimeout(() => noHead.abort(), HEAD_TIMEOUT);
+    const signal = req.signal ? AbortSignal.any([req.signal, noHead.signal]) : noHead.signal;
     try {
-      const res = await r.dispatcher.request({ origin: r.route.origin, path, method: 'GET', headers: signed.headers, signal: req.signal });
+      const res = await r.dispatcher.request({ origin: r.route.origin, path, method: 'GET', headers: signed.headers, signal }).finally(() => clearTimeout(timer));
       if (res.statusCode >= 300) throw s3ErrorOf(res.statusCode, await res.body.text());
       try {
         checkHead(res.statusCode, res.headers, req);
@@ -101,11 +108,11 @@ export class ObjectReader {
         res.body.destroy();
         throw err;
       }
-      for await (const chunk of res.body as AsyncIterable<Buffer>) {
-        const wait = sink.write(chunk);
-        if (wait) await wait;
-      }
+      await drain(res.body, sink);
     } catch (err) {
+      if (noHead.signal.aborted && !req.signal?.aborted) {
+        throw Object.assign(new Error(`No answer from ${r.route.origin} within ${HEAD_TIMEOUT / 1000} s.`), { code: 'ETIMEDOUT' });
+      }
       throw netErrorOf(err);
     }
   }
@@ -115,7 +122,7 @@ export class ObjectReader {
       (route) => ({
         route,
         host: new URL(route.origin).host,
-        dispatcher: new EnvHttpProxyAgent({ connections: CONNECTIONS, connect: { timeout: 10_000 }, headersTimeout: 60_000, bodyTimeout: 60_000 }),
+        dispatcher: new EnvHttpProxyAgent({ connections: CONNECTIONS, connect: { timeout: 10_000 }, headersTimeout: HEAD_TIMEOUT, bodyTimeout: 60_000 }),
         signer: new SignatureV4({
           credentials: this.t.client.config.credentials,
           region: route.signingRegion,
@@ -132,6 +139,20 @@ export class ObjectReader {
     );
     return this.route;
   }
+}
+
+/** Feeds the body to the sink, pausing while the sink's promise is pending (events cost less CPU per chunk than async iteration). */
+function drain(body: Dispatcher.ResponseData['body'], sink: BodySink): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    body.on('error', reject);
+    body.on('end', resolve);
+    body.on('data', (chunk: Buffer) => {
+      const wait = sink.write(chunk);
+      if (!wait) return;
+      body.pause();
+      wait.then(() => body.resume(), (err: unknown) => body.destroy(err as Error));
+    });
+  });
 }
 
 type Headers = Record<string, string | string[] | undefined>;
