@@ -33,7 +33,7 @@ export type Fault = 'drop' | { cutAfter: number } | undefined;
 export interface Loopback {
   /** `http://127.0.0.1:{port}`. */
   endpoint: string;
-  /** The bearer token the stand-in accepts. */
+  /** The bearer token the stand-in accepts; a test may set another (one token for several stand-ins). */
   token: string;
   /** Requests answered, by `METHOD route` as the stand-in names them. */
   counts: Map<string, number>;
@@ -86,7 +86,6 @@ function send(res: ServerResponse, reply: LoopbackReply): void {
 /** Starts a stand-in; `handle` names each request's route (for counts) and answers it. */
 export async function startLoopback(handle: (req: LoopbackRequest) => { route: string; reply: LoopbackReply | Promise<LoopbackReply> }): Promise<Loopback> {
   const token = `standin-${Math.random().toString(36).slice(2)}`;
-  const want = digest(`Bearer ${token}`);
   const counts = new Map<string, number>();
   const lb = { token, counts } as Loopback;
   const server = createServer((req, res) => {
@@ -94,7 +93,7 @@ export async function startLoopback(handle: (req: LoopbackRequest) => { route: s
       try {
         const url = new URL(req.url ?? '/', 'http://127.0.0.1');
         const body = await readBody(req);
-        if (!timingSafeEqual(digest(req.headers.authorization ?? ''), want)) throw new StandinError(401, 'Request had invalid authentication credentials.');
+        if (!timingSafeEqual(digest(req.headers.authorization ?? ''), digest(`Bearer ${lb.token}`))) throw new StandinError(401, 'Request had invalid authentication credentials.');
         const parsed: LoopbackRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body };
         const fault = lb.fault?.(parsed);
         if (fault === 'drop') return void req.socket.destroy();

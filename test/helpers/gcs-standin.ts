@@ -43,14 +43,19 @@ const MAX_RESULTS = 1000;
 let lastGeneration = Date.now() * 1000;
 
 /** CRC-32C bit by bit: slow and obviously right, independent of the product's table. */
-export function crc32cSlow(data: Buffer): string {
+export function crc32cValue(data: Buffer): number {
   let c = 0xffffffff;
   for (const byte of data) {
     c ^= byte;
     for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
   }
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/** As Cloud Storage writes `crc32c`: four big-endian bytes, base64. */
+export function crc32cSlow(data: Buffer): string {
   const b = Buffer.alloc(4);
-  b.writeUInt32BE((c ^ 0xffffffff) >>> 0);
+  b.writeUInt32BE(crc32cValue(data));
   return b.toString('base64');
 }
 
