@@ -59,6 +59,20 @@ export class JobStore {
     throw new ConflictError('Could not find a free run name: too many submits at once.', 'Submit again.');
   }
 
+  /**
+   * The id of run `runName`'s job, from its record's key. Records never move
+   * (a status change rewrites one in place), so this finds a run even when a
+   * listing of heads raced a status change: a directory listing can miss the
+   * new head and the old one deleted after it.
+   */
+  async recordedJobId(repo: string, runName: string): Promise<string | undefined> {
+    const base = keys.jobRecord(repo, '');
+    for await (const o of listAll(this.storage, `${base.slice(0, -'.json'.length)}${runName},`)) {
+      if (o.key.endsWith('.json')) return o.key.slice(base.length - '.json'.length, -'.json'.length);
+    }
+    return undefined;
+  }
+
   /** Gives back a name claimed for a submit that failed before storing its job. */
   async releaseRunName(repo: string, runName: string): Promise<void> {
     await this.storage.delete([keys.runName(repo, runName)]);

@@ -129,8 +129,8 @@ export class RunService {
 
   /** The job of a run, fresh from storage. */
   async get(repo: string, runName: string): Promise<Job> {
-    const head = (await this.jobs.heads(repo, `${runName},`))[0];
-    const job = head && (await this.jobs.get(repo, head.jobId));
+    const jobId = (await this.jobs.heads(repo, `${runName},`))[0]?.jobId ?? (await this.jobs.recordedJobId(repo, runName));
+    const job = jobId && (await this.jobs.get(repo, jobId));
     if (!job) throw new NotFoundError(`Run ${runName} does not exist.`, 'See `dstack ps -a`.');
     return job;
   }
