@@ -29,7 +29,7 @@ test('run hello: lines stream while it runs, it ends done, and its artifact down
   await tree.getByRole('button', { name: 'Expand output' }).click();
   const file = tree.getByRole('treeitem', { name: 'hello.txt' });
   await expect(file).toBeVisible();
-  await expect(file).toContainText('remote');
+  await expect(file).toContainText('in local storage');
   await expect(tree.getByRole('treeitem', { name: 'output' })).toContainText(`${`Hello, world! Written by run ${runName}.\n`.length} B · 1 file`);
   await shot(page, 'artifacts-tree');
 
