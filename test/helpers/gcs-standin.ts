@@ -36,6 +36,8 @@ interface Session {
 export interface GcsStandin extends Loopback {
   bucket: string;
   objects: Map<string, StoredObject>;
+  /** Writes an object at once, as another client would, with a new generation. */
+  write(name: string, data: Buffer): void;
 }
 
 const QUANTUM = 256 * 1024;
@@ -230,5 +232,5 @@ export async function startGcsStandin(bucket = 'dstack-test-bucket'): Promise<Gc
     return { route, reply: object(req, name) };
   });
   endpoint = lb.endpoint;
-  return Object.assign(lb, { bucket, objects });
+  return Object.assign(lb, { bucket, objects, write: (name: string, data: Buffer) => void insert(name, data, undefined) });
 }

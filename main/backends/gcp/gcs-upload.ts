@@ -46,7 +46,8 @@ export async function uploadObject(t: GcsTarget, localPath: string, key: string,
     const ctx = { action: 'storage.objects.create', resource: gsUrl(t, key) };
     let done: GcsObject;
     try {
-      done = size < (opts.threshold ?? DEFAULT_UPLOAD_THRESHOLD) ? await multipart(t, fh, size, key, md5, opts) : await resumable(t, fh, size, key, md5, chunkSize, opts);
+      // An empty file has no chunk to send, so it always goes in one request.
+      done = size === 0 || size < (opts.threshold ?? DEFAULT_UPLOAD_THRESHOLD) ? await multipart(t, fh, size, key, md5, opts) : await resumable(t, fh, size, key, md5, chunkSize, opts);
     } catch (err) {
       // Our MD5 came with the metadata: a 400 at the end means the bytes sent were not the file we hashed.
       if (err instanceof GcpHttpError && err.status === 400 && /md5|hash|checksum/i.test(err.message)) {

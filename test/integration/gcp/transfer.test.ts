@@ -42,6 +42,14 @@ describe('GCS transfers against the stand-in', () => {
     expect((await readFile(dest)).equals(src.data)).toBe(true);
   });
 
+  it('round-trips an empty file, even with a threshold of 0', async () => {
+    const src = await randomFile(f.tmp, 'empty.bin', 0);
+    await f.storage.uploadFile(src.path, 'artifacts/empty.bin', { threshold: 0 });
+    const dest = join(f.tmp, 'empty-out', 'empty.bin');
+    await f.storage.downloadFile('artifacts/empty.bin', dest);
+    expect((await readFile(dest)).length).toBe(0);
+  });
+
   it('goes on from where the session stopped when a chunk is dropped', async () => {
     const src = await randomFile(f.tmp, 'dropped.bin', 4 * MiB);
     let dropped = 0;
@@ -111,6 +119,29 @@ describe('GCS transfers against the stand-in', () => {
     await f.storage.downloadFile('artifacts/changing.bin', dest, { partSize: MiB });
     expect(counts()['get-range']).toBe(4);
     expect((await readFile(dest)).equals(v2.data)).toBe(true);
+  });
+
+  it('starts over when the object is rewritten mid-download, never splicing two versions', async () => {
+    const v1 = await randomFile(f.tmp, 'mid-v1.bin', 4 * MiB);
+    await f.storage.uploadFile(v1.path, 'artifacts/mid.bin', up);
+    const v2 = await randomFile(f.tmp, 'mid-v2.bin', 4 * MiB);
+    let rewritten = false;
+    // Another client replaces the object just before the third part is asked for.
+    f.gcs.fault = (req) => {
+      if (!rewritten && req.headers.range === `bytes=${2 * MiB}-${3 * MiB - 1}`) {
+        rewritten = true;
+        f.gcs.write('artifacts/mid.bin', v2.data);
+      }
+      return undefined;
+    };
+    const dest = join(f.tmp, 'mid-out.bin');
+    try {
+      await f.storage.downloadFile('artifacts/mid.bin', dest, { partSize: MiB, concurrency: 1 });
+    } finally {
+      f.gcs.fault = undefined;
+    }
+    expect(rewritten).toBe(true);
+    expect((await readFile(dest)).equals(v2.data), 'the file is the new version, whole').toBe(true);
   });
 
   it('refuses a download whose bytes do not match the MD5 Cloud Storage keeps, and leaves no file', async () => {
