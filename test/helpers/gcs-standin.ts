@@ -210,6 +210,8 @@ export async function startGcsStandin(bucket = 'dstack-test-bucket'): Promise<Gc
     return req.query.get('alt') === 'media' ? media(req, name, o) : { status: 200, body: resource(bucket, name, o) };
   }
 
+  // Answered a tick later, so a refused request (a 412, a 400) is counted under its route too.
+  const later = (fn: () => LoopbackReply) => Promise.resolve().then(fn);
   const lb = await startLoopback((req) => {
     const m = /^\/(upload\/)?storage\/v1\/b\/([^/]+)\/o(?:\/([^/]+))?$/.exec(req.path);
     if (!m) return { route: 'unknown', reply: { status: 404, body: errorBody(404, `Not found: ${req.path}`) } };
@@ -217,19 +219,19 @@ export async function startGcsStandin(bucket = 'dstack-test-bucket'): Promise<Gc
     const name = m[3] === undefined ? undefined : decodeURIComponent(m[3]);
     const uploadType = req.query.get('uploadType');
     if (m[1]) {
-      if (req.method === 'PUT' && uploadType === 'resumable') return { route: 'upload-chunk', reply: chunk(req) };
+      if (req.method === 'PUT' && uploadType === 'resumable') return { route: 'upload-chunk', reply: later(() => chunk(req)) };
       if (req.method !== 'POST') throw new StandinError(405, `${req.method} is not an upload.`);
-      if (uploadType === 'media') return { route: 'upload-media', reply: insert(req.query.get('name') ?? '', req.body, req.query.get('ifGenerationMatch')) };
-      if (uploadType === 'multipart') return { route: 'upload-multipart', reply: multipart(req) };
-      if (uploadType === 'resumable') return { route: 'upload-start', reply: startSession(req) };
+      if (uploadType === 'media') return { route: 'upload-media', reply: later(() => insert(req.query.get('name') ?? '', req.body, req.query.get('ifGenerationMatch'))) };
+      if (uploadType === 'multipart') return { route: 'upload-multipart', reply: later(() => multipart(req)) };
+      if (uploadType === 'resumable') return { route: 'upload-start', reply: later(() => startSession(req)) };
       throw new StandinError(400, `Unknown uploadType "${uploadType}".`);
     }
     if (name === undefined) {
       if (req.method !== 'GET') throw new StandinError(405, `${req.method} on the object list.`);
-      return { route: 'list', reply: list(req.query) };
+      return { route: 'list', reply: later(() => list(req.query)) };
     }
     const route = req.method === 'DELETE' ? 'delete' : req.query.get('alt') === 'media' ? (req.headers.range ? 'get-range' : 'get-media') : 'get-metadata';
-    return { route, reply: object(req, name) };
+    return { route, reply: later(() => object(req, name)) };
   });
   endpoint = lb.endpoint;
   return Object.assign(lb, { bucket, objects, write: (name: string, data: Buffer) => void insert(name, data, undefined) });

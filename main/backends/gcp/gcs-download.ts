@@ -39,17 +39,23 @@ const PART_RETRIES = 2;
 type Metadata = (key: string, signal?: AbortSignal) => Promise<GcsObject | undefined>;
 
 export async function downloadObject(t: GcsTarget, metadata: Metadata, key: string, localPath: string, opts: GcsDownloadOptions & { home: string }): Promise<void> {
+  let current = opts;
   for (let attempt = 0; ; attempt++) {
     try {
-      return await downloadOnce(t, metadata, key, localPath, opts);
+      return await downloadOnce(t, metadata, key, localPath, current);
     } catch (err) {
+      if (err instanceof GcpHttpError && err.status === 404) throw new NotFoundError(`The object "${key}" does not exist.`, `Check the name; ${gsUrl(t, key)} is not in the bucket.`);
       if (!(err instanceof GcpHttpError && err.status === 412) || attempt >= MAX_RESTARTS) throw err;
+      // The object changed since it was listed or first read: start over from its metadata.
+      current = { ...opts, listed: undefined };
     }
   }
 }
 
 async function downloadOnce(t: GcsTarget, metadata: Metadata, key: string, localPath: string, opts: GcsDownloadOptions & { home: string }): Promise<void> {
-  const meta = await metadata(key, opts.signal);
+  // A listing's entry saves a metadata GET per file: its generation pins the reads, whose headers carry the hashes.
+  const listed = opts.listed && /^[1-9]\d*$/.test(opts.listed.etag ?? '') ? { name: key, size: String(opts.listed.size), generation: opts.listed.etag! } : undefined;
+  const meta: GcsObject | undefined = listed ?? (await metadata(key, opts.signal));
   if (!meta) throw new NotFoundError(`The object "${key}" does not exist.`, `Check the name; ${gsUrl(t, key)} is not in the bucket.`);
   const size = Number(meta.size);
   const partSize = opts.partSize ?? DEFAULT_PART_SIZE;
@@ -57,8 +63,8 @@ async function downloadOnce(t: GcsTarget, metadata: Metadata, key: string, local
   const source: StagedSource = { key, size, etag: meta.generation, partSize, partHash: 'crc32' };
   const staged = await StagedFile.begin(opts.home, localPath, source, { ...(opts.signal ? { signal: opts.signal } : {}), resumable: size > partSize });
   try {
-    await fetchParts(t, staged, source, opts);
-    await verify(staged, meta, gsUrl(t, key));
+    const hashes = await fetchParts(t, staged, source, opts);
+    await verify(staged, listed ? await withHashes(meta, hashes, metadata, opts.signal) : meta, gsUrl(t, key));
   } catch (err) {
     const cancelled = opts.signal?.aborted || err instanceof CancelledError;
     // Kept for a later call when the bytes so far are good and only the transfer stopped.
@@ -73,7 +79,9 @@ async function downloadOnce(t: GcsTarget, metadata: Metadata, key: string, local
   await staged.commit(localPath);
 }
 
-async function fetchParts(t: GcsTarget, staged: StagedFile, source: StagedSource, opts: GcsDownloadOptions): Promise<void> {
+/** Fetches the parts not reused; returns the `x-goog-hash` the reads carried, if any read was made. */
+async function fetchParts(t: GcsTarget, staged: StagedFile, source: StagedSource, opts: GcsDownloadOptions): Promise<string | undefined> {
+  let hashes: string | undefined;
   const { size, partSize } = source;
   const partLen = (i: number) => Math.min(partSize, size - i * partSize);
   const todo = Array.from({ length: Math.ceil(size / partSize) }, (_, i) => i).filter((i) => !staged.reused.has(i));
@@ -93,7 +101,7 @@ async function fetchParts(t: GcsTarget, staged: StagedFile, source: StagedSource
       for (let attempt = 0; ; attempt++) {
         try {
           got = 0;
-          const digest = await fetchPart(t, staged, source, start, len, signal, (n) => {
+          const digest = await fetchPart(t, staged, source, start, len, signal, (h) => (hashes ??= h ?? undefined), (n) => {
             got += n;
             bytes += n;
             opts.onProgress?.({ bytes, total: size });
@@ -109,10 +117,33 @@ async function fetchParts(t: GcsTarget, staged: StagedFile, source: StagedSource
     },
     opts.signal,
   );
+  return hashes;
+}
+
+/**
+ * The object's hashes for a download started from a listing: from the
+ * reads' `x-goog-hash` header, else (every part was resumed, no read made)
+ * from its metadata, which must still be the generation the parts came from.
+ */
+async function withHashes(meta: GcsObject, header: string | undefined, metadata: Metadata, signal?: AbortSignal): Promise<GcsObject> {
+  const parsed = Object.fromEntries((header ?? '').split(',').map((kv) => [kv.slice(0, kv.indexOf('=')).trim(), kv.slice(kv.indexOf('=') + 1).trim()]));
+  if (parsed.md5 || parsed.crc32c) return { ...meta, ...(parsed.md5 ? { md5Hash: parsed.md5 } : {}), ...(parsed.crc32c ? { crc32c: parsed.crc32c } : {}) };
+  const fresh = await metadata(meta.name, signal);
+  if (fresh?.generation !== meta.generation) throw new GcpHttpError(412, 'conflict', `${meta.name} changed during the download.`);
+  return fresh;
 }
 
 /** One ranged GET of a part, written at its offset; returns the part's fingerprint. */
-async function fetchPart(t: GcsTarget, staged: StagedFile, source: StagedSource, start: number, len: number, signal: AbortSignal, moved: (n: number) => void): Promise<string> {
+async function fetchPart(
+  t: GcsTarget,
+  staged: StagedFile,
+  source: StagedSource,
+  start: number,
+  len: number,
+  signal: AbortSignal,
+  onHashes: (header: string | null) => void,
+  moved: (n: number) => void,
+): Promise<string> {
   const where = gsUrl(t, source.key);
   const res = await t.http.call({
     action: 'storage.objects.get',
@@ -126,6 +157,7 @@ async function fetchPart(t: GcsTarget, staged: StagedFile, source: StagedSource,
   if (res.status !== 206 && !(res.status === 200 && len === source.size)) {
     throw new DstackError('unavailable', `Cloud Storage answered a ranged read of ${where} with ${res.status}.`, { fix: 'Try again.' });
   }
+  onHashes(res.headers.get('x-goog-hash'));
   const hash = partHasher(source.partHash);
   let pos = start;
   // A body already flowing does not always notice the fetch's signal: cancelling the reader ends a pending read.

@@ -50,6 +50,30 @@ describe('GCS transfers against the stand-in', () => {
     expect((await readFile(dest)).length).toBe(0);
   });
 
+  it('trusts a listing for the first try: one GET per small file, still verified, and a stale entry starts over', async () => {
+    const src = await randomFile(f.tmp, 'listed.bin', 70_000);
+    await f.storage.uploadFile(src.path, 'listed/a.bin', up);
+    const [listed] = (await f.storage.list('listed/')).objects;
+    counts();
+    await f.storage.downloadFile('listed/a.bin', join(f.tmp, 'listed-out', 'a.bin'), { listed });
+    expect(counts()).toEqual({ 'get-range': 1 });
+    expect((await readFile(join(f.tmp, 'listed-out', 'a.bin'))).equals(src.data)).toBe(true);
+
+    const stored = f.gcs.objects.get('listed/a.bin')!.data;
+    stored[7] = stored[7]! ^ 0xff;
+    const err = await f.storage.downloadFile('listed/a.bin', join(f.tmp, 'listed-out', 'bad.bin'), { listed }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'verification' });
+
+    const v2 = await randomFile(f.tmp, 'listed-v2.bin', 80_000);
+    await f.storage.uploadFile(v2.path, 'listed/a.bin', up);
+    counts();
+    await f.storage.downloadFile('listed/a.bin', join(f.tmp, 'listed-out', 'a.bin'), { listed });
+    expect(counts()).toEqual({ 'get-range': 2, 'get-metadata': 1 });
+    expect((await readFile(join(f.tmp, 'listed-out', 'a.bin'))).equals(v2.data)).toBe(true);
+    await f.storage.delete(['listed/a.bin']);
+    await expect(f.storage.downloadFile('listed/a.bin', join(f.tmp, 'listed-out', 'c.bin'), { listed })).rejects.toMatchObject({ code: 'not_found' });
+  });
+
   it('goes on from where the session stopped when a chunk is dropped', async () => {
     const src = await randomFile(f.tmp, 'dropped.bin', 4 * MiB);
     let dropped = 0;
