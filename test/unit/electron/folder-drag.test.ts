@@ -38,7 +38,7 @@ let cancelAt: string | undefined;
 beforeAll(async () => {
   home = await mkdtemp(join(tmpdir(), 'dstack-fdrag-'));
   project = await mkdtemp(join(tmpdir(), 'dstack-fdragproj-'));
-  await mkdir(join(project, '.dstack'));
+  await mkdir(join(project, '.dstack', 'workflows'), { recursive: true });
   service = new ApiService({ home, version: '0', host: electronHost(() => win as never, '/icon.png') });
   service.hub.listen((event, payload) => {
     if (event === 'task.progress') progress.push(payload as TaskProgress);
