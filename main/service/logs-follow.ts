@@ -23,10 +23,17 @@ export async function followLogs(
   repo: string,
   runName: string,
   clientId?: string,
+  /**
+   * Called when the first lines arrive and when the log ends: the runs list
+   * then looks again at once, so a run whose log streams is never still
+   * shown as submitted, nor one whose log ended as running.
+   */
+  onActivity: () => void = () => undefined,
 ): Promise<string> {
   const abort = new AbortController();
   const batches = await runs.logs(repo, runName, { follow: true, signal: abort.signal });
   const buffer: LogEvent[] = [];
+  let seenLines = false;
   let timer: NodeJS.Timeout | undefined;
   const subscriptionId = hub.addSubscription(() => {
     abort.abort();
@@ -46,6 +53,10 @@ export async function followLogs(
     try {
       for await (const batch of batches) {
         if (abort.signal.aborted) return;
+        if (!seenLines && batch.length) {
+          seenLines = true;
+          onActivity();
+        }
         buffer.push(...batch);
         if (buffer.length >= MAX_BATCH) flush(false);
         else timer ??= setTimeout(() => flush(false), FLUSH_MS);
@@ -55,6 +66,7 @@ export async function followLogs(
     }
     if (abort.signal.aborted) return;
     flush(true);
+    onActivity();
     hub.unsubscribe(subscriptionId);
   })();
   return subscriptionId;

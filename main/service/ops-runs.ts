@@ -67,7 +67,7 @@ export const runOps: Handlers<RunOps> = {
   },
   'logs.follow': async (ctx, { projectId, runName }, meta) => {
     const { repo } = await ctx.projects.resolve(projectId);
-    return { subscriptionId: await followLogs(ctx.hub, await ctx.runs(), repo, runName, meta.clientId) };
+    return { subscriptionId: await followLogs(ctx.hub, await ctx.runs(), repo, runName, meta.clientId, () => ctx.watcher.poke()) };
   },
   'logs.save': async (ctx, { projectId, runName }, meta) => {
     const { repo } = await ctx.projects.resolve(projectId);

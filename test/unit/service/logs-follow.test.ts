@@ -79,4 +79,23 @@ describe('log follow', () => {
     expect(read - after).toBeLessThanOrEqual(1);
     expect(seen.some((s) => s.payload.done)).toBe(false);
   });
+
+  it('tells the runs list to look again when the first lines arrive and when the log ends', async () => {
+    const hub = new EventHub();
+    const seen = collect(hub);
+    const activity: string[] = [];
+    let release!: () => void;
+    const more = new Promise<void>((r) => (release = r));
+    await followLogs(hub, source(async function* () {
+      yield [];
+      yield [line(1)];
+      yield [line(2)];
+      await more;
+    }), 'repo', 'run-a-1', undefined, () => activity.push(`after ${seen.flatMap((s) => s.payload.lines).length} sent`));
+    await until(() => activity.length === 1);
+    expect(activity).toEqual(['after 0 sent']);
+    release();
+    await until(() => seen.some((s) => s.payload.done));
+    expect(activity).toEqual(['after 0 sent', 'after 2 sent']);
+  });
 });
