@@ -75,6 +75,21 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * A reader that stops early (`dstack logs RUN | head`) closes the pipe: stop
+ * quietly with status 0, as git and ls do, instead of dying on EPIPE with a
+ * stack trace. Any other failure to write output gets one line and status 1.
+ */
+function quietOnClosedOutput(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    process.stderr.write(`dstack: cannot write the output (${err.code ?? err.message}).\n`);
+    process.exit(1);
+  });
+  process.stderr.on('error', () => process.exit(process.exitCode ?? 1));
+}
+
+quietOnClosedOutput();
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
