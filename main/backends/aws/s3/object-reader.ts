@@ -51,6 +51,7 @@ const STATUS_NAMES: Record<number, string> = { 301: 'PermanentRedirect', 403: 'A
 const UNDICI_CODES: Record<string, string> = {
   UND_ERR_SOCKET: 'ECONNRESET',
   UND_ERR_CLOSED: 'ECONNRESET',
+  UND_ERR_DESTROYED: 'ECONNRESET',
   UND_ERR_CONNECT_TIMEOUT: 'ETIMEDOUT',
   UND_ERR_HEADERS_TIMEOUT: 'ETIMEDOUT',
   UND_ERR_BODY_TIMEOUT: 'ETIMEDOUT',
@@ -85,7 +86,8 @@ export class ObjectReader {
 
   /** The object, or the range of it, written into `sink` as it arrives. */
   async stream(req: ObjectGet, sink: BodySink): Promise<void> {
-    const r = await this.resolve();
+    const routed = this.resolve();
+    const r = await routed;
     const path = r.route.base + encodeKey(req.key);
     const headers: Record<string, string> = { host: r.host, 'if-match': `"${req.etag}"`, 'x-amz-content-sha256': EMPTY_SHA256 };
     if (req.range) headers.range = `bytes=${req.range[0]}-${req.range[1]}`;
@@ -94,13 +96,21 @@ export class ObjectReader {
       { method: 'GET', protocol: url.protocol, hostname: url.hostname, port: url.port ? Number(url.port) : undefined, path, headers, query: {} },
       { signingDate: new Date(Date.now() + (this.t.client.config.systemClockOffset ?? 0)) },
     );
-    // undici 7 retries a CONNECT that a proxy tears down forever (nodejs/undici#3897, fixed only in 8,
-    // which needs Node 22): a GET whose answer does not begin within HEAD_TIMEOUT is abandoned.
-    const noHead = new AbortController();
-    const timer = setTimeout(() => noHead.abort(), HEAD_TIMEOUT);
-    const signal = req.signal ? AbortSignal.any([req.signal, noHead.signal]) : noHead.signal;
+    // undici 7 (7.30.2) retries a CONNECT that a proxy tears down forever, deaf to the signal
+    // (nodejs/undici#3897): a GET whose answer does not begin within HEAD_TIMEOUT fails, and its
+    // dispatcher is destroyed, so the loop ends and the next GET (a retry) gets a fresh one.
+    let timer: NodeJS.Timeout | undefined;
+    const noHead = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        if (this.route === routed) this.route = undefined;
+        r.dispatcher.destroy().catch(() => undefined);
+        reject(Object.assign(new Error(`No answer from ${r.route.origin} within ${HEAD_TIMEOUT / 1000} s`), { code: 'ETIMEDOUT' }));
+      }, HEAD_TIMEOUT);
+    });
     try {
-      const res = await r.dispatcher.request({ origin: r.route.origin, path, method: 'GET', headers: signed.headers, signal }).finally(() => clearTimeout(timer));
+      const asked = r.dispatcher.request({ origin: r.route.origin, path, method: 'GET', headers: signed.headers, signal: req.signal });
+      asked.catch(() => undefined);
+      const res = await Promise.race([asked, noHead]).finally(() => clearTimeout(timer));
       if (res.statusCode >= 300) throw s3ErrorOf(res.statusCode, await res.body.text());
       try {
         checkHead(res.statusCode, res.headers, req);
@@ -110,9 +120,6 @@ export class ObjectReader {
       }
       await drain(res.body, sink);
     } catch (err) {
-      if (noHead.signal.aborted && !req.signal?.aborted) {
-        throw Object.assign(new Error(`No answer from ${r.route.origin} within ${HEAD_TIMEOUT / 1000} s.`), { code: 'ETIMEDOUT' });
-      }
       throw netErrorOf(err);
     }
   }
