@@ -40,7 +40,7 @@ describe('dstack server: the token', () => {
   it('answers 200 with the bearer token', async () => {
     const r = await h.call('app.info');
     expect(r.status).toBe(200);
-    expect(r.body).toEqual({ result: { version: '9.9.9', transport: 'http', platform: process.platform, configured: false } });
+    expect(r.body).toEqual({ result: { version: '9.9.9', transport: 'http', platform: process.platform, configured: false, localGpus: expect.any(Number) } });
   });
 
   it('turns ?token= on first load into an HttpOnly, SameSite=Strict cookie and drops it from the URL', async () => {
