@@ -7,6 +7,7 @@
  * CloudWatch may return empty pages that still carry a token, dedupes by
  * eventId, and re-reads a short window on each poll for late arrivals.
  */
+import { batchesOf, sleep } from '../../node/waits';
 import {
   CreateLogGroupCommand,
   CreateLogStreamCommand,
@@ -96,36 +97,7 @@ function toInputEvents(events: LogEvent[]): InputLogEvent[] {
   return out.sort((a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0));
 }
 
-function batches(events: InputLogEvent[]): InputLogEvent[][] {
-  const out: InputLogEvent[][] = [];
-  let cur: InputLogEvent[] = [];
-  let size = 0;
-  for (const e of events) {
-    const n = Buffer.byteLength(e.message ?? '', 'utf8') + EVENT_OVERHEAD;
-    if (cur.length && (cur.length >= MAX_BATCH_EVENTS || size + n > MAX_BATCH_BYTES)) {
-      out.push(cur);
-      cur = [];
-      size = 0;
-    }
-    cur.push(e);
-    size += n;
-  }
-  if (cur.length) out.push(cur);
-  return out;
-}
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
 
 /**
  * Events already yielded in the look-back window, and the newest timestamp
@@ -160,7 +132,7 @@ export class CloudWatchLogs implements Logs {
       write(events: LogEvent[]): Promise<void> {
         // Writes are serialized so CloudWatch sees each batch in order.
         chain = chain.then(async () => {
-          for (const batch of batches(toInputEvents(events))) {
+          for (const batch of batchesOf(toInputEvents(events), MAX_BATCH_EVENTS, MAX_BATCH_BYTES, (e) => Buffer.byteLength(e.message ?? '', 'utf8') + EVENT_OVERHEAD)) {
             await aws({ action: 'logs:PutLogEvents', resource: `${group}:${stream}` }, () =>
               client.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: stream, logEvents: batch })),
             );

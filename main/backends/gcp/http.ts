@@ -10,6 +10,7 @@
  * (gcloud's, a key file, or the instance's service account) and refreshes
  * tokens; the few endpoints we use are plain JSON.
  */
+import { sleep } from '../../node/waits';
 import type { GcpContext } from './errors';
 import { GcpHttpError, httpError, unreachable } from './errors';
 import { CancelledError, DstackError } from '../../common/errors';
@@ -61,12 +62,6 @@ function withQuery(url: string, query: GcpCall['query']): string {
   return u.toString();
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-  });
-}
 
 export class GcpHttp {
   constructor(

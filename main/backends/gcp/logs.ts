@@ -11,6 +11,7 @@
  * Plain REST (http.ts) rather than @google-cloud/logging: that library's
  * gRPC stack would outweigh the rest of the runner bundle.
  */
+import { batchesOf, sleep } from '../../node/waits';
 import type { LogEvent, LogReadOptions, Logs, LogSink } from '../../core/backend';
 import type { Job } from '../../common/job';
 import type { GcpHttp } from './http';
@@ -66,32 +67,7 @@ function fromEntry(en: Entry): LogEvent {
   return { id, time, stream, text: typeof p.text === 'string' ? p.text : (en.textPayload ?? '') };
 }
 
-function batches(entries: Entry[]): Entry[][] {
-  const out: Entry[][] = [];
-  let cur: Entry[] = [];
-  let size = 0;
-  for (const e of entries) {
-    const n = Buffer.byteLength(JSON.stringify(e));
-    if (cur.length && (cur.length >= MAX_BATCH_ENTRIES || size + n > MAX_BATCH_BYTES)) {
-      out.push(cur);
-      cur = [];
-      size = 0;
-    }
-    cur.push(e);
-    size += n;
-  }
-  if (cur.length) out.push(cur);
-  return out;
-}
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = () => (clearTimeout(t), resolve());
-    const t = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
 
 export class CloudLogging implements Logs {
   private readonly pollMs: number;
@@ -121,7 +97,7 @@ export class CloudLogging implements Logs {
       write: (events: LogEvent[]): Promise<void> => {
         // Serialized, so the batches land in order; a resent batch is harmless (same insertId and time).
         chain = chain.then(async () => {
-          for (const entries of batches(toEntries(events))) {
+          for (const entries of batchesOf(toEntries(events), MAX_BATCH_ENTRIES, MAX_BATCH_BYTES, (e) => Buffer.byteLength(JSON.stringify(e)))) {
             await this.http.call({ action: 'logging.logEntries.create', resource: logName, method: 'POST', url: `${this.endpoint}/v2/entries:write`, json: { logName, resource, entries }, idempotent: true });
           }
         });
