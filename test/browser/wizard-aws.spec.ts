@@ -2,7 +2,7 @@
 // IAM (test/browser/serve-aws.ts): listing allowed, listing denied, a bucket
 // in another region, and a missing permission.
 import { startServerProcess, type ServerProcess } from './server-process';
-import { call, expect, openApp, shot, test } from './fixtures';
+import { call, expect, openApp, shot, test, violations } from './fixtures';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -28,6 +28,7 @@ test('listing allowed: profile, region, pick a bucket, all permissions green, sa
   await expect(page.getByRole('heading', { name: 'Region' })).toBeVisible();
   await page.getByRole('combobox', { name: 'Region' }).selectOption('us-east-1');
   await shot(page, 'wizard-3-aws-region');
+  expect(await violations(page), 'the region step').toEqual([]);
   await page.getByRole('button', { name: 'Next' }).click();
 
   await expect(page.getByRole('heading', { name: 'Bucket' })).toBeVisible();
@@ -39,6 +40,7 @@ test('listing allowed: profile, region, pick a bucket, all permissions green, sa
   await expect(page.getByRole('button', { name: 'Switch region to eu-central-1' })).toBeVisible();
   await expect(page.getByRole('button', { name: 'Next' })).toBeDisabled();
   await shot(page, 'wizard-4-aws-bucket-wrong-region');
+  expect(await violations(page), 'the bucket step with a wrong-region note').toEqual([]);
   await name.fill('dstack');
   await page.getByRole('option', { name: 'dstack-test' }).click();
   await expect(page.getByText('✓ The bucket is reachable with these credentials.')).toBeVisible();
@@ -52,10 +54,12 @@ test('listing allowed: profile, region, pick a bucket, all permissions green, sa
   await expect(page.getByLabel('IAM policy for dstack-test')).toContainText('arn:aws:s3:::dstack-test');
   await expect(page.getByRole('button', { name: 'Copy policy' })).toBeVisible();
   await shot(page, 'wizard-5-aws-permissions');
+  expect(await violations(page), 'the permission check').toEqual([]);
   await page.getByRole('button', { name: 'Save', exact: true }).click();
 
   await expect(page.getByText('dstack will run workflows on AWS in us-east-1, with artifacts in dstack-test.')).toBeVisible();
   await shot(page, 'wizard-6-aws-done');
+  expect(await violations(page), 'the done step').toEqual([]);
   const saved = await call(request, 'setup.get', undefined, server.url);
   expect(saved.config).toMatchObject({ backend: 'aws', aws: { region: 'us-east-1', bucket: 'dstack-test', profile: 'test' } });
 });
@@ -78,6 +82,7 @@ test('listing denied and a missing permission: typed name, red EC2 row naming th
   await expect(page.getByRole('row', { name: /^S3 / })).toContainText('✓ allowed');
   await expect(page.getByRole('button', { name: 'Save anyway' })).toBeVisible();
   await shot(page, 'wizard-5-aws-permissions-missing');
+  expect(await violations(page), 'the permission check naming a missing action').toEqual([]);
 });
 
 test('an unreachable STS endpoint: the credentials step names the variable and its value, never SDK text', async ({ page }) => {
