@@ -4,6 +4,7 @@
  * An abort request wins over a graceful one.
  */
 import type { Storage } from './backend';
+import { PreconditionFailedError } from './backend';
 import { keys } from './keys';
 
 export interface StopRequest {
@@ -11,10 +12,22 @@ export interface StopRequest {
   at: number;
 }
 
+/**
+ * Writes a stop request without reading first. An abort always lands (it wins
+ * over any request); a graceful request is only ever created, never written
+ * over an existing one, so it cannot replace an abort that another client
+ * wrote between a read and a write.
+ */
 export async function writeStopRequest(storage: Storage, repo: string, jobId: string, abort: boolean): Promise<void> {
-  const seen = await readStopRequest(storage, repo, jobId);
-  if (seen?.abort && !abort) return;
-  await storage.put(keys.stopRequest(repo, jobId), JSON.stringify({ abort, at: Date.now() } satisfies StopRequest));
+  const key = keys.stopRequest(repo, jobId);
+  const body = JSON.stringify({ abort, at: Date.now() } satisfies StopRequest);
+  if (abort) return storage.put(key, body);
+  try {
+    await storage.put(key, body, { ifNoneMatch: '*' });
+  } catch (err) {
+    // A request is already there: graceful adds nothing to it, and an abort must stay.
+    if (!(err instanceof PreconditionFailedError)) throw err;
+  }
 }
 
 export async function readStopRequest(storage: Storage, repo: string, jobId: string): Promise<StopRequest | undefined> {
