@@ -14,6 +14,7 @@ import { openProject } from '../../../main/core/project';
 import { RunService } from '../../../main/core/runs';
 import type { Cli } from './cli';
 import { helloProject, ROOT, runNameIn } from './cli';
+import { waitFor } from '../../helpers/wait';
 
 const BIN = join(ROOT, 'main', 'cli', 'dstack.js');
 
@@ -63,14 +64,9 @@ async function freeBytes(): Promise<number> {
   return s.bavail * s.bsize;
 }
 
-async function poll<T>(what: string, probe: () => Promise<T>, done: (v: T) => boolean, ms = 120_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (done(v)) return v;
-    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}; last seen: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+/** The shared deadline poll (test/helpers/wait.ts), with this file's longer default for a loaded machine. */
+function poll<T>(what: string, probe: () => Promise<T>, done: (v: T) => boolean, ms = 120_000): Promise<T> {
+  return waitFor(what, probe, done, { timeoutMs: ms, everyMs: 200 });
 }
 
 async function jobOf(runName: string) {

@@ -8,6 +8,7 @@ import { localPaths } from '../../../main/backends/local/paths';
 import { DstackError } from '../../../main/common/errors';
 import type { Job } from '../../../main/common/job';
 import { runFixture } from './fixtures/run';
+import { waitFor } from '../../helpers/wait';
 
 let home: string;
 const started: number[] = [];
@@ -27,12 +28,9 @@ afterEach(async () => {
 
 const job = { repo: 'acme/app', id: 'quiet-lynx-7,train,0', runName: 'quiet-lynx-7' } as Job;
 
-async function until(check: () => Promise<boolean>, what: string, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+/** Waits with the shared deadline poll, which says what it saw last when it gives up. */
+async function until(check: () => Promise<boolean>, what: string, ms = 60_000): Promise<void> {
+  await waitFor(what, check, (ok) => ok, { timeoutMs: ms });
 }
 
 describe('LocalCompute', () => {

@@ -12,6 +12,7 @@ import { openProject } from '../../../main/core/project';
 import { RunService } from '../../../main/core/runs';
 import type { Job } from '../../../main/common/job';
 import { endJobGroup, processStartTime } from '../../../main/node/job-footprint';
+import { waitFor } from '../../helpers/wait';
 
 let home: string;
 let project: string;
@@ -62,14 +63,9 @@ async function running(pid: number): Promise<boolean> {
   }
 }
 
-async function poll<T>(what: string, probe: () => Promise<T>, done: (v: T) => boolean, ms = 120_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (done(v)) return v;
-    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}; last seen: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+/** The shared deadline poll (test/helpers/wait.ts), with this file's longer default for a loaded machine. */
+function poll<T>(what: string, probe: () => Promise<T>, done: (v: T) => boolean, ms = 120_000): Promise<T> {
+  return waitFor(what, probe, done, { timeoutMs: ms, everyMs: 100 });
 }
 
 async function logText(job: Job): Promise<string> {

@@ -15,16 +15,11 @@ import { descendantGroups, killGroups } from '../../helpers/process-tree';
 import { startS3rver } from '../../helpers/s3rver';
 import { mockEc2Iam } from '../../unit/aws/fixtures';
 import { startHarness } from './harness';
+import { waitFor } from '../../helpers/wait';
 
 /** Polls `probe` until `done` holds for what it returns; fails naming what it saw last. */
-async function until<T>(what: string, probe: () => Promise<T> | T, done: (v: T) => boolean, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (done(v)) return v;
-    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms; last saw ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+function until<T>(what: string, probe: () => Promise<T> | T, done: (v: T) => boolean, ms = 30_000): Promise<T> {
+  return waitFor(what, probe, done, { timeoutMs: ms });
 }
 
 const cleanups: (() => Promise<void> | void)[] = [];
