@@ -213,51 +213,68 @@ export interface ApiEvents {
 
 export type EventName = keyof ApiEvents;
 
+/**
+ * Who may call an operation on a team hub, weakest first. `none`: anyone,
+ * even without a token. `read`: a project's runs, logs, artifacts, tags and
+ * workflows. `run`: also submit, stop, remove and tag, and see secret names
+ * (a run gets every secret's value, so the names hide nothing from a runner).
+ * `admin`: the project's settings, and its secrets' values, since setting
+ * one changes what every member's runs receive. `hub-admin`: users, projects
+ * and members (the hub's own admin endpoints). `local`: the machine the app
+ * or `dstack server` runs on (its config, keychain, AWS profiles, folders,
+ * file manager); a hub refuses these for everyone, since its machine is not
+ * the caller's and project settings go through the admin endpoints.
+ */
+export type OperationRole = 'none' | 'read' | 'run' | 'admin' | 'hub-admin' | 'local';
+
+/** Every operation with its required role: a new operation without one fails to compile. */
+export const OPERATION_ROLES = {
+  'app.info': 'none',
+  'setup.get': 'local',
+  'setup.saveDraft': 'local',
+  'setup.useLocal': 'local',
+  'aws.profiles': 'local',
+  'aws.saveKeys': 'local',
+  'aws.identity': 'local',
+  'aws.regions': 'local',
+  'aws.buckets': 'local',
+  'aws.checkBucket': 'local',
+  'aws.createBucket': 'local',
+  'aws.checkPermissions': 'local',
+  'aws.save': 'local',
+  'projects.recent': 'local',
+  'projects.open': 'local',
+  'projects.init': 'local',
+  'projects.workflows': 'read',
+  'projects.watchWorkflows': 'read',
+  'runs.offer': 'run',
+  'runs.submit': 'run',
+  'runs.list': 'read',
+  'runs.watch': 'read',
+  'runs.stop': 'run',
+  'runs.remove': 'run',
+  'logs.follow': 'read',
+  'logs.save': 'read',
+  'events.unsubscribe': 'read',
+  'artifacts.list': 'read',
+  'artifacts.folderTotal': 'read',
+  'artifacts.download': 'read',
+  'artifacts.cache': 'read',
+  'artifacts.startDrag': 'local',
+  'artifacts.cacheUsage': 'read',
+  'artifacts.clearCache': 'admin',
+  'artifacts.reveal': 'local',
+  'tasks.cancel': 'read',
+  'tags.list': 'read',
+  'tags.add': 'run',
+  'tags.delete': 'run',
+  'secrets.list': 'run',
+  'secrets.set': 'admin',
+  'secrets.delete': 'admin',
+} as const satisfies Record<OperationName, OperationRole>;
+
 /** Operation names as a runtime list, for the preload and the HTTP router. */
-export const OPERATION_NAMES = [
-  'app.info',
-  'setup.get',
-  'setup.saveDraft',
-  'setup.useLocal',
-  'aws.profiles',
-  'aws.saveKeys',
-  'aws.identity',
-  'aws.regions',
-  'aws.buckets',
-  'aws.checkBucket',
-  'aws.createBucket',
-  'aws.checkPermissions',
-  'aws.save',
-  'projects.recent',
-  'projects.open',
-  'projects.init',
-  'projects.workflows',
-  'projects.watchWorkflows',
-  'runs.offer',
-  'runs.submit',
-  'runs.list',
-  'runs.watch',
-  'runs.stop',
-  'runs.remove',
-  'logs.follow',
-  'logs.save',
-  'events.unsubscribe',
-  'artifacts.list',
-  'artifacts.folderTotal',
-  'artifacts.download',
-  'artifacts.cache',
-  'artifacts.startDrag',
-  'artifacts.cacheUsage',
-  'artifacts.clearCache',
-  'artifacts.reveal',
-  'tasks.cancel',
-  'tags.list',
-  'tags.add',
-  'tags.delete',
-  'secrets.list',
-  'secrets.set',
-  'secrets.delete',
-] as const satisfies readonly OperationName[];
+export const OPERATION_NAMES = Object.keys(OPERATION_ROLES) as OperationName[];
 
 export const EVENT_NAMES = ['runs.changed', 'logs.lines', 'task.progress', 'workflows.changed'] as const satisfies readonly EventName[];
 
