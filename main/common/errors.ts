@@ -70,6 +70,14 @@ export class InvalidArgumentError extends DstackError {
   }
 }
 
+/** A name is already taken (a user, a project, a run name): the caller should pick another. */
+export class ConflictError extends DstackError {
+  constructor(message: string, fix?: string, details?: unknown) {
+    super('conflict', message, { fix, details });
+    this.name = 'ConflictError';
+  }
+}
+
 /** The user or the API cancelled a long task. */
 export class CancelledError extends DstackError {
   constructor(message = 'Cancelled.') {
