@@ -48,3 +48,67 @@ export async function readAccessKeys(): Promise<{ accessKeyId: string; secretAcc
   const [accessKeyId = '', secretAccessKey = ''] = (await readStdin()).split(/\r?\n/);
   return { accessKeyId, secretAccessKey };
 }
+
+/** Where a question is asked and answered; tests pass streams, the CLI its terminal. */
+export interface PromptIo {
+  input: NodeJS.ReadableStream;
+  output: NodeJS.WritableStream;
+}
+
+/**
+ * Questions on one input, one line per answer. One readline reads the whole
+ * conversation, so lines that arrive together (a paste, a pipe) are kept
+ * for the next question instead of being lost with a closed reader.
+ */
+export class Prompter {
+  private readonly rl;
+  private readonly lines: string[] = [];
+  private waiting: ((line: string | undefined) => void) | undefined;
+  private closed = false;
+
+  constructor(private readonly io: PromptIo = { input: process.stdin, output: process.stderr }) {
+    this.rl = createInterface({ input: io.input, terminal: false });
+    this.rl.on('line', (line) => {
+      if (this.waiting) this.take(line);
+      else this.lines.push(line);
+    });
+    this.rl.on('close', () => {
+      this.closed = true;
+      this.take(undefined);
+    });
+  }
+
+  private take(line: string | undefined): void {
+    const w = this.waiting;
+    this.waiting = undefined;
+    w?.(line);
+  }
+
+  /** Asks one line of text; `fallback` is what an empty answer means. Closing the input cancels. */
+  async ask(question: string, fallback = ''): Promise<string> {
+    this.io.output.write(fallback ? `${question} [${fallback}]: ` : `${question}: `);
+    const line = this.lines.shift() ?? (this.closed ? undefined : await new Promise<string | undefined>((r) => (this.waiting = r)));
+    if (line === undefined) throw new CancelledError('No answer was given.');
+    return line.trim() || fallback;
+  }
+
+  /** A numbered choice: the answer may be the number or the name; a wrong one says what is allowed and asks again. */
+  async choose<T extends string>(question: string, choices: readonly { value: T; label: string }[], fallback?: T): Promise<T> {
+    this.io.output.write(`${question}\n${choices.map((c, i) => `  ${i + 1}) ${c.label}`).join('\n')}\n`);
+    for (;;) {
+      const answer = (await this.ask(`Choose 1-${choices.length} or a name`, fallback ?? '')).toLowerCase();
+      const picked = choices[Number(answer) - 1] ?? choices.find((c) => c.value.toLowerCase() === answer);
+      if (picked && answer) return picked.value;
+      this.io.output.write(`"${answer}" is not one of the choices; type a number from 1 to ${choices.length}, or one of: ${choices.map((c) => c.value).join(', ')}.\n`);
+    }
+  }
+
+  close(): void {
+    this.rl.close();
+  }
+}
+
+/** True when a person can answer questions: both stdin and stdout are a terminal. */
+export function interactive(): boolean {
+  return Boolean(process.stdin.isTTY && process.stdout.isTTY);
+}
