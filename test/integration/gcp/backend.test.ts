@@ -27,7 +27,7 @@ afterAll(async () => {
 const config = { type: 'gcp' as const, project: 'dstack-test-project', bucket: 'dstack-test-bucket' };
 
 describe('createGcpBackend', () => {
-  it('assembles storage, logs and secrets on one token, and says plainly that it cannot run jobs yet', async () => {
+  it('assembles storage, logs and secrets on one token, and asks for a zone before it runs jobs', async () => {
     const backend = createGcpBackend(config, {
       endpoints: { storage: gcs.endpoint, logging: logging.endpoint, secretManager: sm.endpoint },
       tokens: async () => gcs.token,
@@ -45,10 +45,12 @@ describe('createGcpBackend', () => {
     expect(lines).toEqual(['hello']);
     await backend.secrets.set('acme/app', 'TOKEN', 't');
     expect(await backend.secrets.values('acme/app', ['TOKEN'])).toEqual({ TOKEN: 't' });
-    for (const call of [() => backend.compute.offer(job), () => backend.compute.launch(job)]) {
-      await expect(call()).rejects.toMatchObject({ code: 'unavailable', message: expect.stringMatching(/^Running on GCP is not available yet/), fix: expect.stringContaining('--backend') });
+    const withResources = { ...job, resources: { interruptible: false } } as Job;
+    for (const call of [() => backend.compute.offer(withResources), () => backend.compute.launch(withResources)]) {
+      await expect(call()).rejects.toMatchObject({ code: 'config', message: expect.stringContaining('name no zone'), fix: expect.stringContaining('dstack config gcp') });
     }
-    expect(await backend.compute.isAlive(job)).toBe(false);
+    const zoned = createGcpBackend({ ...config, zone: 'us-central1-a' }, { endpoints: { storage: gcs.endpoint }, tokens: async () => gcs.token });
+    expect(await zoned.compute.offer(withResources)).toMatchObject({ instanceType: 'e2-medium', region: 'us-central1' });
     await backend.close();
   });
 

@@ -23,15 +23,9 @@
 import type { AwsBackendConfig } from '../../../common/config';
 import type { Job } from '../../../common/job';
 
-/**
- * Node.js the bootstrap installs when the image has none, or one below
- * {@link MIN_NODE}: a Node 22 LTS, which satisfies our `engines` and the AWS
- * SDK releases after January 2027 alike.
- */
-export const NODE_VERSION = '22.20.0';
+import { MIN_NODE, NODE_VERSION } from '../../../node/runner-node';
 
-/** The oldest Node the runner supports: package.json's `engines` (>=20.19). */
-export const MIN_NODE = { major: 20, minor: 19 };
+export { MIN_NODE, NODE_VERSION };
 
 /** Quotes a value for bash: single quotes, with embedded quotes closed and escaped. */
 export function shellQuote(s: string): string {
