@@ -1,15 +1,13 @@
 /**
  * What every command needs, built lazily: DSTACK_HOME, the config file, the
  * backend it names, a RunService on it, and the project of the current
- * folder. Commands that only print help never touch any of it.
+ * folder. Commands that only print help never touch any of it, and the
+ * modules behind it (the core, the backend) load on first use, so they cost
+ * nothing to a command that never asks.
  */
 import type { BackendName, RunSummary } from '../common/job';
-import { backendConfigOf, readConfigFile } from '../core/config-file';
 import type { Project } from '../core/project';
-import { openProject } from '../core/project';
-import { reconcileOnce } from '../core/reconciler';
-import { RunService } from '../core/runs';
-import { createBackend } from '../backends/index';
+import type { RunService } from '../core/runs';
 import { dstackHome } from '../node/home';
 import { errorText } from './output';
 
@@ -28,6 +26,11 @@ export class CliContext {
     let s = this.services.get(key);
     if (!s) {
       s = (async () => {
+        const [{ backendConfigOf, readConfigFile }, { createBackend }, { RunService }] = await Promise.all([
+          import('../core/config-file'),
+          import('../backends/index'),
+          import('../core/runs'),
+        ]);
         const config = backendConfigOf(await readConfigFile(this.home), this.home, override);
         return new RunService(await createBackend(config));
       })();
@@ -38,7 +41,7 @@ export class CliContext {
 
   /** The project that contains the current folder. */
   currentProject(): Promise<Project> {
-    this.project ??= openProject(process.cwd());
+    this.project ??= import('../core/project').then(({ openProject }) => openProject(process.cwd()));
     return this.project;
   }
 
@@ -65,7 +68,7 @@ export class CliContext {
         timer = setTimeout(() => resolve('late'), RECONCILE_TIMEOUT_MS);
         timer.unref();
       });
-      const pass = this.service(override).then((service) => reconcileOnce(service, [project.repo]));
+      const pass = Promise.all([this.service(override), import('../core/reconciler')]).then(([service, { reconcileOnce }]) => reconcileOnce(service, [project.repo]));
       try {
         const result = await Promise.race([pass, late]);
         if (result === 'late') {

@@ -21,7 +21,6 @@ import { keys } from './keys';
 import { deleteAll } from './pages';
 import { writeStopRequest } from './stop-request';
 import type { SubmitOptions } from './submit';
-import { submitRun } from './submit';
 import { TagStore } from './tags';
 
 export type { SubmitOptions };
@@ -72,7 +71,9 @@ export class RunService {
   }
 
   /** Submits `workflowName` of the project at `projectDir` and launches it; returns the stored job. */
-  submit(projectDir: string, workflowName: string, opts: SubmitOptions = {}): Promise<Job> {
+  async submit(projectDir: string, workflowName: string, opts: SubmitOptions = {}): Promise<Job> {
+    // Loaded on the first submit: the code snapshot (and its tar library) is of no use to `ps` or `logs`.
+    const { submitRun } = await import('./submit');
     return submitRun(this.backend, this.jobs, this.tagStore, projectDir, workflowName, opts);
   }
 

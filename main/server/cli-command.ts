@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Command } from 'commander';
+import { Command } from 'commander';
 import { InvalidArgumentError, toDstackError } from '../common/errors';
 import { dstackHome } from '../node/home';
 import { sourceRoot } from '../node/launch';
@@ -34,10 +34,16 @@ interface ServerFlags {
   open: boolean;
 }
 
-/** Registers `server` on the CLI program; the action resolves only when the server has stopped. */
+/** Registers `server` on the CLI program (see {@link serverCommand}). */
 export function registerServerCommand(program: Command): Command {
-  return program
-    .command('server')
+  const server = serverCommand();
+  program.addCommand(server);
+  return server;
+}
+
+/** The `server` command; its action resolves only when the server has stopped. */
+export function serverCommand(): Command {
+  return new Command('server')
     .description('Serve the app in a browser: the same UI and API as the desktop app.')
     .option('--host <host>', 'address to bind; keep 127.0.0.1 unless you know why', '127.0.0.1')
     .option('--port <port>', 'port to listen on (0: any free port)', parsePort, 8732)
