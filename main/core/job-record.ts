@@ -7,6 +7,7 @@
  * it does not know through, so records of other versions still read.
  */
 import { z } from 'zod';
+import { BACKEND_NAMES } from '../common/backends';
 import { DstackError } from '../common/errors';
 import type { BackendName, Job, RunSummary } from '../common/job';
 import { runNameOfJobId } from '../common/job';
@@ -19,7 +20,7 @@ const jobSchema = z.looseObject({
   id: z.string().min(1),
   runName: z.string().min(1),
   repo: z.string().min(1),
-  backend: z.enum(['local', 'aws']),
+  backend: z.enum(BACKEND_NAMES),
   status: z.enum(JOB_STATUSES),
   submittedAt: z.number(),
   updatedAt: z.number(),
