@@ -15,6 +15,15 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const at = (p: string): string => `${root}${p}`;
 const runnerEntry = at('main/runner/entry.ts');
 
+/** Dependencies bundled into the main build instead of loaded from node_modules (see `externalizeDeps` below). */
+const BUNDLED_DEPS = ['zod', 'yaml', 'commander', 'tar'];
+
+/** The chunk of a module from node_modules: `vendor-<package>`, with a scope's slash as `+`. */
+function vendorChunk(id: string): string | null {
+  const pkg = /[\\/]node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)[\\/]/.exec(id)?.[1];
+  return pkg ? `vendor-${pkg.replace(/[\\/]/, '+')}` : null;
+}
+
 /** Writes runner.mjs beside runner.js, wherever the main bundle went. */
 function runnerForInstances(): Plugin {
   let outDir = at('out/main');
@@ -37,12 +46,15 @@ export default defineConfig({
     build: {
       outDir: at('out/main'),
       // Kept outside the bundle: keytar (an optional native module) loads from node_modules; the build tools load only from source (tests).
-      externalizeDeps: { include: ['esbuild', 'tsx', 'keytar'] },
+      // Bundled: the pure-JS libraries every CLI command or runner start loads; Node resolves and reads
+      // each of their ~100 files one by one (zod's every locale), a single tree-shaken chunk loads in a fraction.
+      externalizeDeps: { include: ['esbuild', 'tsx', 'keytar'], exclude: [...BUNDLED_DEPS] },
       rollupOptions: {
         // workflow-parser.js: the worker thread that parses workflow files (main/core/workflow/parse-off-thread.ts finds it beside its chunk).
         input: { index: at('main/index.ts'), runner: runnerEntry, cli: at('main/cli/main.ts'), 'workflow-parser': at('main/core/workflow/parse-worker.ts') },
         // Chunks sit beside the entries: launch.ts finds runner.js relative to its own chunk.
-        output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
+        // Each bundled package is its own chunk, vendor-<package>-<hash>.js, loaded only by what imports it (test/integration/cli/startup-modules.test.ts reads these names).
+        output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js', codeSplitting: { groups: [{ name: vendorChunk }] } },
       },
     },
   },

@@ -17,7 +17,7 @@ const RECORDER = join(import.meta.dirname, 'module-log.mjs');
 const CLOUD_AND_SERVER = /^(@aws-sdk|@smithy|google-auth-library|undici|kysely|pg|better-sqlite3|ws)(\/|$)/;
 
 interface Loaded {
-  /** npm packages, by name. */
+  /** npm packages, by name, whether loaded from node_modules or from the build's vendor chunks. */
   packages: string[];
   /** Files of our own build (out/main) that were loaded. */
   chunks: string[];
@@ -52,7 +52,13 @@ async function loadedBy(args: string[], cwd: string, env: Record<string, string>
     if (m?.[1]) packages.add(m[1]);
   }
   const out = `${new URL(`file://${join(ROOT, 'out', 'main')}/`).href}`;
-  return { packages: [...packages].sort(), chunks: urls.filter((u) => u.startsWith(out)).map((u) => u.slice(out.length)), stdout: r.stdout, stderr: r.stderr };
+  const chunks = urls.filter((u) => u.startsWith(out)).map((u) => u.slice(out.length));
+  // A package the build bundles is its own chunk, vendor-<package>-<hash>.js (main/electron.vite.config.ts).
+  for (const c of chunks) {
+    const m = /^vendor-(.+)-[\w-]{8}\.js$/.exec(c);
+    if (m?.[1]) packages.add(m[1].replace('+', '/'));
+  }
+  return { packages: [...packages].sort(), chunks, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** The chunks among `chunks` that define class `name` (the build keeps class names, as `class X` or `var X = class`). */
