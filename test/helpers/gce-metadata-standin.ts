@@ -28,6 +28,8 @@ export interface GceMetadataStandin {
   preempted: boolean;
   /** Answer 503 to everything, as a server that is not there. */
   down: boolean;
+  /** Answer 503 to `instance/preempted` only, as a server that cannot say. */
+  preemptedDown: boolean;
   setPreempted(value: boolean): void;
   stop(): Promise<void>;
 }
@@ -44,7 +46,7 @@ const etagOf = (v: string): string => createHash('sha256').update(v).digest('hex
 
 export async function startGceMetadataStandin(o: MetadataOptions): Promise<GceMetadataStandin> {
   const waiters = new Set<() => void>();
-  const md = { calls: [] as MetadataCall[], preempted: false, down: false } as GceMetadataStandin;
+  const md = { calls: [] as MetadataCall[], preempted: false, down: false, preemptedDown: false } as GceMetadataStandin;
   const value = (): string => (md.preempted ? 'TRUE' : 'FALSE');
   const send = (res: ServerResponse, call: MetadataCall, status: number, body: string, headers: Record<string, string> = {}) => {
     call.status = status;
@@ -70,6 +72,7 @@ export async function startGceMetadataStandin(o: MetadataOptions): Promise<GceMe
     };
     if (path in fixed) return send(res, call, 200, fixed[path]!, path.endsWith('token') || path === 'instance' ? { 'content-type': 'application/json' } : {});
     if (path !== 'instance/preempted') return send(res, call, 404, 'Not found');
+    if (md.preemptedDown) return send(res, call, 503, 'unavailable');
     const last = url.searchParams.get('last_etag');
     if (!wait || last !== etagOf(value())) return send(res, call, 200, value(), { etag: etagOf(value()) });
     const timeoutSec = Number(url.searchParams.get('timeout_sec') ?? 60);

@@ -226,8 +226,9 @@ export class GcpCompute implements Compute {
       if (kept.has(intent.name)) continue;
       const young = this.now() - intent.createdAt < LAUNCH_GRACE_MS;
       if (young && (await this.jobIsLive(intent.repo, intent.jobId, cache))) continue;
-      // A crashed app's VM that the label listing did not show (yet): deleted by the name the intent fixed.
-      if (!(await this.jobIsLive(intent.repo, intent.jobId, cache))) await this.d.api.delete(intent.zone, intent.name);
+      // An app that died before it learnt the insert's outcome may have left a VM the label listing does not show yet:
+      // it is deleted by the name the intent fixed. A launched VM that is not listed is gone.
+      if (!intent.launched && !(await this.jobIsLive(intent.repo, intent.jobId, cache))) await this.d.api.delete(intent.zone, intent.name);
       await this.ledger.settle(intent);
     }
   }
