@@ -17,6 +17,8 @@ export interface StandinInstance {
   name: string;
   zone: string;
   status: string;
+  /** Compute Engine's words on the status, e.g. why a VM stopped. */
+  statusMessage?: string;
   creationTimestamp: string;
   labels: Record<string, string>;
   metadata: { items: { key: string; value: string }[] };
@@ -102,7 +104,7 @@ export async function startGceStandin(project = 'dstack-test-project'): Promise<
     return { status: 200, body: { kind: 'compute#instanceAggregatedList', items, ...(start + PAGE < all.length ? { nextPageToken: String(start + PAGE) } : {}) } };
   }
 
-  const view = (i: StandinInstance) => ({ kind: 'compute#instance', name: i.name, zone: i.zone, status: i.status, creationTimestamp: i.creationTimestamp, labels: i.labels, metadata: i.metadata, scheduling: i.scheduling });
+  const view = (i: StandinInstance) => ({ kind: 'compute#instance', name: i.name, zone: i.zone, status: i.status, ...(i.statusMessage ? { statusMessage: i.statusMessage } : {}), creationTimestamp: i.creationTimestamp, labels: i.labels, metadata: i.metadata, scheduling: i.scheduling });
 
   const gce = (await startLoopback((req) => {
     const m = PREFIX.exec(req.path);
