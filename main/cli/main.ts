@@ -32,6 +32,7 @@ const COMMANDS: Record<string, (ctx: CliContext) => Promise<Command>> = {
   tags: async (ctx) => (await import('./commands/tags')).tagsCommand(ctx),
   secrets: async (ctx) => (await import('./commands/secrets')).secretsCommand(ctx),
   server: async () => (await import('../server/cli-command')).serverCommand(),
+  hub: async () => (await import('./commands/hub')).hubCommand(),
 };
 
 /**

@@ -40,7 +40,8 @@ function sendError(res: ServerResponse, err: unknown, headers: Record<string, st
   send(res, STATUS[e.code] ?? 422, { error: e.toJSON() }, headers);
 }
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
+/** The request body as JSON: only with Content-Type application/json (no cross-site form can send it), at most MAX_BODY bytes. */
+export async function readJson(req: IncomingMessage): Promise<unknown> {
   if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) {
     // Requiring JSON makes a cross-site form post impossible: browsers preflight this content type.
     throw new InvalidArgumentError('The request body must be JSON (Content-Type: application/json).');

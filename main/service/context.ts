@@ -8,6 +8,7 @@
  * nobody owns) on its own, with no CLI call.
  */
 import { join } from 'node:path';
+import type { BackendConfig } from '../common/config';
 import type { Backend } from '../core/backend';
 import { backendConfigOf, readConfigFile } from '../core/config-file';
 import { Reconciler } from '../core/reconciler';
@@ -30,6 +31,8 @@ export interface ServiceOptions {
   host: Host;
   /** Time between reconcile passes; default DSTACK_RECONCILE_MS, else a minute. */
   reconcileEveryMs?: number;
+  /** A team hub's project: its backend comes from the hub's store, not from `config.yaml` under `home`. */
+  backendConfig?: () => Promise<BackendConfig>;
 }
 
 /** A minute: a dead runner's run is failed, and an orphan instance ended, within about that long. */
@@ -92,8 +95,8 @@ export class ServiceContext {
   async runs(): Promise<RunService> {
     if (!this.backend) {
       this.backend = (async () => {
-        const cfg = await readConfigFile(this.opts.home);
-        const backend = await createBackend(backendConfigOf(cfg, this.opts.home));
+        const config = this.opts.backendConfig ? await this.opts.backendConfig() : backendConfigOf(await readConfigFile(this.opts.home), this.opts.home);
+        const backend = await createBackend(config);
         return { backend, runs: new RunService(backend) };
       })();
       this.backend.catch(() => (this.backend = undefined));
