@@ -1,6 +1,7 @@
 // The hub store on SQLite and on a real Postgres, the same suite for both:
 // users and their tokens, projects with write-only credentials, members and
 // roles, and the audit log of admin actions.
+import type * as NodeCrypto from 'node:crypto';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import { DIALECTS, usePlaces } from './store-places';
 
 // A spy around the real timingSafeEqual (not a stand-in): the test sees that authenticate compares through it.
 vi.mock('node:crypto', async (importOriginal) => {
-  const real = await importOriginal<typeof import('node:crypto')>();
+  const real = await importOriginal<typeof NodeCrypto>();
   return { ...real, timingSafeEqual: vi.fn(real.timingSafeEqual) };
 });
 
