@@ -1,25 +1,25 @@
 /**
- * Uploads one file. Small files go up in a single PutObject; large ones in
- * parallel multipart parts read with positioned reads, so no part depends on
- * another and a 1 GiB file never sits in memory. Until
+ * Uploads one file. Small files go up in a single PUT; large ones in
+ * parallel multipart parts, each streamed from the file with positioned
+ * reads as its connection takes the bytes (object-writer.ts), so no part
+ * depends on another and what sits in memory is a few read pieces per part
+ * in flight, not whole parts. Each part's MD5 is computed as it streams and
+ * checked against the part's ETag, and the object's multipart ETag against
+ * those MD5s. Until
  * CompleteMultipartUpload succeeds readers keep seeing the previous object;
  * on any failure or cancel the upload is aborted (best effort: the bucket's
  * lifecycle rule reaps what an abort could not).
  */
 import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
-  PutObjectCommand,
-  UploadPartCommand,
-} from '@aws-sdk/client-s3';
+import { AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand } from '@aws-sdk/client-s3';
 import type { TransferOptions } from '../../../core/backend';
-import { InvalidArgumentError, NotFoundError } from '../../../common/errors';
+import { DstackError, InvalidArgumentError, NotFoundError } from '../../../common/errors';
 import { runPool } from '../../../core/pool';
+import { putObject, READ_SIZE } from './object-writer';
 import type { S3Target } from './target';
 import { MiB, s3call } from './target';
+import { multipartEtag } from './verify';
 
 export interface UploadOptions extends TransferOptions {
   /** Files of this size or more go up in parts. */
@@ -47,12 +47,9 @@ export async function uploadFile(t: S3Target, localPath: string, key: string, op
   try {
     const { size } = await fh.stat();
     if (size < (opts.threshold ?? DEFAULT_UPLOAD_THRESHOLD)) {
-      const body = await readAt(fh, 0, size);
-      await s3call(t, 's3:PutObject', key, () =>
-        t.client.send(new PutObjectCommand({ Bucket: t.bucket, Key: key, Body: body, ContentLength: size }), {
-          abortSignal: opts.signal,
-        }),
-      );
+      // A file that fits one read goes from memory, with its Content-MD5; a larger one streams.
+      const body = size <= READ_SIZE ? await readAt(fh, 0, size) : { fh, pos: 0, len: size };
+      await s3call(t, 's3:PutObject', key, () => putObject(t, { key, body, signal: opts.signal }));
       opts.onProgress?.({ bytes: size, total: size });
     } else {
       await uploadMultipart(t, fh, size, key, opts);
@@ -71,8 +68,9 @@ async function uploadMultipart(t: S3Target, fh: FileHandle, size: number, key: s
       { abortSignal: opts.signal },
     ),
   );
-  const uploadId = created.UploadId;
+  const uploadId = created.UploadId ?? '';
   const etags: string[] = new Array<string>(count);
+  const digests: Buffer[] = new Array<Buffer>(count);
   let sent = 0;
   try {
     await runPool(
@@ -80,20 +78,17 @@ async function uploadMultipart(t: S3Target, fh: FileHandle, size: number, key: s
       opts.concurrency ?? DEFAULT_UPLOAD_CONCURRENCY,
       async (i, signal) => {
         const len = Math.min(partSize, size - i * partSize);
-        const body = await readAt(fh, i * partSize, len);
-        const res = await s3call(t, 's3:PutObject', key, () =>
-          t.client.send(
-            new UploadPartCommand({ Bucket: t.bucket, Key: key, UploadId: uploadId, PartNumber: i + 1, Body: body, ContentLength: len }),
-            { abortSignal: signal },
-          ),
+        const part = await s3call(t, 's3:PutObject', key, () =>
+          putObject(t, { key, body: { fh, pos: i * partSize, len }, query: { partNumber: String(i + 1), uploadId }, signal }),
         );
-        etags[i] = res.ETag ?? '';
+        etags[i] = part.etag;
+        digests[i] = part.md5;
         sent += len;
         opts.onProgress?.({ bytes: sent, total: size });
       },
       opts.signal,
     );
-    await s3call(t, 's3:PutObject', key, () =>
+    const done = await s3call(t, 's3:PutObject', key, () =>
       t.client.send(
         new CompleteMultipartUploadCommand({
           Bucket: t.bucket,
@@ -103,6 +98,7 @@ async function uploadMultipart(t: S3Target, fh: FileHandle, size: number, key: s
         }),
       ),
     );
+    checkAssembled(t, key, done.ETag, done.ServerSideEncryption, digests);
   } catch (err) {
     // Best effort and never masking the real failure: some stand-ins (s3rver)
     // do not implement AbortMultipartUpload, and the lifecycle rule set up by
@@ -111,6 +107,17 @@ async function uploadMultipart(t: S3Target, fh: FileHandle, size: number, key: s
       .send(new AbortMultipartUploadCommand({ Bucket: t.bucket, Key: key, UploadId: uploadId }))
       .catch(() => undefined);
     throw err;
+  }
+}
+
+/** Refuses an object S3 assembled from other parts than those sent (its ETag is the MD5 of their MD5s, unless KMS-encrypted). */
+function checkAssembled(t: S3Target, key: string, etag: string | undefined, sse: string | undefined, digests: Buffer[]): void {
+  const got = (etag ?? '').replace(/"/g, '');
+  if (/kms/i.test(sse ?? '') || !/^[0-9a-f]{32}-\d+$/i.test(got)) return;
+  if (got.toLowerCase() !== multipartEtag(digests)) {
+    throw new DstackError('verification', `s3://${t.bucket}/${key} was assembled from other parts than were uploaded.`, {
+      fix: 'Upload it again; if it keeps happening, something between here and S3 changes the data.',
+    });
   }
 }
 
