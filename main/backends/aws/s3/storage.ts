@@ -5,7 +5,7 @@
  * narrow IAM template is enough.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import { DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { ListOptions, ListPage, ObjectInfo, PutCondition, Storage, VersionedObject } from '../../../core/backend';
 import { PreconditionFailedError } from '../../../core/backend';
 import type { DstackError } from '../../../common/errors';
@@ -13,6 +13,7 @@ import type { DownloadOptions } from './download';
 import { downloadFile } from './download';
 import { dstackHome } from '../../../node/home';
 import { isNotFound, mapS3Error, retryTransient } from './errors';
+import { putObject } from './object-writer';
 import type { S3Target } from './target';
 import type { UploadOptions } from './upload';
 import { uploadFile } from './upload';
@@ -64,12 +65,14 @@ export class S3Storage implements Storage {
    * answers a lost condition with 412 PreconditionFailed, a race with another
    * conditional write of the key with 409 ConditionalRequestConflict, and an
    * If-Match on a missing key with 404; all three mean "re-read and decide".
+   * It goes through object-writer.ts (undici, a cached signer), not the SDK's
+   * command stack.
    */
   async put(key: string, body: Buffer | string, condition?: PutCondition): Promise<void> {
     const data = typeof body === 'string' ? Buffer.from(body) : body;
-    const cond = !condition ? {} : 'ifMatch' in condition ? { IfMatch: `"${condition.ifMatch}"` } : { IfNoneMatch: '*' };
+    const headers: Record<string, string> = !condition ? {} : 'ifMatch' in condition ? { 'if-match': `"${condition.ifMatch}"` } : { 'if-none-match': '*' };
     try {
-      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: data, ContentLength: data.length, ...cond }));
+      await putObject(this.t, { key, body: data, headers });
     } catch (err) {
       if (condition && isLostCondition(err)) throw new PreconditionFailedError(key);
       throw this.error(err, 's3:PutObject', key);
