@@ -1,7 +1,8 @@
 /**
  * Turns a job's output into log events: secrets masked (on the raw stream,
- * see mask.ts), split into lines, timestamped, written in batches about
- * every 100 ms. The job's output is capped (`capBytes`): past the cap one
+ * see mask.ts), split into lines, timestamped, written in batches at most
+ * every 100 ms; a line that comes after a quiet spell (the job's first line
+ * above all) is written at once, since a follower sees nothing until it is. The job's output is capped (`capBytes`): past the cap one
  * closing line says so and the rest is discarded while the job runs on;
  * the runner's own lines are never capped. It applies
  * backpressure: when more than `highWaterBytes` wait to be written, `push`
@@ -36,6 +37,8 @@ export class LogWriter {
   private outputBytes = 0;
   private capped = false;
   private timer: NodeJS.Timeout | undefined;
+  /** When the last batch was taken for writing; 0 before the first. */
+  private lastFlushAt = 0;
   private writing: Promise<void> = Promise.resolve();
   private waiters: (() => void)[] = [];
   private failure: unknown;
@@ -87,7 +90,8 @@ export class LogWriter {
     const event: LogEvent = { id: String(++this.seq).padStart(12, '0'), time: Date.now(), stream, text };
     this.pending.push(event);
     this.pendingBytes += event.text.length + 64;
-    this.timer ??= setTimeout(() => void this.flush(), this.flushMs);
+    // Written once flushMs has passed since the last batch: at once after a quiet spell. Lines pushed in the same turn (one chunk of output) share a batch.
+    this.timer ??= setTimeout(() => void this.flush(), Math.max(0, this.lastFlushAt + this.flushMs - Date.now()));
     if (this.pendingBytes < this.highWater) return true;
     void this.flush();
     return false;
@@ -111,6 +115,7 @@ export class LogWriter {
     this.writing = this.writing.then(async () => {
       if (!this.pending.length) return;
       const batch = this.pending;
+      this.lastFlushAt = Date.now();
       this.pending = [];
       this.pendingBytes = 0;
       // The producer refills the next batch while this one is written: at most two batches in memory.

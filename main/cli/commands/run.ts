@@ -65,6 +65,9 @@ export function runCommand(ctx: CliContext): Command {
     .action(async (workflow: string, args: string[], raw: RunOptions & { onDemand?: boolean }) => {
       const { onDemand, ...opts } = raw;
       if (onDemand) opts.spot = false;
+      // The workflow parser's thread starts loading now, alongside the backend, instead of midway through the submit.
+      // A failure here only loses the head start: the submit's own parse reports any problem.
+      void import('../../core/workflow/parse-off-thread').then((m) => m.startParser(), () => undefined);
       const service = await ctx.service(opts.backend);
       // Leftovers of crashed runs are ended alongside the submit; `ctx.close()` waits for it, within its time limit.
       void ctx.reconcile(opts.backend);

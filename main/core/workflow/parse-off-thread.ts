@@ -84,6 +84,8 @@ class ParserWorker {
     this.worker = new Worker(BOOTSTRAP, { eval: true, workerData: load });
     this.ready = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`the parser did not start within ${START_LIMIT_MS / 1000} s`)), START_LIMIT_MS);
+      // The worker itself keeps the process alive while it is held; a spare (see startParser) must not.
+      timer.unref();
       this.worker.on('message', (m: ParseReply) => {
         if ('ready' in m) {
           clearTimeout(timer);
@@ -101,6 +103,12 @@ class ParserWorker {
       this.worker.on('exit', (code) => fail(new Error(`the parser stopped (exit code ${code})`)));
     });
     this.ready.catch(() => undefined);
+  }
+
+  /** Whether the worker keeps the process alive: not while it waits as a spare. */
+  hold(keep: boolean): void {
+    if (keep) this.worker.ref();
+    else this.worker.unref();
   }
 
   /** The parsed file, or undefined when it ran past `ms` (the worker is then terminated). */
@@ -132,6 +140,30 @@ class ParserWorker {
   }
 }
 
+/** A worker started ahead of the next parse by {@link startParser}. */
+let spare: ParserWorker | undefined;
+
+/**
+ * Starts the parser's worker now, for the next {@link parseFilesOffThread}
+ * to use: a new thread takes ~0.2 s to load the parser (more on a loaded
+ * machine), which `dstack run` would otherwise wait for in the middle of its
+ * submit; started first, it loads on the other core while the command loads
+ * its backend and reads the project. An unused spare never keeps the process alive.
+ */
+export function startParser(): void {
+  const load = workerLoad();
+  if (!load || spare) return;
+  spare = new ParserWorker(load);
+  spare.hold(false);
+}
+
+function takeWorker(load: WorkerLoad): ParserWorker {
+  const w = spare ?? new ParserWorker(load);
+  spare = undefined;
+  w.hold(true);
+  return w;
+}
+
 /**
  * Parses each `{file, text}` in a worker thread, in order. A file that takes
  * longer than the limit becomes one issue naming it; the rest still parse.
@@ -145,7 +177,7 @@ export async function parseFilesOffThread(files: { file: string; text: string }[
   let worker: ParserWorker | undefined;
   try {
     for (const f of files) {
-      worker ??= new ParserWorker(load);
+      worker ??= takeWorker(load);
       let parsed: ParsedFile | undefined;
       try {
         parsed = await worker.parse(f.file, f.text, ms);
