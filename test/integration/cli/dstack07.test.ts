@@ -4,6 +4,7 @@ import type { Cli } from './cli';
 import { helloProject } from './cli';
 import { TEST_WORKFLOWS } from './workflows';
 import { argvValueWarning } from '../../../main/cli/commands/secrets';
+import { BACKEND_NAMES } from '../../../main/common/backends';
 
 let cli: Cli;
 let cleanup: () => Promise<void>;
@@ -20,7 +21,8 @@ describe('dstack run: options after the workflow name are dstack\'s', () => {
     expect([r.code, r.stderr]).toEqual([0, '']);
     expect(r.stdout).toMatch(RUN_NAME);
     const name = r.stdout.trim();
-    expect(await cli.ok(['stop', name])).toBe(`Stop requested for ${name}.\n`);
+    // On a loaded machine the short job may have ended before the stop: then stop says so, and must not hang either.
+    expect([`Stop requested for ${name}.\n`, `Run ${name} is done.\n`]).toContain(await cli.ok(['stop', name]));
     await cli.ok(['logs', '-f', name]);
     const line = (await cli.ok(['ps', '-a'])).split('\n').find((l) => l.startsWith(`${name} `));
     expect(line?.split(/\s+/)[2]).toMatch(/^(stopped|done)$/);
@@ -32,9 +34,9 @@ describe('dstack run: options after the workflow name are dstack\'s', () => {
   });
 
   it('a bad value of a dstack option after the name is refused, not passed on', async () => {
-    const r = await cli.run(['run', 'echo-args', 'a', '--backend', 'gcp']);
+    const r = await cli.run(['run', 'echo-args', 'a', '--backend', 'azure']);
     expect([r.code, r.stdout]).toEqual([1, '']);
-    expect(r.stderr).toMatch(/^error: option '--backend <backend>' argument 'gcp' is invalid\. Allowed choices are local, aws\.\n$/);
+    expect(r.stderr).toBe(`error: option '--backend <backend>' argument 'azure' is invalid. Allowed choices are ${BACKEND_NAMES.join(', ')}.\n`);
   });
 });
 
