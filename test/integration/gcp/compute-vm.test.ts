@@ -76,7 +76,10 @@ async function logLines(runs: RunService, job: Job): Promise<string[]> {
   return out;
 }
 
-it('runs a job on the played VM: the startup script fetches the runner, logs are followed, artifacts downloaded, and the VM deletes itself', async () => {
+// Each plays a VM with real processes (bash, curl, the bundled runner under Node): generous limits for a loaded machine.
+const VM_TEST = { timeout: 240_000 };
+
+it('runs a job on the played VM: the startup script fetches the runner, logs are followed, artifacts downloaded, and the VM deletes itself', VM_TEST, async () => {
   const backend = appBackend(f, join(f.work, 'home'));
   try {
     const runs = new RunService(backend);
@@ -87,14 +90,21 @@ it('runs a job on the played VM: the startup script fetches the runner, logs are
     const played = await playVm(job);
     expect(f.gce.instances.has(`${ZONE}/${played.name}`)).toBe(true);
     const lines: string[] = [];
-    for await (const batch of await runs.logs(job.repo, job.runName, { follow: true })) {
-      lines.push(...batch.filter((e) => e.stream !== 'system').map((e) => `${e.stream}: ${e.text}`));
+    // Following ends when the job does; a VM that exits without ending it stops the follow 30 s later, and the test says what it printed.
+    const stopFollow = new AbortController();
+    void played.exit.then(() => setTimeout(() => stopFollow.abort(), 30_000).unref());
+    try {
+      for await (const batch of await runs.logs(job.repo, job.runName, { follow: true, signal: stopFollow.signal })) {
+        lines.push(...batch.filter((e) => e.stream !== 'system').map((e) => `${e.stream}: ${e.text}`));
+      }
+    } catch (err) {
+      if (!stopFollow.signal.aborted) throw err;
     }
     expect(await played.exit, played.output()).toBe(0);
+    expect((await runs.get(job.repo, job.runName)).status, played.output()).toBe('done');
     expect(played.output().match(/dstack runner: running job /g), played.output()).toHaveLength(1);
     expect(lines.filter((l) => l.startsWith('stdout'))).toEqual(['stdout: hello from gce', 'stdout: secret arrived', 'stdout: finished']);
     expect(lines.filter((l) => l.startsWith('stderr'))).toEqual(['stderr: oops']);
-    expect((await runs.get(job.repo, job.runName)).status).toBe('done');
     const dest = join(f.work, 'dl', 'r.txt');
     await backend.storage.downloadFile(`artifacts/${job.repo}/${job.id}/out/r.txt`, dest);
     expect(await readFile(dest, 'utf8')).toBe('result\n');
@@ -116,7 +126,7 @@ it('runs a job on the played VM: the startup script fetches the runner, logs are
   }
 });
 
-it('stops a spot job when the metadata server says the VM is preempted, saves its artifacts and fails it with the reason', async () => {
+it('stops a spot job when the metadata server says the VM is preempted, saves its artifacts and fails it with the reason', VM_TEST, async () => {
   const backend = appBackend(f, join(f.work, 'home'));
   try {
     const runs = new RunService(backend);
@@ -124,11 +134,11 @@ it('stops a spot job when the metadata server says the VM is preempted, saves it
     const job = await runs.submit(dir, 'train');
     expect(job.offer?.spot).toBe(true);
     const played = await playVm(job, { DSTACK_SPOT_POLL_MS: '100' });
-    await waitFor('the job to print "started"', () => logLines(runs, job), (l) => l.includes('stdout: started'));
+    await waitFor('the job to print "started"', () => logLines(runs, job), (l) => l.includes('stdout: started'), { timeoutMs: 120_000 });
     // The runner is waiting on instance/preempted with wait_for_change.
     await waitFor('a wait_for_change request on instance/preempted', () => played.md.calls.filter((c) => c.path === 'instance/preempted'), (c) => c.some((x) => x.wait));
     played.md.setPreempted(true);
-    const end = await waitFor('the job to end', () => runs.jobs.require(job.repo, job.id), (j) => isTerminal(j.status));
+    const end = await waitFor('the job to end', () => runs.jobs.require(job.repo, job.id), (j) => isTerminal(j.status), { timeoutMs: 60_000 });
     expect(end.status, played.output()).toBe('failed');
     expect(end.statusReason).toBe('The spot VM was preempted by Compute Engine; artifacts were saved.');
     expect(await played.exit, played.output()).toBe(0);
@@ -144,7 +154,7 @@ it('stops a spot job when the metadata server says the VM is preempted, saves it
   }
 });
 
-it('runs a spot job to the end when the metadata server cannot say, saying so once in the runner log; the VM still deletes itself', async () => {
+it('runs a spot job to the end when the metadata server cannot say, saying so once in the runner log; the VM still deletes itself', VM_TEST, async () => {
   const backend = appBackend(f, join(f.work, 'home'));
   try {
     const runs = new RunService(backend);
