@@ -12,10 +12,15 @@ import { createHash } from 'node:crypto';
 import type { InstanceOffer, Job } from '../../common/job';
 import type { GcpMachine } from './compute-machines';
 
-/** The images, by family, so a VM always gets the family's newest. */
+/**
+ * The images, by family, so a VM always gets the family's newest. The GPU
+ * family is a Deep Learning VM with NVIDIA's driver, Docker and the NVIDIA
+ * container toolkit built in; `install-nvidia-driver` asks older families
+ * to install the driver at first boot.
+ */
 export const IMAGES = {
   cpu: 'projects/debian-cloud/global/images/family/debian-12',
-  gpu: 'projects/deeplearning-platform-release/global/images/family/common-cu124-debian-11-py310',
+  gpu: 'projects/deeplearning-platform-release/global/images/family/common-cu129-ubuntu-2404-nvidia-580',
 };
 
 /** First port of the range opened when a workflow asks for `ports`, as on AWS. */

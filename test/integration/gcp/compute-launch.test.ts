@@ -45,7 +45,7 @@ describe('GCP compute: instances.insert', () => {
           { key: 'install-nvidia-driver', value: 'True' },
         ],
       },
-      disks: [{ boot: true, autoDelete: true, initializeParams: { sourceImage: 'projects/deeplearning-platform-release/global/images/family/common-cu124-debian-11-py310', diskSizeGb: '100', labels } }],
+      disks: [{ boot: true, autoDelete: true, initializeParams: { sourceImage: 'projects/deeplearning-platform-release/global/images/family/common-cu129-ubuntu-2404-nvidia-580', diskSizeGb: '100', labels } }],
       networkInterfaces: [{ network: `projects/${PROJECT}/global/networks/default`, accessConfigs: [{ type: 'ONE_TO_ONE_NAT', name: 'External NAT' }] }],
       serviceAccounts: [{ email: 'default', scopes: ['https://www.googleapis.com/auth/cloud-platform'] }],
       guestAccelerators: [{ acceleratorType: `zones/${ZONE}/acceleratorTypes/nvidia-tesla-t4`, acceleratorCount: 2 }],
