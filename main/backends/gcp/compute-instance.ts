@@ -43,7 +43,8 @@ export function instanceName(bucket: string, repo: string, jobId: string): strin
   return `dstack-${sha(`${bucket}\n${repo}\n${jobId}`, 20)}`;
 }
 
-export const LABELS = { bucket: 'dstack-bucket', repo: 'dstack-repo', job: 'dstack-job', run: 'dstack-run' } as const;
+/** Label keys, with `_` (as the AWS tags are) so the list filter `labels.KEY = "…"` reads them as one name. */
+export const LABELS = { bucket: 'dstack_bucket', repo: 'dstack_repo', job: 'dstack_job', run: 'dstack_run' } as const;
 /** Metadata keys with the exact repo and job id (labels are lossy). */
 export const META = { repo: 'dstack-repo', job: 'dstack-job' } as const;
 

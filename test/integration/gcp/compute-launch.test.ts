@@ -30,7 +30,7 @@ describe('GCP compute: instances.insert', () => {
     expect(f.gce.inserts).toHaveLength(1);
     const { zone, body } = f.gce.inserts[0]!;
     const name = instanceName(config.bucket, job.repo, job.id);
-    const labels = { 'dstack-bucket': 'dstack-test-bucket', 'dstack-repo': expect.stringMatching(/^[0-9a-f]{8}$/), 'dstack-job': job.id.toLowerCase().replace(/[^a-z0-9_-]/g, '_'), 'dstack-run': job.runName };
+    const labels = { dstack_bucket: 'dstack-test-bucket', dstack_repo: expect.stringMatching(/^[0-9a-f]{8}$/), dstack_job: job.id.toLowerCase().replace(/[^a-z0-9_-]/g, '_'), dstack_run: job.runName };
     expect(zone).toBe(ZONE);
     expect(body).toEqual({
       name,
