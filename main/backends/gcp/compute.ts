@@ -181,7 +181,7 @@ export class GcpCompute implements Compute {
     const { zone, name } = await this.vmOf(job);
     const vm = await this.d.api.get(zone, name);
     if (vm && UP.has(vm.status) && this.runnerNeverStarted(job, vm)) {
-      return `The runner did not start within ${RUNNER_START_DEADLINE_MS / 60_000} minutes of VM ${name}'s creation, so the VM is deleted. Its startup log is in the VM's serial console (\`gcloud compute instances get-serial-port-output ${name} --zone ${zone}\`).`;
+      return `The runner did not start within ${RUNNER_START_DEADLINE_MS / 60_000} minutes of VM ${name}'s creation, so the VM is deleted. Its startup script's output is in Cloud Logging (log GCEMetadataScripts), and while the VM exists in its serial console (\`gcloud compute instances get-serial-port-output ${name} --zone ${zone}\`).`;
     }
     if (vm) return `The VM ${name} in ${zone} is ${vm.status.toLowerCase()} ${when}${vm.statusMessage ? `: ${vm.statusMessage.replace(/\.$/, '')}` : ''}.`;
     const spot = job.offer?.spot ?? job.resources.interruptible;

@@ -56,12 +56,12 @@ it('counts a young launch as alive before its VM shows, and says a deleted spot 
   expect(await later.whyGone({ ...running, offer: { ...job.offer!, spot: true } })).toBe(`The VM ${name} in ${ZONE} was deleted while the job was running (a spot VM is deleted when Compute Engine preempts it).`);
 });
 
-it('gives up on a runner that never started, and names the serial console for its startup log', async () => {
+it('gives up on a runner that never started, and says where its startup log is', async () => {
   const { job, name, home, bundle } = await launched();
   const late = computeAt(home, bundle, RUNNER_START_DEADLINE_MS + 60_000);
   expect(await late.isAlive(job)).toBe(false);
   expect(await late.whyGone(job)).toBe(
-    `The runner did not start within 30 minutes of VM ${name}'s creation, so the VM is deleted. Its startup log is in the VM's serial console (\`gcloud compute instances get-serial-port-output ${name} --zone ${ZONE}\`).`,
+    `The runner did not start within 30 minutes of VM ${name}'s creation, so the VM is deleted. Its startup script's output is in Cloud Logging (log GCEMetadataScripts), and while the VM exists in its serial console (\`gcloud compute instances get-serial-port-output ${name} --zone ${ZONE}\`).`,
   );
   // Reconcile deletes it once the run is failed.
   const runs = new RunService(appBackend(f, home, { runnerBundle: bundle }));
