@@ -29,6 +29,9 @@ export const FIRST_PORT = 3000;
 /** A runner that hangs past the job's limit is deleted by Compute Engine ten minutes later. */
 export const MAX_RUN_SLACK_SEC = 600;
 
+/** The longest `maxRunDuration` Compute Engine accepts: 120 days. */
+export const MAX_RUN_LIMIT_SEC = 120 * 86_400;
+
 /** Labels: at most 63 of `[a-z0-9_-]`; the exact ids are in metadata items. */
 export function labelValue(s: string): string {
   return s.toLowerCase().replace(/[^a-z0-9_-]/g, '_').slice(0, 63);
@@ -80,7 +83,7 @@ export function instanceBody(p: InsertPlan) {
   const region = p.zone.replace(/-[a-z]$/, '');
   const gpu = Boolean(p.machine.gpu);
   const name = instanceName(p.bucket, p.job.repo, p.job.id);
-  const maxRun = p.job.maxDurationSec ? p.job.maxDurationSec + MAX_RUN_SLACK_SEC : undefined;
+  const maxRun = p.job.maxDurationSec ? Math.min(p.job.maxDurationSec + MAX_RUN_SLACK_SEC, MAX_RUN_LIMIT_SEC) : undefined;
   return {
     name,
     machineType: `zones/${p.zone}/machineTypes/${p.machine.machineType}`,
