@@ -1,8 +1,8 @@
 /**
  * The one place that picks a backend from a {@link BackendConfig}. The core
  * never imports a backend; entry points (CLI, app, runner) call this. The
- * AWS backend is imported on demand, so local-only use never loads the AWS
- * SDK and starts faster.
+ * cloud backends are imported on demand, so local-only use never loads the
+ * AWS SDK or google-auth-library and starts faster.
  */
 import type { Backend } from '../core/backend';
 import type { BackendConfig, LocalBackendConfig } from '../common/config';
@@ -30,6 +30,11 @@ const FACTORIES: Factories = {
   aws: async (config) => {
     await securePrivateHome(dstackHome());
     return (await import('./aws/index')).createAwsBackend(config);
+  },
+  // A GCP home holds the launch ledger and download staging, as AWS's does.
+  gcp: async (config) => {
+    await securePrivateHome(dstackHome());
+    return (await import('./gcp/index')).createGcpBackend(config);
   },
 };
 

@@ -9,7 +9,11 @@
  */
 
 /** A step of the first-run wizard; backend-specific steps are prefixed with the backend's name. */
-export type WizardStep = 'backend' | 'aws-credentials' | 'aws-region' | 'aws-bucket' | 'aws-permissions' | 'done';
+export type WizardStep =
+  | 'backend'
+  | 'aws-credentials' | 'aws-region' | 'aws-bucket' | 'aws-permissions'
+  | 'gcp-credentials' | 'gcp-location' | 'gcp-bucket' | 'gcp-permissions'
+  | 'done';
 
 export interface BackendInfo {
   /** The name in `config.yaml`, `--backend` and job records. */
@@ -33,6 +37,12 @@ export const BACKENDS = [
     label: 'AWS',
     description: 'on EC2 instances in your account, with artifacts in your S3 bucket.',
     steps: ['aws-credentials', 'aws-region', 'aws-bucket', 'aws-permissions', 'done'],
+  },
+  {
+    name: 'gcp',
+    label: 'GCP',
+    description: 'on Compute Engine VMs in your Google Cloud project, with artifacts in your Cloud Storage bucket.',
+    steps: ['gcp-credentials', 'gcp-location', 'gcp-bucket', 'gcp-permissions', 'done'],
   },
 ] as const satisfies readonly BackendInfo[];
 

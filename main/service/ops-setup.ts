@@ -23,6 +23,12 @@ export async function configSummary(ctx: ServiceContext): Promise<ConfigSummary>
   if (!(await configured(home))) return { backend: null, home };
   const cfg = await readConfigFile(home);
   if (cfg.backend === 'local') return { backend: 'local', home };
+  if (cfg.backend === 'gcp') {
+    const gcp: NonNullable<ConfigSummary['gcp']> = { project: cfg.project ?? '', region: cfg.region ?? '', zone: cfg.zone ?? '', bucket: cfg.bucket ?? '' };
+    if (cfg.keychain_key) gcp.account = cfg.keychain_key.split('/')[0]!;
+    if (cfg.subnet) gcp.subnet = cfg.subnet;
+    return { backend: 'gcp', home, gcp };
+  }
   const aws: NonNullable<ConfigSummary['aws']> = { region: cfg.region ?? '', bucket: cfg.bucket ?? '' };
   if (cfg.profile) aws.profile = cfg.profile;
   if (cfg.keychain_key_id) aws.keyIdLast4 = cfg.keychain_key_id.slice(-4);

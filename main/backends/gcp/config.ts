@@ -10,6 +10,8 @@ export interface GcpEndpoints {
   logging: string;
   secretManager: string;
   compute: string;
+  /** Resource Manager: setup's projects.testIamPermissions. */
+  resourceManager: string;
 }
 
 export const GCP_ENDPOINTS: GcpEndpoints = {
@@ -17,6 +19,7 @@ export const GCP_ENDPOINTS: GcpEndpoints = {
   logging: 'https://logging.googleapis.com',
   secretManager: 'https://secretmanager.googleapis.com',
   compute: 'https://compute.googleapis.com',
+  resourceManager: 'https://cloudresourcemanager.googleapis.com',
 };
 
 /**
@@ -29,6 +32,7 @@ export const GCP_ENDPOINT_ENV: Record<keyof GcpEndpoints, string> = {
   logging: 'DSTACK_GCP_LOGGING_ENDPOINT',
   secretManager: 'DSTACK_GCP_SECRETMANAGER_ENDPOINT',
   compute: 'DSTACK_GCP_COMPUTE_ENDPOINT',
+  resourceManager: 'DSTACK_GCP_RESOURCEMANAGER_ENDPOINT',
 };
 
 /** The endpoints an environment sets (DSTACK_GCP_*_ENDPOINT); the rest stay Google's. */

@@ -47,6 +47,8 @@ export interface ConfigSummary {
   backend: BackendName | null;
   home: string;
   aws?: { region: string; bucket: string; profile?: string; keyIdLast4?: string; subnet?: string };
+  /** A keychain key appears only as its service account e-mail. */
+  gcp?: { project: string; region: string; zone: string; bucket: string; account?: string; subnet?: string };
 }
 
 export interface SetupState {

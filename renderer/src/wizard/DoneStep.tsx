@@ -7,7 +7,9 @@ export function DoneStep({ config, onFinish }: { config: ConfigSummary | null; o
       <p role="status">
         {config?.backend === 'aws' && config.aws
           ? `dstack will run workflows on AWS in ${config.aws.region}, with artifacts in ${config.aws.bucket}.`
-          : 'dstack will run workflows on this computer.'}
+          : config?.backend === 'gcp' && config.gcp
+            ? `dstack will run workflows on GCP in ${config.gcp.zone} (project ${config.gcp.project}), with artifacts in ${config.gcp.bucket}.`
+            : 'dstack will run workflows on this computer.'}
       </p>
       <p className="muted">You can change this any time in Settings.</p>
       <div className="step-nav">

@@ -12,6 +12,7 @@ import { BackendStep } from './BackendStep';
 import { BucketStep } from './BucketStep';
 import { CredentialsStep } from './CredentialsStep';
 import { DoneStep } from './DoneStep';
+import { GcpTerminalStep } from './GcpTerminalStep';
 import { PermissionsStep } from './PermissionsStep';
 import { RegionStep } from './RegionStep';
 import { STEP_TITLES, previousStep, stepsFor } from './steps';
@@ -90,6 +91,11 @@ function StepBody({ step, props, config, onFinish }: { step: SetupDraft['step'];
       return <BucketStep {...props} key={props.draft.region} />;
     case 'aws-permissions':
       return <PermissionsStep {...props} />;
+    case 'gcp-credentials':
+    case 'gcp-location':
+    case 'gcp-bucket':
+    case 'gcp-permissions':
+      return <GcpTerminalStep {...props} />;
     case 'done':
       return <DoneStep config={config} onFinish={onFinish} />;
   }

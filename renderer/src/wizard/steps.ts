@@ -12,6 +12,10 @@ export const STEP_TITLES: Record<WizardStep, string> = {
   'aws-region': 'Region',
   'aws-bucket': 'Bucket',
   'aws-permissions': 'Check permissions',
+  'gcp-credentials': 'Google Cloud credentials',
+  'gcp-location': 'Project and location',
+  'gcp-bucket': 'Bucket',
+  'gcp-permissions': 'Check permissions',
   done: 'Done',
 };
 

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGcpBackend } from '../../../main/backends/gcp/index';
-import { isBackendName } from '../../../main/common/backends';
+import { createBackend } from '../../../main/backends/index';
+import { backendInfo, isBackendName } from '../../../main/common/backends';
 import type { Job } from '../../../main/common/job';
 import type { GcsStandin } from '../../helpers/gcs-standin';
 import { startGcsStandin } from '../../helpers/gcs-standin';
@@ -61,7 +62,11 @@ describe('createGcpBackend', () => {
     expect(err).toMatchObject({ code: 'credentials', fix: `Check that ${keyFile} is a service account key file you can read.` });
   });
 
-  it('is not offered anywhere yet: the registry does not list it until Compute Engine can run jobs', () => {
-    expect(isBackendName('gcp')).toBe(false);
+  it('is in the registry, with its wizard steps, and the registry\'s factory builds it', async () => {
+    expect(isBackendName('gcp')).toBe(true);
+    expect(backendInfo('gcp').steps).toEqual(['gcp-credentials', 'gcp-location', 'gcp-bucket', 'gcp-permissions', 'done']);
+    const backend = await createBackend({ ...config, zone: 'us-central1-a' });
+    expect(backend.name).toBe('gcp');
+    await backend.close();
   });
 });
