@@ -8,12 +8,13 @@
 import { chmod, open } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { InvalidArgumentError } from '../../common/errors';
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../../node/private-dir';
 import type { DialectKind } from './dialect-kind';
 import type { HubDatabase } from './schema';
+import { HubSqliteDialect } from './sqlite-dialect';
 
 /** Where the hub's database is, parsed from `--database`. */
 export type DatabaseLocation = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
@@ -70,7 +71,7 @@ export async function openHubDb(location: DatabaseLocation, opts: { poolSize?: n
   const sqlite = new BetterSqlite3(location.path, { timeout: 10_000 });
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');
-  return { db: new Kysely<HubDatabase>({ dialect: new SqliteDialect({ database: sqlite }) }), kind: 'sqlite', shown: location.path };
+  return { db: new Kysely<HubDatabase>({ dialect: new HubSqliteDialect({ database: sqlite }) }), kind: 'sqlite', shown: location.path };
 }
 
 /** Creates the file 0600 before SQLite does (SQLite gives its -wal/-shm files the same mode), and narrows an existing one. */
