@@ -54,7 +54,7 @@ module.exports = {
       name: 'only-the-registry-picks-a-backend',
       comment: 'Everything above the backends goes through main/backends/index.ts, the one place that maps a config to a backend.',
       severity: 'error',
-      from: { path: ['^main/(runner|service|server|electron-main)/'] },
+      from: { path: ['^main/(runner|service|server|hub|electron-main)/'] },
       to: { path: '^main/backends/[^/]+/' },
     },
     {
@@ -82,6 +82,13 @@ module.exports = {
       severity: 'error',
       from: { path: layer('server') },
       to: { path: notIn('electron-main', 'cli') },
+    },
+    {
+      name: 'hub-stays-below-the-cli',
+      comment: 'The hub (its store and server) is started by the CLI and runs headless: it never pulls in the CLI or the app.',
+      severity: 'error',
+      from: { path: layer('hub') },
+      to: { path: notIn('cli', 'electron-main', 'runner') },
     },
     {
       name: 'renderer-sees-only-the-contract',
