@@ -6,37 +6,10 @@
  * of undefined"). The schema checks what the code relies on and lets fields
  * it does not know through, so records of other versions still read.
  */
-import { z } from 'zod';
-import { BACKEND_NAMES } from '../common/backends';
 import { DstackError } from '../common/errors';
 import type { BackendName, Job, RunSummary } from '../common/job';
 import { runNameOfJobId } from '../common/job';
-import { JOB_STATUSES } from '../common/status';
 import type { JobHead } from './keys';
-
-const strings = z.array(z.string());
-
-const jobSchema = z.looseObject({
-  id: z.string().min(1),
-  runName: z.string().min(1),
-  repo: z.string().min(1),
-  backend: z.enum(BACKEND_NAMES),
-  status: z.enum(JOB_STATUSES),
-  submittedAt: z.number(),
-  updatedAt: z.number(),
-  workflowName: z.string().min(1),
-  provider: z.enum(['bash', 'docker']),
-  commands: strings,
-  env: z.record(z.string(), z.string()),
-  artifacts: z.array(z.looseObject({ path: z.string(), mount: z.boolean() })),
-  cache: strings,
-  ports: z.number(),
-  resources: z.looseObject({ interruptible: z.boolean() }),
-  args: strings,
-  deps: z.array(z.looseObject({ jobId: z.string(), runName: z.string(), artifacts: strings })),
-  code: z.looseObject({ key: z.string(), hash: z.string(), files: z.number(), bytes: z.number() }),
-  secretNames: strings,
-});
 
 /** A job record that is there but cannot be used: not JSON, or not a job. `dstack rm` removes its run. */
 export class UnreadableJobError extends DstackError {
@@ -58,16 +31,18 @@ export class UnreadableJobError extends DstackError {
 
 /**
  * Parses and checks the record stored at `key` for job `jobId`; throws
- * UnreadableJobError saying what is wrong, and `where` the record is.
+ * UnreadableJobError saying what is wrong, and `where` the record is. The
+ * schema (and zod with it) loads on the first record read, so a command that
+ * reads none (`dstack ps` lists from head keys) never compiles it.
  */
-export function parseJobRecord(key: string, jobId: string, body: Buffer, where = key): Job {
+export async function parseJobRecord(key: string, jobId: string, body: Buffer, where = key): Promise<Job> {
   let data: unknown;
   try {
     data = JSON.parse(body.toString('utf8'));
   } catch (err) {
     throw new UnreadableJobError(key, where, body.length === 0 ? 'it is empty' : 'it is not valid JSON (cut off?)', err);
   }
-  const parsed = jobSchema.safeParse(data);
+  const parsed = (await import('./job-schema')).jobSchema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const field = issue.path.join('.');

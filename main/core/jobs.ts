@@ -93,7 +93,7 @@ export class JobStore {
   async get(repo: string, jobId: string): Promise<Job | undefined> {
     const key = keys.jobRecord(repo, jobId);
     const body = await this.storage.get(key);
-    return body && parseJobRecord(key, jobId, body, this.where(key));
+    return body ? parseJobRecord(key, jobId, body, this.where(key)) : undefined;
   }
 
   async require(repo: string, jobId: string): Promise<Job> {
@@ -112,7 +112,7 @@ export class JobStore {
     for (let attempt = 1; ; attempt++) {
       const read = await this.storage.getWithEtag(key);
       if (!read) throw new NotFoundError(`Job ${jobId} does not exist in ${repo}.`);
-      const current = parseJobRecord(key, jobId, read.body, this.where(key));
+      const current = await parseJobRecord(key, jobId, read.body, this.where(key));
       assertTransition(current.status, to);
       const next: Job = { ...current, ...patch, status: to, updatedAt: Date.now() };
       const body = JSON.stringify(next, null, 2);

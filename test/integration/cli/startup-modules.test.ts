@@ -79,12 +79,12 @@ describe('what the compiled CLI loads at start', () => {
     expect(await defines(loaded.chunks, 'RunService')).toEqual([]);
   });
 
-  it('`dstack ps` on the local backend loads no cloud SDK, server library, YAML parser or tar', async () => {
+  it('`dstack ps` on the local backend loads no cloud SDK, server library, YAML parser, tar, or zod (no record to read)', async () => {
     const { cli, cleanup } = await helloProject('workflows:\n  - name: quick\n    provider: bash\n    commands:\n      - echo hi\n');
     try {
       const loaded = await loadedBy(['ps'], cli.cwd, cli.env);
       expect(loaded.stderr).toBe('');
-      expect(loaded.packages.filter((p) => CLOUD_AND_SERVER.test(p) || p === 'yaml' || p === 'tar')).toEqual([]);
+      expect(loaded.packages.filter((p) => CLOUD_AND_SERVER.test(p) || ['yaml', 'tar', 'zod'].includes(p))).toEqual([]);
       expect(await defines(loaded.chunks, 'LocalCompute')).not.toEqual([]);
     } finally {
       await cleanup();
