@@ -7,6 +7,8 @@
  * - `dstack server --port 0 --no-open` to its URL printed, against a
  *   `node -e` HTTP server printing its URL.
  * `dstack run` → first log line is in run-latency.ts.
+ * On a loaded machine wall time mostly measures the queue for a core, so
+ * `--help` and `ps` are also compared by CPU time (user + sys, GNU time).
  *
  * Run alone: `node --import tsx bench/startup.ts [--reps N]`.
  */
@@ -16,6 +18,7 @@ import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { readFile } from 'node:fs/promises';
 import { measure } from './proc';
 import { markdownTable, pairedRow, type Row } from './table';
 
@@ -77,6 +80,19 @@ export function ensureBuilt(): string {
   return `measuring out/main/cli.js built ${statSync(cli).mtime.toISOString()}`;
 }
 
+/** CPU seconds (user + sys) of one run of `node args…`, from GNU time; NaN without it. */
+async function cpuSeconds(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string }): Promise<number> {
+  if (!existsSync('/usr/bin/time')) return NaN;
+  const dir = await mkdtemp(join(tmpdir(), 'dstack-bench-cpu-'));
+  try {
+    await measure('/usr/bin/time', ['-f', '%U %S', '-o', join(dir, 'cpu'), process.execPath, ...args], opts);
+    const [user, sys] = (await readFile(join(dir, 'cpu'), 'utf8')).trim().split('\n').pop()!.split(' ').map(Number);
+    return (user as number) + (sys as number);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 export async function benchStartup(opts: { reps?: number } = {}): Promise<Row[]> {
   console.log(ensureBuilt());
   const reps = Math.max(1, opts.reps ?? 7);
@@ -88,6 +104,7 @@ export async function benchStartup(opts: { reps?: number } = {}): Promise<Row[]>
   const help = { ours: [] as number[], ref: [] as number[], rssOurs: [] as number[], rssRef: [] as number[] };
   const ps = { ours: [] as number[], ref: [] as number[], rssOurs: [] as number[], rssRef: [] as number[] };
   const server = { ours: [] as number[], ref: [] as number[], rssOurs: [] as number[], rssRef: [] as number[] };
+  const cpu = { help: [] as number[], ps: [] as number[], ref: [] as number[] };
   try {
     for (let i = 0; i < reps; i++) {
       // Alternate which side goes first, so neither always runs on a warmer cache.
@@ -112,6 +129,9 @@ export async function benchStartup(opts: { reps?: number } = {}): Promise<Row[]>
       };
       await pair(help, () => proc([BIN, '--help']), () => proc(['-e', '0']));
       await pair(ps, () => proc([BIN, 'ps'], project), () => proc(['-e', '0']));
+      cpu.ref.push(await cpuSeconds(['-e', '0'], { env }));
+      cpu.help.push(await cpuSeconds([BIN, '--help'], { env }));
+      cpu.ps.push(await cpuSeconds([BIN, 'ps'], { env, cwd: project }));
       await pair(
         server,
         async () => {
@@ -128,10 +148,16 @@ export async function benchStartup(opts: { reps?: number } = {}): Promise<Row[]>
     await rm(dir, { recursive: true, force: true });
   }
   const fmt = (ms: number) => `${ms.toFixed(0)} ms`;
+  const fmtCpu = (s: number) => `${(s * 1000).toFixed(0)} ms CPU`;
   const rss = (s: typeof help) => ({ ours: s.rssOurs, ref: s.rssRef });
+  const withCpu = Number.isNaN(cpu.ref[0]) ? [] : [
+    pairedRow('`dstack --help` CPU time (user + sys)', 'node -e 0', cpu.help, cpu.ref, fmtCpu),
+    pairedRow('`dstack ps` CPU time (user + sys)', 'node -e 0', cpu.ps, cpu.ref, fmtCpu),
+  ];
   return [
     pairedRow('`dstack --help` to exit', 'node -e 0', help.ours, help.ref, fmt, rss(help)),
     pairedRow('`dstack ps` to exit (local, no runs)', 'node -e 0', ps.ours, ps.ref, fmt, rss(ps)),
+    ...withCpu,
     pairedRow('`dstack server` → URL printed', 'node -e http server → URL', server.ours, server.ref, fmt, rss(server)),
   ];
 }
