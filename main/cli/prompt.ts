@@ -32,7 +32,12 @@ function promptHidden(question: string): Promise<string> {
 }
 
 export function readSecretValue(name: string): Promise<string> {
-  return process.stdin.isTTY ? promptHidden(`Value of ${name}: `) : readStdin();
+  return readSecret(`Value of ${name}: `);
+}
+
+/** A secret asked with `question` on a terminal (hidden), else the whole of stdin. */
+export function readSecret(question: string): Promise<string> {
+  return process.stdin.isTTY ? promptHidden(question) : readStdin();
 }
 
 /**
