@@ -2,7 +2,8 @@
  * Starting a job's commands and signalling them. The process executor runs
  * `bash -e` on a file of the joined commands in a new process group, so a stop
  * reaches every process the job started. The docker executor runs
- * `docker run` and signals the container by name.
+ * `docker run` with the same file mounted read-only and signals the
+ * container by name.
  */
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -88,14 +89,15 @@ export function startProcess({ job, workdir, env }: StartInput): Started {
 
 export function startDocker({ job, workdir, env, ports }: StartInput): Started {
   const containerName = `dstack-${job.id.replace(/[^A-Za-z0-9_.-]/g, '-')}`;
-  const child = spawn('docker', dockerRunArgs({ job, workdir, envNames: Object.keys(env), ports, containerName }), {
+  const scriptFile = writeScript(job, workdir);
+  const child = spawn('docker', dockerRunArgs({ job, workdir, envNames: Object.keys(env), ports, containerName, scriptFile }), {
     env: { ...process.env, ...env },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return {
     child,
-    exited: exitCodeOf(child),
+    exited: exitCodeOf(child).finally(() => rmSync(dirname(scriptFile), { recursive: true, force: true })),
     kill: (signal) => {
       execFile('docker', ['kill', '--signal', signal, containerName], () => undefined);
       killGroup(child.pid, signal);

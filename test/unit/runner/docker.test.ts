@@ -22,22 +22,30 @@ describe('docker command line', () => {
       envNames: ['A', 'TOKEN', 'PORT_0'],
       ports: [8080],
       containerName: 'dstack-x',
+      scriptFile: '/tmp/w.code/commands.sh',
     });
     expect(args).toEqual([
-      'run', '--rm', '--name', 'dstack-x', '-v', '/tmp/w:/workflow', '-w', '/workflow/src',
+      'run', '--rm', '--name', 'dstack-x', '-v', '/tmp/w:/workflow', '-v', '/tmp/w.code/commands.sh:/dstack/commands.sh:ro', '-w', '/workflow/src',
       '-e', 'A', '-e', 'TOKEN', '-e', 'PORT_0',
       '--gpus', 'all', '--shm-size', '8192m', '-p', '8080:8080',
-      '--entrypoint', '/bin/sh', 'pytorch/pytorch:2.1', '-e', '-c', 'python train.py\necho ok',
+      '--entrypoint', '/bin/sh', 'pytorch/pytorch:2.1', '-e', '/dstack/commands.sh',
     ]);
   });
 
+  it('keeps a 3 MiB script off the command line: it is the mounted file', () => {
+    const commands = Array.from({ length: 30_000 }, (_, i) => `echo ${i} ${'x'.repeat(100)}`);
+    const args = dockerRunArgs({ job: job({ commands }), workdir: '/w', envNames: [], ports: [], containerName: 'c', scriptFile: '/w.code/commands.sh' });
+    expect(args.join(' ').length, args.join(' ')).toBeLessThan(300);
+    expect(args.slice(-4)).toEqual(['/bin/sh', 'pytorch/pytorch:2.1', '-e', '/dstack/commands.sh']);
+  });
+
   it('uses the workflow entrypoint, and a Python image for the bash provider', () => {
-    const base = { workdir: '/w', envNames: [], ports: [], containerName: 'c' };
+    const base = { workdir: '/w', envNames: [], ports: [], containerName: 'c', scriptFile: '/w.code/commands.sh' };
     expect(dockerRunArgs({ ...base, job: job({ entrypoint: 'python -u', commands: ['x.py'] }) }).slice(-5)).toEqual([
       '--entrypoint', 'python', 'pytorch/pytorch:2.1', '-u', 'x.py',
     ]);
     const bash = dockerRunArgs({ ...base, job: job({ provider: 'bash', image: undefined, python: '3.10', commands: ['echo hi'] }) });
-    expect(bash.slice(-5)).toEqual(['bash', 'python:3.10-slim', '-e', '-c', 'echo hi']);
+    expect(bash.slice(-4)).toEqual(['bash', 'python:3.10-slim', '-e', '/dstack/commands.sh']);
     expect(bash).not.toContain('--gpus');
   });
 
