@@ -69,10 +69,14 @@ export function runCommand(ctx: CliContext): Command {
       // A failure here only loses the head start: the submit's own parse reports any problem.
       void import('../../core/workflow/parse-off-thread').then((m) => m.startParser(), () => undefined);
       const service = await ctx.service(opts.backend);
-      // Leftovers of crashed runs are ended alongside the submit; `ctx.close()` waits for it, within its time limit.
-      void ctx.reconcile(opts.backend);
       const overrides = overridesOf(opts);
-      const job = await service.submit(process.cwd(), workflow, { args, tag: opts.tag, backend: opts.backend, ...(overrides ? { overrides } : {}) });
+      let job: Job;
+      try {
+        job = await service.submit(process.cwd(), workflow, { args, tag: opts.tag, backend: opts.backend, ...(overrides ? { overrides } : {}) });
+      } finally {
+        // Leftovers of crashed runs are ended while the new runner starts, not on the submit's time; `ctx.close()` waits for it, within its time limit.
+        void ctx.reconcile(opts.backend);
+      }
       if (opts.detach) {
         console.log(job.runName);
         return;
