@@ -37,6 +37,10 @@ export interface Loopback {
   token: string;
   /** Requests answered, by `METHOD route` as the stand-in names them. */
   counts: Map<string, number>;
+  /** Every request that passed authentication, as `METHOD /path`: what the policy test maps to permissions. */
+  seen: string[];
+  /** Accepts a bearer token other than `token` (a self-signed JWT from a service-account key) when it returns true. */
+  verify?: (bearer: string) => boolean;
   /** Called before each request is handled; return a fault to inject one. */
   fault?: (req: LoopbackRequest) => Fault;
   stop(): Promise<void>;
@@ -87,13 +91,16 @@ function send(res: ServerResponse, reply: LoopbackReply): void {
 export async function startLoopback(handle: (req: LoopbackRequest) => { route: string; reply: LoopbackReply | Promise<LoopbackReply> }): Promise<Loopback> {
   const token = `standin-${Math.random().toString(36).slice(2)}`;
   const counts = new Map<string, number>();
-  const lb = { token, counts } as Loopback;
+  const lb = { token, counts, seen: [] as string[] } as Loopback;
   const server = createServer((req, res) => {
     void (async () => {
       try {
         const url = new URL(req.url ?? '/', 'http://127.0.0.1');
         const body = await readBody(req);
-        if (!timingSafeEqual(digest(req.headers.authorization ?? ''), digest(`Bearer ${lb.token}`))) throw new StandinError(401, 'Request had invalid authentication credentials.');
+        const auth = req.headers.authorization ?? '';
+        const known = timingSafeEqual(digest(auth), digest(`Bearer ${lb.token}`)) || Boolean(lb.verify?.(auth.replace(/^Bearer /, '')));
+        if (!known) throw new StandinError(401, 'Request had invalid authentication credentials.');
+        lb.seen.push(`${req.method ?? 'GET'} ${url.pathname}`);
         const parsed: LoopbackRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body };
         const fault = lb.fault?.(parsed);
         if (fault === 'drop') return void req.socket.destroy();

@@ -35,6 +35,12 @@ interface Session {
 
 export interface GcsStandin extends Loopback {
   bucket: string;
+  /** Where the bucket is, as Cloud Storage says it (`US-CENTRAL1`, `US`). */
+  location: string;
+  /** Buckets made with buckets.insert (setup's "create it"), by name, with their location. */
+  created: Map<string, string>;
+  /** What buckets.testIamPermissions grants; undefined grants everything asked. Listing buckets is refused when it lacks storage.buckets.list. */
+  granted?: Set<string>;
   objects: Map<string, StoredObject>;
   /** Writes an object at once, as another client would, with a new generation. */
   write(name: string, data: Buffer): void;
@@ -212,7 +218,32 @@ export async function startGcsStandin(bucket = 'dstack-test-bucket'): Promise<Gc
 
   // Answered a tick later, so a refused request (a 412, a 400) is counted under its route too.
   const later = (fn: () => LoopbackReply) => Promise.resolve().then(fn);
-  const lb = await startLoopback((req) => {
+  /** buckets.get, buckets.list, buckets.insert and buckets.testIamPermissions: what setup calls. */
+  function bucketCall(req: LoopbackRequest): { route: string; reply: LoopbackReply } | undefined {
+    if (req.path === '/storage/v1/b') {
+      if (req.method === 'GET') {
+        if (lb.granted && !lb.granted.has('storage.buckets.list')) throw new StandinError(403, 'does not have storage.buckets.list access to the Google Cloud project.');
+        return { route: 'buckets-list', reply: { status: 200, body: { items: [{ name: bucket, location: lb.location }, ...[...lb.created].map(([name, location]) => ({ name, location }))] } } };
+      }
+      const meta = JSON.parse(req.body.toString() || '{}') as { name?: string; location?: string };
+      if (!meta.name) throw new StandinError(400, 'Required parameter: name.');
+      if (meta.name === bucket || lb.created.has(meta.name)) throw new StandinError(409, 'Your previous request to create the named bucket succeeded and you already own it.');
+      lb.created.set(meta.name, (meta.location ?? 'US').toUpperCase());
+      return { route: 'buckets-insert', reply: { status: 200, body: { name: meta.name, location: lb.created.get(meta.name) } } };
+    }
+    const m = /^\/storage\/v1\/b\/([^/]+)(\/iam\/testPermissions)?$/.exec(req.path);
+    if (!m) return undefined;
+    const name = decodeURIComponent(m[1]!);
+    const location = name === bucket ? lb.location : lb.created.get(name);
+    if (location === undefined) throw new StandinError(404, 'The specified bucket does not exist.');
+    if (!m[2]) return { route: 'buckets-get', reply: { status: 200, body: { name, location } } };
+    const asked = req.query.getAll('permissions');
+    return { route: 'buckets-testIamPermissions', reply: { status: 200, body: { permissions: asked.filter((p) => !lb.granted || lb.granted.has(p)) } } };
+  }
+
+  const lb: GcsStandin = Object.assign(await startLoopback((req) => {
+    const b = bucketCall(req);
+    if (b) return b;
     const m = /^\/(upload\/)?storage\/v1\/b\/([^/]+)\/o(?:\/([^/]+))?$/.exec(req.path);
     if (!m) return { route: 'unknown', reply: { status: 404, body: errorBody(404, `Not found: ${req.path}`) } };
     if (decodeURIComponent(m[2]!) !== bucket) return { route: 'no-bucket', reply: { status: 404, body: errorBody(404, 'The specified bucket does not exist.') } };
@@ -232,7 +263,7 @@ export async function startGcsStandin(bucket = 'dstack-test-bucket'): Promise<Gc
     }
     const route = req.method === 'DELETE' ? 'delete' : req.query.get('alt') === 'media' ? (req.headers.range ? 'get-range' : 'get-media') : 'get-metadata';
     return { route, reply: later(() => object(req, name)) };
-  });
+  }), { bucket, location: 'US-CENTRAL1', created: new Map<string, string>(), objects, write: (name: string, data: Buffer) => void insert(name, data, undefined) });
   endpoint = lb.endpoint;
-  return Object.assign(lb, { bucket, objects, write: (name: string, data: Buffer) => void insert(name, data, undefined) });
+  return lb;
 }

@@ -35,8 +35,14 @@ export interface GcpCall extends GcpContext {
 const SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
 const RETRY_MS = [250, 1000, 3000];
 
-/** Application Default Credentials, or a key file; google-auth-library is loaded on first use only. */
-export function defaultTokens(keyFile?: string): TokenSource {
+/**
+ * The token source of a config: a service-account key kept in the OS
+ * keychain, a key file, or Application Default Credentials
+ * (GOOGLE_APPLICATION_CREDENTIALS, gcloud's application_default_credentials.json,
+ * or on a VM its service account). google-auth-library is loaded on first use only.
+ */
+export function defaultTokens(keyFile?: string, keychainKey?: string): TokenSource {
+  if (keychainKey) return keychainTokens(keychainKey);
   let auth: Promise<{ getAccessToken(): Promise<string | null | undefined> }> | undefined;
   return async () => {
     auth ??= import('google-auth-library').then(({ GoogleAuth }) => new GoogleAuth({ scopes: [SCOPE], ...(keyFile ? { keyFilename: keyFile } : {}) }));
@@ -52,6 +58,33 @@ export function defaultTokens(keyFile?: string): TokenSource {
     }
     if (!token) throw new DstackError('credentials', 'Google Cloud gave no access token.', { fix: 'Run `gcloud auth application-default login` and try again.' });
     return token;
+  };
+}
+
+/**
+ * A key from the keychain signs its own tokens: a self-signed JWT with the
+ * cloud-platform scope, which Google's APIs accept from service accounts
+ * (Google's client libraries do the same), so the key never leaves this
+ * process and no token exchange is needed. Signed anew every call; each
+ * lives an hour, the call takes well under that.
+ */
+function keychainTokens(account: string): TokenSource {
+  let client: Promise<{ getRequestHeaders(): Promise<Headers> }> | undefined;
+  return async () => {
+    client ??= (async () => {
+      const [{ JWT }, { loadServiceAccountKey }] = await Promise.all([import('google-auth-library'), import('./keychain')]);
+      const key = await loadServiceAccountKey(account);
+      const jwt = new JWT({ email: key.client_email, key: key.private_key, keyId: key.private_key_id, scopes: [SCOPE] });
+      jwt.useJWTAccessWithScope = true;
+      return jwt;
+    })();
+    try {
+      const header = (await (await client).getRequestHeaders()).get('authorization') ?? '';
+      return header.replace(/^Bearer /, '');
+    } catch (err) {
+      client = undefined;
+      throw err;
+    }
   };
 }
 

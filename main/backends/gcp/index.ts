@@ -51,7 +51,7 @@ async function defaultRunnerBundle(env: NodeJS.ProcessEnv, home: string): Promis
 export function createGcpBackend(config: GcpBackendConfig, opts: GcpBackendOptions = {}): GcpBackend {
   const env = opts.env ?? process.env;
   const endpoints = { ...GCP_ENDPOINTS, ...endpointsFromEnv(env), ...opts.endpoints };
-  const http = new GcpHttp(opts.tokens ?? defaultTokens(config.keyFile), opts.retryMs);
+  const http = new GcpHttp(opts.tokens ?? defaultTokens(config.keyFile, config.keychainKey), opts.retryMs);
   const home = opts.home ?? dstackHome(env);
   const storage = new GcsStorage({ http, endpoint: endpoints.storage, bucket: config.bucket }, home);
   let bundle: Promise<string> | undefined;

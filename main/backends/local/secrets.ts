@@ -7,7 +7,7 @@
 import type { Secrets, Storage } from '../../core/backend';
 import { keys } from '../../core/keys';
 import { InvalidArgumentError, NotFoundError } from '../../common/errors';
-import { Keychain } from './keychain';
+import { Keychain } from '../../node/keychain';
 
 export const KEYCHAIN_SERVICE = 'dstack-local';
 

@@ -3,7 +3,7 @@
  * registry's backends, then a team hub) and runs that backend's setup;
  * without one (a script, a pipe) it shows `~/.dstack/config.yaml` as it
  * always did. `dstack config local` selects the local backend; other
- * backends add their own subcommand (`config aws`).
+ * backends add their own subcommand (`config aws`, `config gcp`).
  */
 import { Command } from 'commander';
 import type { BackendName } from '../../common/backends';
@@ -12,6 +12,8 @@ import { configPath, readConfigFile, writeConfigFile } from '../../core/config-f
 import type { CliContext } from '../context';
 import { interactive, Prompter } from '../prompt';
 import { configAws, configAwsCommand } from './config-aws';
+import { configGcp, configGcpCommand } from './config-gcp';
+import { configHubCommand } from './config-hub';
 
 /** What `dstack config` prints for hub: the hub's own command, which takes the server's address and the project there. */
 export const HUB_COMMAND = 'dstack config hub --url URL --project NAME';
@@ -46,6 +48,7 @@ async function chooseAndSetUp(config: Command, ctx: CliContext): Promise<void> {
     const setUp: Record<Choice, () => Promise<void>> = {
       local: () => useLocal(ctx.home),
       aws: () => configAws({}, ctx.home),
+      gcp: () => configGcp({}, ctx.home, prompter),
       hub: async () => {
         const hub = config.commands.find((c) => c.name() === 'hub');
         if (hub) return void (await hub.parseAsync([], { from: 'user' }));
@@ -67,5 +70,7 @@ export function configCommand(ctx: CliContext): Command {
     .description('Run jobs on this machine (the default; works offline).')
     .action(() => useLocal(ctx.home));
   config.addCommand(configAwsCommand(ctx));
+  config.addCommand(configGcpCommand(ctx));
+  config.addCommand(configHubCommand(ctx));
   return config;
 }

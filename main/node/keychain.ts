@@ -1,12 +1,13 @@
 /**
- * The OS keychain, through keytar: Keychain on macOS, Credential Vault on
+ * The OS keychain, through keytar, for the local backend's secrets and
+ * GCP's stored service-account keys: Keychain on macOS, Credential Vault on
  * Windows, the Secret Service (libsecret: GNOME Keyring, KWallet, KeePassXC)
  * on Linux. keytar is loaded on first use, so a machine without libsecret
  * can still run everything that does not touch a secret, and every failure
  * becomes one 'unavailable' error that says what to install.
  */
 import type * as KeytarModule from 'keytar';
-import { DstackError } from '../../common/errors';
+import { DstackError } from '../common/errors';
 
 type Keytar = typeof KeytarModule;
 
