@@ -6,7 +6,12 @@
  * 0.3 s for 32 KiB writes (the size rclone writes in). From the main
  * thread, 32,768 writes per GiB would each be a thread-pool round trip;
  * here they are plain synchronous calls, and the main thread only hands
- * over 1 MiB buffers (transferred, not copied) and gets them back.
+ * over 1 MiB slots of shared memory by number and gets them back. Shared
+ * slots, each sent to the worker once, replace transferred ArrayBuffers:
+ * every transfer registered a new 1 MiB external allocation in both
+ * threads, and at a GiB per second that external-memory pressure forced a
+ * full garbage collection every few hundred MiB, costing about a quarter
+ * of the main thread's CPU.
  *
  * The worker also fingerprints each part (MD5 or CRC-32, see
  * core/staged-file.ts) as its bytes go by: the journal records it so a
@@ -29,6 +34,7 @@ const { createHash } = require('node:crypto');
 const { crc32 } = require('node:zlib');
 const { fd, piece, partHash } = workerData;
 const hashes = new Map();
+const slots = [];
 function hasher() {
   if (partHash === 'md5') { const h = createHash('md5'); return { update: (b) => h.update(b), digest: () => h.digest('hex') }; }
   let crc = 0;
@@ -42,23 +48,24 @@ parentPort.on('message', (m) => {
     hashes.delete(m.digest);
     return parentPort.postMessage({ id: m.id, digest: h.digest() });
   }
-  const buf = Buffer.from(m.buf, 0, m.len);
+  if (m.sab) return void (slots[m.slot] = Buffer.from(m.sab));
+  const buf = slots[m.slot].subarray(0, m.len);
   try {
     if (m.part !== undefined) {
       if (!hashes.has(m.part)) hashes.set(m.part, hasher());
       hashes.get(m.part).update(buf);
     }
     for (let off = 0; off < m.len; ) off += writeSync(fd, buf, off, Math.min(piece, m.len - off), m.pos + off);
-    parentPort.postMessage({ id: m.id, buf: m.buf }, [m.buf]);
+    parentPort.postMessage({ id: m.id, slot: m.slot });
   } catch (e) {
-    parentPort.postMessage({ id: m.id, buf: m.buf, error: String(e && e.message || e), code: e && e.code }, [m.buf]);
+    parentPort.postMessage({ id: m.id, slot: m.slot, error: String(e && e.message || e), code: e && e.code });
   }
 });
 `;
 
 interface Reply {
   id: number;
-  buf?: ArrayBuffer;
+  slot?: number;
   digest?: string;
   error?: string;
   code?: string;
@@ -72,8 +79,11 @@ interface Reply {
 export class DiskWriter {
   private readonly worker: Worker;
   private readonly waiting = new Map<number, { resolve: (digest?: string) => void; reject: (err: Error) => void }>();
-  /** Buffers back from the worker, for the next writes: a GiB would otherwise allocate a thousand. */
-  private readonly spare: Buffer[] = [];
+  /** Every slot, by number; the worker has each one's memory too. */
+  private readonly slots: Buffer[] = [];
+  private readonly slotOf = new Map<ArrayBufferLike, number>();
+  /** Slots back from the worker, for the next writes. */
+  private readonly spare: number[] = [];
   private nextId = 0;
   private failure?: Error;
   private readonly exited: Promise<void>;
@@ -91,7 +101,7 @@ export class DiskWriter {
     this.worker.on('message', (m: Reply) => {
       const w = this.waiting.get(m.id);
       this.waiting.delete(m.id);
-      if (m.buf) this.spare.push(Buffer.from(m.buf));
+      if (m.slot !== undefined) this.spare.push(m.slot);
       if (m.error) w?.reject(Object.assign(new Error(m.error), { code: m.code }));
       else w?.resolve(m.digest);
     });
@@ -105,22 +115,29 @@ export class DiskWriter {
     this.worker.on('exit', () => stop(new Error('The writing thread stopped.')));
   }
 
-  /** A buffer of `size` bytes for `write`: one back from an earlier write, or a new one. */
+  /** A buffer of `size` bytes for `write`: a slot back from an earlier write, or a new one. */
   take(): Buffer {
-    return this.spare.pop() ?? Buffer.from(new ArrayBuffer(this.size));
+    const spare = this.spare.pop();
+    if (spare !== undefined) return this.slots[spare]!;
+    const sab = new SharedArrayBuffer(this.size);
+    const slot = this.slots.length;
+    this.slots.push(Buffer.from(sab));
+    this.slotOf.set(sab, slot);
+    this.worker.postMessage({ slot, sab });
+    return this.slots[slot]!;
   }
 
   /**
    * Writes the first `len` bytes of `buf` (from `take()`) at `pos`. The
    * buffer is handed over: it must not be touched again; once written it
-   * goes back to the pool `take()` draws from.
+   * goes back to the slots `take()` draws from.
    */
   write(buf: Buffer, len: number, pos: number, part?: number): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
     return new Promise<void>((resolve, reject) => {
       this.waiting.set(id, { resolve: () => resolve(), reject });
-      this.worker.postMessage({ id, buf: buf.buffer, len, pos, part }, [buf.buffer as ArrayBuffer]);
+      this.worker.postMessage({ id, slot: this.slotOf.get(buf.buffer), len, pos, part });
     });
   }
 
