@@ -65,6 +65,12 @@ export async function openHubDb(location: DatabaseLocation, opts: { poolSize?: n
       // Times are bigint columns; as milliseconds since the epoch they fit a JS number exactly.
       types: { getTypeParser: ((oid: number, format?: string) => (oid === pg.types.builtins.INT8 ? Number : pg.types.getTypeParser(oid, format as never))) as never },
     });
+    // A connection that Postgres cuts (a restart, a failover, an admin) is reported as an 'error' event on the
+    // pool when idle, on the client when checked out between two queries; without a listener either report
+    // would crash the hub. The query in flight fails on its own, the pool drops the dead client, and the next
+    // query connects anew.
+    pool.on('error', () => undefined);
+    pool.on('connect', (client) => void client.on('error', () => undefined));
     return { db: new Kysely<HubDatabase>({ dialect: new PostgresDialect({ pool }) }), kind: 'postgres', shown: maskPassword(location.url) };
   }
   await createPrivateFile(location.path);

@@ -5,6 +5,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import type { SqlHubStore } from '../../../main/hub/sql-store';
 import { waitFor } from '../../helpers/wait';
@@ -85,5 +86,26 @@ describe('two hub stores on one Postgres', () => {
     // And a name taken by one hub is refused by the other afterwards.
     expect(await b!.claimRunName('team', 'quick-owl-1')).toBe(false);
     expect(await a!.claimRunName('team', 'quick-owl-1')).toBe(false);
+  });
+});
+
+describe('a hub store on Postgres', () => {
+  it('outlives its connections being cut (a Postgres restart or failover): no crash, the next calls reconnect', async () => {
+    const p = await place('postgres');
+    const store = await p.open({ poolSize: 4 });
+    await projectIn(store);
+    // Several calls at once leave several idle connections in the pool.
+    await Promise.all(Array.from({ length: 8 }, () => store.listProjects()));
+    const admin = new pg.Client({ connectionString: p.database });
+    await admin.connect();
+    try {
+      const cut = await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()');
+      expect(cut.rowCount, 'idle hub connections cut').toBeGreaterThan(0);
+    } finally {
+      await admin.end();
+    }
+    const names = await waitFor('the store to answer again after its connections were cut', () => store.listProjects().then((ps) => ps.map((x) => x.name)), (n) => n.length === 1, { timeoutMs: 30_000 });
+    expect(names).toEqual(['team']);
+    expect(await store.claimRunName('team', 'after-cut-1')).toBe(true);
   });
 });
