@@ -31,6 +31,8 @@ export interface ServiceOptions {
   host: Host;
   /** Time between reconcile passes; default DSTACK_RECONCILE_MS, else a minute. */
   reconcileEveryMs?: number;
+  /** False when the caller reconciles instead: a hub passes over every project on its own timer. */
+  reconcile?: boolean;
   /** A team hub's project: its backend comes from the hub's store, not from `config.yaml` under `home`. */
   backendConfig?: () => Promise<BackendConfig>;
 }
@@ -69,7 +71,7 @@ export class ServiceContext {
       onFixed: () => this.watcher.poke(),
       onError: (errors) => this.reportReconcileErrors(errors),
     });
-    this.reconciler.start();
+    if (opts.reconcile !== false) this.reconciler.start();
   }
 
   /** The repos this app or server knows: the projects open in a window, and the recent ones. */

@@ -59,7 +59,7 @@ export class ProjectServices {
         version: this.opts.version,
         host,
         // The hub reconciles every project itself (reconcileAll); a per-service timer would only see repos opened in it.
-        reconcileEveryMs: 2 ** 31 - 1,
+        reconcile: false,
         backendConfig: async () => {
           const p = await this.opts.store.getProject(project);
           if (!p) throw new NotFoundError(`Project "${project}" not found.`);
