@@ -10,7 +10,7 @@ import type { HubStore } from '../../../main/hub/store';
 
 export interface HubResponse {
   status: number;
-  body: { result?: unknown; error?: { code: string; message: string; fix?: string } };
+  body: { result?: unknown; error?: { code: string; message: string; fix?: string; details?: unknown } };
 }
 
 export interface HubHarness {
