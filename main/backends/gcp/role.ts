@@ -6,6 +6,8 @@
  * the stand-ins saw through this table) cannot drift apart.
  */
 
+import { GCE_APP_PERMISSIONS, GCE_VM_PERMISSIONS } from './compute-permissions';
+
 export type GcpApi = 'storage' | 'logging' | 'secretManager' | 'compute' | 'resourceManager';
 
 /** One REST method the app calls: its HTTP method, its path (after the API's endpoint) as a pattern, and what IAM checks. */
@@ -24,6 +26,10 @@ export interface GcpCallRule {
 }
 
 const B = '[^/]+';
+
+/** The compute permissions no other call of the table checks: what instances.insert needs. */
+const OTHER_COMPUTE = new Set(['compute.zoneOperations.get', 'compute.instances.get', 'compute.instances.list', 'compute.instances.delete', 'compute.firewalls.get', 'compute.firewalls.create', 'compute.networks.updatePolicy']);
+const INSERT_PERMISSIONS = GCE_APP_PERMISSIONS.filter((p) => !OTHER_COMPUTE.has(p));
 
 export const GCP_CALLS: readonly GcpCallRule[] = [
   // Cloud Storage (JSON API)
@@ -46,13 +52,8 @@ export const GCP_CALLS: readonly GcpCallRule[] = [
   // Resource Manager: the pre-flight itself needs no permission.
   { api: 'resourceManager', method: 'cloudresourcemanager.projects.testIamPermissions', http: 'POST', path: new RegExp(`^/v1/projects/${B}:testIamPermissions$`), permissions: [], on: 'project', setupOnly: true },
   // Compute Engine (what compute-api.ts calls)
-  {
-    api: 'compute', method: 'compute.instances.insert', http: 'POST', path: new RegExp(`^/compute/v1/projects/${B}/zones/${B}/instances$`), on: 'project',
-    permissions: [
-      'compute.instances.create', 'compute.disks.create', 'compute.instances.setMetadata', 'compute.instances.setLabels', 'compute.instances.setTags',
-      'compute.instances.setServiceAccount', 'compute.subnetworks.use', 'compute.subnetworks.useExternalIp', 'iam.serviceAccounts.actAs',
-    ],
-  },
+  // instances.insert: one permission per part of the VM it sets (compute-permissions.ts says which); the other calls' own below.
+  { api: 'compute', method: 'compute.instances.insert', http: 'POST', path: new RegExp(`^/compute/v1/projects/${B}/zones/${B}/instances$`), on: 'project', permissions: INSERT_PERMISSIONS },
   { api: 'compute', method: 'compute.zoneOperations.wait', http: 'POST', path: new RegExp(`^/compute/v1/projects/${B}/zones/${B}/operations/${B}/wait$`), permissions: ['compute.zoneOperations.get'], on: 'project' },
   { api: 'compute', method: 'compute.instances.get', http: 'GET', path: new RegExp(`^/compute/v1/projects/${B}/zones/${B}/instances/${B}$`), permissions: ['compute.instances.get'], on: 'project' },
   { api: 'compute', method: 'compute.instances.aggregatedList', http: 'GET', path: new RegExp(`^/compute/v1/projects/${B}/aggregated/instances$`), permissions: ['compute.instances.list'], on: 'project' },
@@ -99,14 +100,8 @@ export function roleCommands(project: string, member = 'MEMBER'): string[] {
   ];
 }
 
-/**
- * What the VMs' service account needs: the runner on the VM reads and
- * writes the bucket, writes logs, reads secrets and deletes its own VM.
- */
-export const VM_SERVICE_ACCOUNT_NEEDS: readonly string[] = [
-  'storage.objects.create', 'storage.objects.delete', 'storage.objects.get', 'storage.objects.list',
-  'logging.logEntries.create', 'secretmanager.versions.access', 'compute.instances.delete',
-];
+/** What the VMs' service account needs: the runner on the VM reads and writes the bucket, writes logs, reads secrets and deletes its own VM. */
+export const VM_SERVICE_ACCOUNT_NEEDS: readonly string[] = GCE_VM_PERMISSIONS;
 
 /** The service account the VMs run as: the configured one, or the project's default compute service account. */
 export function vmServiceAccount(project: string, given?: string, projectNumber?: string): string {

@@ -24,6 +24,8 @@ import { checkGcpPermissions } from './preflight';
 export interface GcpSetupDeps {
   endpoints?: Partial<GcpEndpoints>;
   tokens?: TokenSource;
+  /** One REST layer for every call (the policy test's records what each call names). */
+  http?: GcpHttp;
 }
 
 interface Ctx {
@@ -33,7 +35,7 @@ interface Ctx {
 
 function ctxOf(ref: GcpCredentialsRef, deps: GcpSetupDeps = {}): Ctx {
   const tokens = deps.tokens ?? defaultTokens(undefined, 'keychainKey' in ref ? ref.keychainKey : undefined);
-  return { http: new GcpHttp(tokens), endpoints: { ...GCP_ENDPOINTS, ...endpointsFromEnv(), ...deps.endpoints } };
+  return { http: deps.http ?? new GcpHttp(tokens), endpoints: { ...GCP_ENDPOINTS, ...endpointsFromEnv(), ...deps.endpoints } };
 }
 
 function checkRegion(region: string): GcpRegion {
