@@ -18,6 +18,7 @@ import { JobStore } from './jobs';
 import { UnreadableJobError, unreadableSummary } from './job-record';
 import type { JobPatch } from './jobs';
 import { keys } from './keys';
+import { readLogWithRetry } from './log-retry';
 import { deleteAll } from './pages';
 import { writeStopRequest } from './stop-request';
 import type { SubmitOptions } from './submit';
@@ -198,7 +199,8 @@ export class RunService {
 
   /**
    * A run's log in batches. With `follow`, keeps reading until the job ends
-   * (or its runner is found gone) and the log is drained.
+   * (or its runner is found gone) and the log is drained. Failed reads are
+   * retried; reads that cannot pass end it with one error (core/log-retry.ts).
    */
   async logs(repo: string, runName: string, opts: { follow?: boolean; signal?: AbortSignal } = {}): Promise<AsyncIterable<LogEvent[]>> {
     const job = await this.get(repo, runName);
@@ -206,7 +208,7 @@ export class RunService {
       const now = await this.jobs.get(repo, job.id);
       return !now || isTerminal(now.status) || !(await this.backend.compute.isAlive(now));
     };
-    return this.backend.logs.read(job, { follow: opts.follow, isDone, signal: opts.signal });
+    return readLogWithRetry(runName, () => this.backend.logs.read(job, { follow: opts.follow, isDone, signal: opts.signal }), { signal: opts.signal });
   }
 
   /** The job whose artifacts `ref` names: a run name, or `:TAG`. */

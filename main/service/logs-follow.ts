@@ -3,8 +3,12 @@
  * which for a chatty job can be one line at a time; sending each as its own
  * event would flood IPC and the renderer. Lines are gathered here and sent
  * as one `logs.lines` event every ~75 ms (or sooner when a batch grows
- * large), and a final event with `done: true` when the log ends.
+ * large), and a final event with `done: true` when the log ends. A log that
+ * cannot be read (core retried what could pass) ends with that final event
+ * carrying the error, so the pane says why and what to do instead of
+ * showing nothing.
  */
+import { type SerializedError, toDstackError } from '../common/errors';
 import type { LogEvent } from '../core/backend';
 import type { RunService } from '../core/runs';
 import type { EventHub } from './events';
@@ -39,17 +43,19 @@ export async function followLogs(
     abort.abort();
     if (timer) clearTimeout(timer);
   }, clientId);
-  /** Sends what is buffered, in events of at most MAX_BATCH lines; the last one carries `done`. */
-  const flush = (done: boolean): void => {
+  /** Sends what is buffered, in events of at most MAX_BATCH lines; the last one carries `done` (and the error that ended the log). */
+  const flush = (done: boolean, error?: SerializedError): void => {
     if (timer) clearTimeout(timer);
     timer = undefined;
     if (!buffer.length && !done) return;
     do {
       const lines = buffer.splice(0, MAX_BATCH);
-      hub.emit('logs.lines', { subscriptionId, lines, done: done && !buffer.length }, clientId);
+      const last = done && !buffer.length;
+      hub.emit('logs.lines', { subscriptionId, lines, done: last, ...(last && error ? { error } : {}) }, clientId);
     } while (buffer.length);
   };
   void (async () => {
+    let error: SerializedError | undefined;
     try {
       for await (const batch of batches) {
         if (abort.signal.aborted) return;
@@ -61,11 +67,12 @@ export async function followLogs(
         if (buffer.length >= MAX_BATCH) flush(false);
         else timer ??= setTimeout(() => flush(false), FLUSH_MS);
       }
-    } catch {
-      // An error while reading ends the follow like the end of the log: the pane keeps what it has.
+    } catch (err) {
+      // The pane keeps what it has and shows why the log stopped.
+      error = toDstackError(err).toJSON();
     }
     if (abort.signal.aborted) return;
-    flush(true);
+    flush(true, error);
     onActivity();
     hub.unsubscribe(subscriptionId);
   })();

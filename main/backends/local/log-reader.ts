@@ -6,6 +6,7 @@
  */
 import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
+import { DstackError } from '../../common/errors';
 import type { LogEvent, LogReadOptions } from '../../core/backend';
 import { parseLine } from './log-file';
 import { FileWaker } from './waker';
@@ -14,12 +15,22 @@ const CHUNK = 256 * 1024;
 /** How often a follower looks again when no file event arrives. */
 export const POLL_MS = 100;
 
+/** A failed open or read of the log file, naming it; the errno stays as the cause, for deciding whether to retry. */
+function unreadable(path: string, err: unknown): DstackError {
+  const code = (err as NodeJS.ErrnoException).code;
+  const why = code === 'EISDIR' ? 'it is a folder, not a file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (err as Error).message;
+  return new DstackError('unavailable', `The log file ${path} cannot be read: ${why}.`, {
+    fix: `Make ${path} a readable file again (move what is there away, or fix its permissions), then follow the log again.`,
+    cause: err,
+  });
+}
+
 async function openIfExists(path: string): Promise<FileHandle | undefined> {
   try {
     return await open(path, 'r');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
+    throw unreadable(path, err);
   }
 }
 
@@ -56,7 +67,9 @@ export async function* readLog(path: string, opts: LogReadOptions = {}): AsyncGe
       fh ??= await openIfExists(path);
       if (fh) {
         for (;;) {
-          const { bytesRead } = await fh.read(chunk, 0, CHUNK, pos);
+          const { bytesRead } = await fh.read(chunk, 0, CHUNK, pos).catch((err: unknown) => {
+            throw unreadable(path, err);
+          });
           if (bytesRead === 0) break;
           pos += bytesRead;
           const { events, rest } = splitLines(Buffer.concat([carry, chunk.subarray(0, bytesRead)]));

@@ -208,7 +208,8 @@ export type OpOutput<K extends OperationName> = ApiOperations[K]['out'];
 /** Every event `main/` pushes: name → payload. */
 export interface ApiEvents {
   'runs.changed': { subscriptionId: string; runs: RunSummary[] };
-  'logs.lines': { subscriptionId: string; lines: LogEvent[]; done: boolean };
+  /** `error` comes with the last event (`done`) when the log could not be read: what went wrong and the fix. */
+  'logs.lines': { subscriptionId: string; lines: LogEvent[]; done: boolean; error?: SerializedError };
   'task.progress': TaskProgress;
   'workflows.changed': { subscriptionId: string };
 }

@@ -71,7 +71,7 @@ export function LogPane({ projectId, runName, cap, onProgress }: {
       <LogView store={store} count={count} timestamps={timestamps} wrap={wrap} follow={follow} onFollow={setFollow} current={current} />
       <div className="log-status">
         <span className="muted" aria-live="polite">
-          {count.toLocaleString()} lines{done ? ' · finished' : ' · live'} {saving && `· ${saving}`} {notice && `· ${notice}`}
+          {count.toLocaleString()} lines{done ? (error ? ' · stopped' : ' · finished') : ' · live'} {saving && `· ${saving}`} {notice && `· ${notice}`}
         </span>
         {!follow && (
           <button type="button" onClick={() => { setCurrent(-1); setFollow(true); }}>

@@ -53,7 +53,8 @@ export function useLogStream(store: LogStore, projectId: string, runName: string
     return subscribe(api, 'logs.follow', { projectId, runName }, 'logs.lines', {
       onPayload: (p) => {
         store.append(p.lines);
-        if (p.done) setState((s) => ({ ...s, done: true }));
+        // A log that could not be read ends with why: shown in the pane, never an empty log that looks finished.
+        if (p.done) setState((s) => ({ ...s, done: true, error: p.error ? describeError(p.error) : s.error }));
       },
       onError: (err) => setState((s) => ({ ...s, error: describeError(err) })),
       onRestart: () => store.clear(),
