@@ -10,6 +10,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { ConflictError, DstackError, NotFoundError } from '../common/errors';
 import type { HubDb } from './db/connect';
 import { openHubDb, parseDatabaseOption } from './db/connect';
+import { fromDatabase } from './db/errors';
 import { migrateHubDb, unavailable } from './db/migrate';
 import type { HubDatabase } from './db/schema';
 import type { SecretBox } from './secret-box';
@@ -80,6 +81,13 @@ export class SqlHubStore implements HubStore {
   constructor(hub: HubDb, box: SecretBox) {
     this.#db = hub.db;
     this.projects = new SqlProjects(hub.db, box);
+    // Every call reports a database that is down as one typed sentence (db/errors.ts), whichever method it is.
+    for (const name of Object.getOwnPropertyNames(SqlHubStore.prototype) as (keyof this & string)[]) {
+      const method = this[name];
+      if (name === 'constructor' || typeof method !== 'function') continue;
+      const call = (method as (...args: unknown[]) => Promise<unknown>).bind(this);
+      Object.defineProperty(this, name, { value: (...args: unknown[]) => call(...args).catch((err: unknown) => Promise.reject(fromDatabase(err, hub.shown))) });
+    }
   }
 
   /**

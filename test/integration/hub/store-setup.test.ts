@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openHubStore } from '../../../main/hub/sql-store';
+import { startPostgres } from '../../helpers/postgres';
 
 const homes: string[] = [];
 afterEach(async () => {
@@ -73,5 +74,27 @@ describe('hub store start-up checks', () => {
     const err = await openHubStore({ home: await home(), database: `postgresql://hub:topsecretpw@127.0.0.1:${port}/hub`, env: {} }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'unavailable', message: expect.stringContaining(`The hub cannot use its database postgresql://hub:***@127.0.0.1:${port}/hub: `) });
     expect(JSON.stringify(err) + String((err as Error).message)).not.toContain('topsecretpw');
+  });
+
+  it('names a Postgres that goes away under a running hub in one typed sentence, and keeps mistakes typed as they were', async () => {
+    const cluster = await startPostgres();
+    let stopped = false;
+    try {
+      const database = await cluster.newDatabase();
+      const store = await openHubStore({ home: await home(), database, env: {} });
+      try {
+        await store.bootstrapAdmin('root');
+        await expect(store.createUser('root', 'root')).rejects.toMatchObject({ code: 'conflict' });
+        await cluster.stop();
+        stopped = true;
+        const err = await store.listUsers().catch((e: unknown) => e);
+        expect(err).toMatchObject({ code: 'unavailable', message: expect.stringMatching(/^The hub's database postgresql:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/hub_\w+ is not answering \(.+\)\.$/) });
+        expect(String((err as Error).message)).not.toMatch(new RegExp(new URL(database).password));
+      } finally {
+        await store.close();
+      }
+    } finally {
+      if (!stopped) await cluster.stop();
+    }
   });
 });
