@@ -7,13 +7,15 @@
  *   POST /api/v1/{action}                       users, projects, members, audit, me (admin-actions.ts)
  *   POST /api/v1/projects/{name}/ops/{op}       a contract operation in a project (project-ops.ts)
  *   GET  /api/v1/projects/{name}/download/{id}  a finished download of that project
+ *   GET  /api/v1/projects/{name}/events         the project's events over a WebSocket (hello, then events)
  * No cookies: a browser never sends the token on its own, so there is no CSRF to defend.
  */
 import { mkdir } from 'node:fs/promises';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpServer, STATUS_CODES } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
 import type { Envelope } from '../../common/api/operations';
 import type { ErrorCode } from '../../common/errors';
@@ -90,6 +92,16 @@ function sendError(res: ServerResponse, err: unknown): void {
   send(res, STATUS[e.code] ?? 422, { error: e.toJSON() });
 }
 
+/** Answers a refused upgrade on the raw socket, with the status the same refusal gets as a request. */
+function refuseUpgrade(socket: Duplex, err: unknown): void {
+  const e = toDstackError(err);
+  const status = err instanceof HubAccessError ? err.status : e.code === 'internal' ? 500 : (STATUS[e.code] ?? 422);
+  if (e.code === 'internal') console.error(`dstack hub: an upgrade failed: ${e.message}`);
+  const text = e.code === 'internal' ? 'Internal error.' : e.toLine();
+  if (socket.writable) socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n${text}\n`);
+  else socket.destroy();
+}
+
 async function listen(server: Server, host: string, port: number): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
@@ -156,10 +168,25 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((err: unknown) => sendError(res, err));
   });
-  // The hub has no event socket yet: an upgrade gets a plain refusal, not a hung socket.
-  server.on('upgrade', (_req: IncomingMessage, socket) => {
+  /** `GET /api/v1/projects/{name}/events` upgraded to a WebSocket: the project's events, for a caller with the read role. */
+  const upgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
+    const url = requestUrl(req);
+    if (!hubHostAllowed(req, hosts)) throw new HubAccessError(403, 'permission', 'Forbidden: this hub answers only on its own names.', 'Start it with --allowed-host NAME for the name clients use.');
+    checkClientVersion(req, opts.version);
+    const project = new RegExp(`^${prefix}projects/([^/]+)/events$`).exec(url.pathname)?.[1];
+    if (project === undefined) throw new NotFoundError(`Not found: ${url.pathname}.`, `The hub's events are at ${prefix}projects/{name}/events.`);
+    if (!NAME.test(project)) {
+      await authenticate(opts.store, req.headers.authorization);
+      throw projectNotFound(project);
+    }
+    await admitToProject(ctx, req, project, 'read');
+    const sockets = services.eventSockets(project);
+    sockets.wss.handleUpgrade(req, socket, head, (ws) => sockets.wss.emit('connection', ws, req));
+  };
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node hands the socket over without an error listener: a client reset would otherwise be an uncaught error.
     socket.on('error', () => socket.destroy());
-    socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nThis hub has no event socket.\n');
+    upgrade(req, socket, head).catch((err: unknown) => refuseUpgrade(socket, err));
   });
   reconciler.start();
 

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { Storage } from '../../core/backend';
 import type { Host } from '../../service/host';
 import { ApiService } from '../../service/api';
+import { EventSockets } from '../../server/events-socket';
 import { reconcileOnce } from '../../core/reconciler';
 import type { ReconcileResult } from '../../core/reconciler';
 import { NotFoundError } from '../../common/errors';
@@ -45,6 +46,7 @@ export interface ProjectServicesOptions {
 
 export class ProjectServices {
   private readonly services = new Map<string, ApiService>();
+  private readonly sockets = new Map<string, EventSockets>();
   private readonly ids = new Map<string, Promise<string>>();
 
   constructor(private readonly opts: ProjectServicesOptions) {}
@@ -71,6 +73,16 @@ export class ProjectServices {
     return service;
   }
 
+  /** The project's event sockets (`/api/v1/projects/{name}/events`), made with its service's first socket. */
+  eventSockets(project: string): EventSockets {
+    let sockets = this.sockets.get(project);
+    if (!sockets) {
+      sockets = new EventSockets(this.get(project));
+      this.sockets.set(project, sockets);
+    }
+    return sockets;
+  }
+
   /**
    * The id the project's service knows its workspace by. A hub client names
    * the project in the URL, not by a folder of its own, so the hub puts this
@@ -93,6 +105,8 @@ export class ProjectServices {
     const service = this.services.get(project);
     this.services.delete(project);
     this.ids.delete(project);
+    this.sockets.get(project)?.close();
+    this.sockets.delete(project);
     await service?.dispose();
   }
 
@@ -118,6 +132,8 @@ export class ProjectServices {
   }
 
   async dispose(): Promise<void> {
+    for (const sockets of this.sockets.values()) sockets.close();
+    this.sockets.clear();
     const all = [...this.services.values()];
     this.services.clear();
     await Promise.all(all.map((s) => s.dispose()));
