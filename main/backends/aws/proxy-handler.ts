@@ -5,7 +5,7 @@
  * handler takes one fixed agent per protocol and ignores those variables;
  * whether a request goes through a proxy depends on its host (NO_PROXY), so
  * this picks, per request, a kept-alive NodeHttpHandler for the proxy
- * proxy-from-env names (none for a direct connection).
+ * the environment names (node/proxy-env.ts; none for a direct connection).
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -13,7 +13,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { NodeHttpHandlerOptions } from '@smithy/node-http-handler';
 import { HttpProxyAgent } from 'http-proxy-agent';
 import { HttpsProxyAgent } from 'https-proxy-agent';
-import { getProxyForUrl } from 'proxy-from-env';
+import { proxyFor } from '../../node/proxy-env';
 
 export interface ProxyAwareHandlerOptions {
   /** Sockets per host and proxy; the SDK's default is 50. */
@@ -37,7 +37,7 @@ export class ProxyAwareHandler {
 
   handle(...[request, options]: Parameters<Handle>): ReturnType<Handle> {
     const port = request.port ? `:${request.port}` : '';
-    return this.handlerFor(getProxyForUrl(`${request.protocol}//${request.hostname}${port}`)).handle(request, options);
+    return this.handlerFor(proxyFor(`${request.protocol}//${request.hostname}${port}`)).handle(request, options);
   }
 
   updateHttpClientConfig(key: keyof NodeHttpHandlerOptions, value: NodeHttpHandlerOptions[typeof key]): void {

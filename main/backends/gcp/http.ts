@@ -10,6 +10,7 @@
  * (gcloud's, a key file, or the instance's service account) and refreshes
  * tokens; the few endpoints we use are plain JSON.
  */
+import { proxyDispatcher } from '../../node/proxy-env';
 import { sleep } from '../../node/waits';
 import type { GcpContext } from './errors';
 import { GcpHttpError, httpError, unreachable } from './errors';
@@ -117,7 +118,10 @@ export class GcpHttp {
       try {
         // Manual: a resumable upload's 308 is "go on", not a redirect.
         // A Buffer is a valid body; the DOM typings only want it backed by a plain ArrayBuffer.
-        res = await fetch(url, { method: c.method ?? 'GET', headers, body: body as BodyInit | undefined, redirect: 'manual', signal: c.signal });
+        // Through the proxy HTTPS_PROXY/NO_PROXY name for this URL, as AWS calls go (node/proxy-env.ts).
+        const dispatcher = await proxyDispatcher(url);
+        const init = { method: c.method ?? 'GET', headers, body: body as BodyInit | undefined, redirect: 'manual' as const, signal: c.signal, ...(dispatcher ? { dispatcher } : {}) };
+        res = await fetch(url, init as RequestInit);
       } catch (err) {
         if (c.signal?.aborted) throw new CancelledError('The transfer was cancelled.');
         if (c.idempotent && attempt < this.retryMs.length) {
