@@ -8,6 +8,7 @@
  *   POST /api/v1/projects/{name}/ops/{op}       a contract operation in a project (project-ops.ts)
  *   GET  /api/v1/projects/{name}/download/{id}  a finished download of that project
  *   GET  /api/v1/projects/{name}/events         the project's events over a WebSocket (hello, then events)
+ *   GET  /, /assets/…                            the app's page, no token (it asks for one; web-page.ts)
  * No cookies: a browser never sends the token on its own, so there is no CSRF to defend.
  */
 import { mkdir } from 'node:fs/promises';
@@ -22,6 +23,7 @@ import type { ErrorCode } from '../../common/errors';
 import { DstackError, NotFoundError, toDstackError } from '../../common/errors';
 import { handleDownload, readJson } from '../../server/api-routes';
 import { requestUrl } from '../../server/request-target';
+import { sendStatic } from '../../server/static';
 import type { HubStore } from '../store';
 import { HubAccessError, authenticate, projectNotFound } from './access';
 import { ADMIN_ACTION_NAMES, NAME, runAdminAction } from './admin-actions';
@@ -31,6 +33,7 @@ import { hubHostAllowed, hubHosts } from './network';
 import { admitToProject, runProjectOp } from './project-ops';
 import { ProjectServices } from './project-services';
 import { HubReconciler } from './reconcile';
+import { bearerFromSubprotocols, DEFAULT_RENDERER_DIR, isPageRequest, pageHeaders } from './web-page';
 
 export interface HubOptions {
   store: HubStore;
@@ -47,6 +50,8 @@ export interface HubOptions {
   tls?: { cert: Buffer; key: Buffer };
   /** Time between reconcile passes over every project; default a minute. */
   reconcileEveryMs?: number;
+  /** The built renderer the hub serves at `/`; default `out/renderer`. */
+  rendererDir?: string;
 }
 
 export interface RunningHub {
@@ -129,6 +134,8 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   const ctx = { store: opts.store, services, version: opts.version };
   const reconciler = new HubReconciler(services, opts.reconcileEveryMs);
   const prefix = `/api/v${HUB_API_VERSION}/`;
+  const page = pageHeaders(hosts, !!opts.tls);
+  const rendererDir = opts.rendererDir ?? DEFAULT_RENDERER_DIR;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = requestUrl(req);
@@ -137,6 +144,11 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     }
     checkClientVersion(req, opts.version);
     const path = url.pathname;
+    if (isPageRequest(req, path)) {
+      if (await sendStatic(rendererDir, path, res, page)) return;
+      res.writeHead(404, { ...page, 'Content-Type': 'text/plain; charset=utf-8' });
+      return void res.end(path === '/' ? 'The UI is not built: run `npm run build`, then start the hub again.' : 'Not found.');
+    }
     if (!path.startsWith(prefix)) {
       const other = /^\/api\/(v\d+)\//.exec(path)?.[1];
       throw new NotFoundError(
@@ -173,6 +185,8 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     const url = requestUrl(req);
     if (!hubHostAllowed(req, hosts)) throw new HubAccessError(403, 'permission', 'Forbidden: this hub answers only on its own names.', 'Start it with --allowed-host NAME for the name clients use.');
     checkClientVersion(req, opts.version);
+    // A browser cannot set the header on a WebSocket: its page offers the token as a subprotocol instead.
+    req.headers.authorization ??= bearerFromSubprotocols(req);
     const project = new RegExp(`^${prefix}projects/([^/]+)/events$`).exec(url.pathname)?.[1];
     if (project === undefined) throw new NotFoundError(`Not found: ${url.pathname}.`, `The hub's events are at ${prefix}projects/{name}/events.`);
     if (!NAME.test(project)) {
