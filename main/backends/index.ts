@@ -17,7 +17,16 @@ export function localBackendConfig(home = dstackHome()): LocalBackendConfig {
   return { type: 'local', home };
 }
 
-type Factories = { [N in BackendConfig['type']]: (config: Extract<BackendConfig, { type: N }>) => Promise<Backend> };
+/**
+ * Keys a caller holds in memory for a backend, apart from its config: a
+ * config is plain data handed to runners and EC2 UserData and never holds a
+ * secret. A team hub passes each project's stored keys this way.
+ */
+export interface BackendSecrets {
+  aws?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+}
+
+type Factories = { [N in BackendConfig['type']]: (config: Extract<BackendConfig, { type: N }>, secrets: BackendSecrets) => Promise<Backend> };
 
 /** One factory per name in the registry (`common/backends.ts`); the compiler insists every name has one. */
 const FACTORIES: Factories = {
@@ -27,9 +36,9 @@ const FACTORIES: Factories = {
     return createLocalBackend(config);
   },
   // An AWS home holds the launch ledger, the runner bundle and download staging.
-  aws: async (config) => {
+  aws: async (config, secrets) => {
     await securePrivateHome(dstackHome());
-    return (await import('./aws/index')).createAwsBackend(config);
+    return (await import('./aws/index')).createAwsBackend(config, secrets.aws ? { credentials: secrets.aws } : {});
   },
   // A GCP home holds the launch ledger and download staging, as AWS's does.
   gcp: async (config) => {
@@ -38,11 +47,11 @@ const FACTORIES: Factories = {
   },
 };
 
-export async function createBackend(config: BackendConfig): Promise<Backend> {
+export async function createBackend(config: BackendConfig, secrets: BackendSecrets = {}): Promise<Backend> {
   if (!isBackendName(config.type)) {
     throw new InvalidArgumentError(`Unknown backend "${String(config.type)}".`, `Use one of ${BACKEND_NAMES.join(', ')} (\`dstack config\` sets it).`);
   }
-  return (FACTORIES[config.type] as (c: BackendConfig) => Promise<Backend>)(config);
+  return (FACTORIES[config.type] as (c: BackendConfig, s: BackendSecrets) => Promise<Backend>)(config, secrets);
 }
 
 /** The AWS setup checks the wizard and `dstack config aws` share, loaded on demand so the Local path never loads the SDK. */

@@ -8,7 +8,6 @@
  * nobody owns) on its own, with no CLI call.
  */
 import { join } from 'node:path';
-import type { BackendConfig } from '../common/config';
 import type { Backend } from '../core/backend';
 import { backendConfigOf, readConfigFile } from '../core/config-file';
 import { Reconciler } from '../core/reconciler';
@@ -33,8 +32,8 @@ export interface ServiceOptions {
   reconcileEveryMs?: number;
   /** False when the caller reconciles instead: a hub passes over every project on its own timer. */
   reconcile?: boolean;
-  /** A team hub's project: its backend comes from the hub's store, not from `config.yaml` under `home`. */
-  backendConfig?: () => Promise<BackendConfig>;
+  /** A team hub's project: its backend comes from the hub's store (settings and keys), not from `config.yaml` under `home`. */
+  makeBackend?: () => Promise<Backend>;
 }
 
 /** A minute: a dead runner's run is failed, and an orphan instance ended, within about that long. */
@@ -97,8 +96,9 @@ export class ServiceContext {
   async runs(): Promise<RunService> {
     if (!this.backend) {
       this.backend = (async () => {
-        const config = this.opts.backendConfig ? await this.opts.backendConfig() : backendConfigOf(await readConfigFile(this.opts.home), this.opts.home);
-        const backend = await createBackend(config);
+        const backend = this.opts.makeBackend
+          ? await this.opts.makeBackend()
+          : await createBackend(backendConfigOf(await readConfigFile(this.opts.home), this.opts.home));
         return { backend, runs: new RunService(backend) };
       })();
       this.backend.catch(() => (this.backend = undefined));

@@ -21,6 +21,8 @@ export const KEYCHAIN_SERVICE = 'dstack-aws';
 export interface CredentialsSource {
   profile?: string;
   keychainKeyId?: string;
+  /** Keys held in memory by the caller (a team hub's stored project keys), never in a config file or argv. */
+  keys?: AwsCredentialIdentity;
 }
 
 function keychainError(err: unknown): DstackError {
@@ -101,6 +103,10 @@ export async function keychainCredentials(keyId: string): Promise<AwsCredentialI
  * session, a missing profile) become one `credentials` error with the fix.
  */
 export function credentialsProvider(src: CredentialsSource): AwsCredentialIdentityProvider {
+  if (src.keys) {
+    const keys = src.keys;
+    return async () => keys;
+  }
   if (src.keychainKeyId) {
     const keyId = src.keychainKeyId;
     let cached: Promise<AwsCredentialIdentity> | undefined;

@@ -5,6 +5,7 @@
  * AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE>.
  */
 import { join } from 'node:path';
+import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import type { AwsBackendConfig } from '../../common/config';
 import type { Backend, Storage } from '../../core/backend';
 import { dstackHome } from '../../node/home';
@@ -25,6 +26,8 @@ export interface AwsBackendOptions {
   /** The runner bundle uploaded for instances; default DSTACK_RUNNER_BUNDLE, else the build's `runner.mjs`, else one bundled from source. */
   runnerBundle?: string;
   logPollMs?: number;
+  /** Keys to use instead of the config's profile or keychain entry: a team hub's project keys, which never enter a config. */
+  credentials?: AwsCredentialIdentity;
   /** Tests: prebuilt clients and storage. */
   clients?: AwsClients;
   storage?: Storage;
@@ -39,17 +42,20 @@ async function defaultRunnerBundle(env: NodeJS.ProcessEnv, home: string): Promis
   return writeRunnerBundle(entrySources.runner, join(home, 'runner', 'runner.mjs'));
 }
 
-async function makeStorage(config: AwsBackendConfig, home: string): Promise<Storage> {
-  const credentials = config.keychainKeyId ? await keychainCredentials(config.keychainKeyId) : undefined;
+async function makeStorage(config: AwsBackendConfig, home: string, keys?: AwsCredentialIdentity): Promise<Storage> {
+  const credentials = keys ?? (config.keychainKeyId ? await keychainCredentials(config.keychainKeyId) : undefined);
   const client = createS3Client({ region: config.region, ...(credentials ? { credentials } : {}), ...(config.profile ? { profile: config.profile } : {}) });
   return new S3Storage(config.bucket, client, home);
 }
 
 export async function createAwsBackend(config: AwsBackendConfig, opts: AwsBackendOptions = {}): Promise<Backend> {
   const env = opts.env ?? process.env;
-  const clients = opts.clients ?? makeClients(config.region, { ...(config.profile ? { profile: config.profile } : {}), ...(config.keychainKeyId ? { keychainKeyId: config.keychainKeyId } : {}) }, env);
+  const source = opts.credentials
+    ? { keys: opts.credentials }
+    : { ...(config.profile ? { profile: config.profile } : {}), ...(config.keychainKeyId ? { keychainKeyId: config.keychainKeyId } : {}) };
+  const clients = opts.clients ?? makeClients(config.region, source, env);
   const home = opts.home ?? dstackHome(env);
-  const storage = opts.storage ?? (await makeStorage(config, home));
+  const storage = opts.storage ?? (await makeStorage(config, home, opts.credentials));
   let bundle: Promise<string> | undefined;
   const runnerBundle = (): Promise<string> => {
     bundle ??= defaultRunnerBundle(env, home).catch((err: unknown) => {

@@ -1,10 +1,13 @@
 /**
- * A hub project's backend config, from its settings in the store. Each
- * project gets a home of its own under the hub's folder, so a local-backend
- * project's runs, logs and artifacts stay apart from every other project's.
+ * A hub project's backend config, from its settings in the store, and its
+ * keys, from the store's sealed credentials: these go to the backend in
+ * memory only (BackendSecrets), never into the config, which runners and
+ * UserData get. Each project gets a home of its own under the hub's folder,
+ * so a local-backend project's runs, logs and artifacts stay apart.
  */
 import { join } from 'node:path';
 import type { BackendConfig } from '../../common/config';
+import type { BackendSecrets } from '../../backends/index';
 import { DstackError } from '../../common/errors';
 import type { HubProject } from '../store';
 
@@ -19,23 +22,30 @@ function required(project: HubProject, key: string): string {
   return v;
 }
 
-export function backendConfigFor(hubDir: string, project: HubProject): BackendConfig {
-  if (project.backend === 'local') return { type: 'local', home: projectHome(hubDir, project.name) };
+/** AWS keys from a project's stored credentials: `accessKeyId` and `secretAccessKey`, and `sessionToken` for temporary ones. */
+function awsKeys(project: HubProject, credentials: Record<string, string>): NonNullable<BackendSecrets['aws']> {
+  const { accessKeyId, secretAccessKey, sessionToken } = credentials;
+  if (!accessKeyId || !secretAccessKey) {
+    throw new DstackError('config', `Project "${project.name}" has stored credentials without accessKeyId and secretAccessKey.`, {
+      fix: 'A hub admin stores both: projects.update with credentials {accessKeyId, secretAccessKey}.',
+    });
+  }
+  return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
+}
+
+/** The project's backend config and, for a project with stored keys, the keys to build it with. */
+export function backendSpecFor(hubDir: string, project: HubProject, credentials?: Record<string, string>): { config: BackendConfig; secrets: BackendSecrets } {
+  if (project.backend === 'local') return { config: { type: 'local', home: projectHome(hubDir, project.name) }, secrets: {} };
   if (project.backend === 'aws') {
-    if (project.hasCredentials) {
-      // AwsBackendConfig is plain data that never holds a secret; handing stored keys to the AWS clients needs a credentials hook there first.
-      throw new DstackError('config', `Project "${project.name}" has stored AWS keys, which this hub cannot use yet.`, {
-        fix: 'Give the project a `profile` setting naming a ~/.aws profile on the hub machine instead of stored keys.',
-      });
-    }
     const s = project.settings;
-    return {
+    const config: BackendConfig = {
       type: 'aws',
       bucket: required(project, 'bucket'),
       region: required(project, 'region'),
       ...(s.profile ? { profile: s.profile } : {}),
       ...(s.subnet ? { subnet: s.subnet } : {}),
     };
+    return { config, secrets: credentials ? { aws: awsKeys(project, credentials) } : {} };
   }
   throw new DstackError('config', `Project "${project.name}" uses the ${project.backend} backend, which this hub cannot run yet.`, {
     fix: 'Use a local or aws project.',

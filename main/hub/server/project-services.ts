@@ -16,7 +16,8 @@ import { reconcileOnce } from '../../core/reconciler';
 import type { ReconcileResult } from '../../core/reconciler';
 import { NotFoundError } from '../../common/errors';
 import type { HubStore } from '../store';
-import { backendConfigFor, projectHome } from './project-backend';
+import { createBackend } from '../../backends/index';
+import { backendSpecFor, projectHome } from './project-backend';
 
 /**
  * Every repo with runs in a project's storage, from the job heads' keys
@@ -62,10 +63,12 @@ export class ProjectServices {
         host,
         // The hub reconciles every project itself (reconcileAll); a per-service timer would only see repos opened in it.
         reconcile: false,
-        backendConfig: async () => {
+        makeBackend: async () => {
           const p = await this.opts.store.getProject(project);
           if (!p) throw new NotFoundError(`Project "${project}" not found.`);
-          return backendConfigFor(this.opts.hubDir, p);
+          const credentials = p.hasCredentials ? await this.opts.store.projectCredentials(project) : undefined;
+          const { config, secrets } = backendSpecFor(this.opts.hubDir, p, credentials);
+          return createBackend(config, secrets);
         },
       });
       this.services.set(project, service);
