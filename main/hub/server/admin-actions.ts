@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { BACKEND_NAMES } from '../../common/backends';
 import { InvalidArgumentError } from '../../common/errors';
 import type { HubStore, HubUser, ProjectRole } from '../store';
-import { requireHubAdmin, requireRole, roleIn } from './access';
+import { HubAccessError, requireHubAdmin, requireRole, roleIn } from './access';
 import type { ProjectServices } from './project-services';
 
 /** Project and user names: they become folder names and URL segments. */
@@ -86,6 +86,11 @@ export const ADMIN_ACTIONS = {
     schema: z.object({ name, settings: settings.optional(), credentials: credentials.optional() }).strict(),
     project: (i) => i.name,
     run: async ({ store, services, user }, i) => {
+      const current = await store.getProject(i.name);
+      if (!user.admin && current && current.backend !== 'local' && !current.hasCredentials && !i.credentials) {
+        // Without keys of its own the project runs as the hub machine's cloud identity: its bucket or profile steers that identity, a hub admin's call.
+        throw new HubAccessError(403, 'permission', `Forbidden: "${i.name}" has no stored keys, so it runs as the hub's own cloud identity, and only a hub admin changes it.`, 'Store the project\'s own keys in the same update (credentials), or ask a hub admin.');
+      }
       const updated = await store.updateProject(user.name, i.name, { ...(i.settings ? { settings: i.settings } : {}), ...(i.credentials ? { credentials: i.credentials } : {}) });
       await services.drop(i.name);
       return updated;

@@ -38,13 +38,16 @@ it('a rotated token stops working at once, and the new one works', async () => {
   expect((await h.post('me', {}, second.token)).body.result).toMatchObject({ user: { name: 'ana', admin: false }, projects: [] });
 });
 
-it('a project admin changes the settings, and the next call builds the backend from them', async () => {
+it('the next call builds the backend from new settings; a project admin may not steer the hub\'s own cloud identity', async () => {
   expect((await h.post('projects.create', { name: 'lab', backend: 'aws', settings: { region: 'eu-west-1' } }, h.adminToken)).status).toBe(200);
   const boss = (await h.post('users.create', { name: 'boss' }, h.adminToken)).body.result as { token: string };
   expect((await h.post('members.set', { project: 'lab', user: 'boss', role: 'admin' }, h.adminToken)).status).toBe(200);
   const before = await h.post('projects/lab/ops/runs.list', { projectId: 'lab' }, boss.token);
   expect(before.body.error?.message, JSON.stringify(before.body)).toBe('Project "lab" has no bucket setting.');
-  expect((await h.post('projects.update', { name: 'lab', settings: { region: 'eu-west-1', bucket: 'lab-runs', profile: 'nobody-has-this-profile' } }, boss.token)).status).toBe(200);
+  const steer = await h.post('projects.update', { name: 'lab', settings: { region: 'eu-west-1', bucket: 'someone-elses-bucket' } }, boss.token);
+  expect(steer.status).toBe(403);
+  expect(steer.body.error?.message).toBe('Forbidden: "lab" has no stored keys, so it runs as the hub\'s own cloud identity, and only a hub admin changes it.');
+  expect((await h.post('projects.update', { name: 'lab', settings: { region: 'eu-west-1', bucket: 'lab-runs', profile: 'nobody-has-this-profile' } }, h.adminToken)).status).toBe(200);
   const after = await h.post('projects/lab/ops/runs.list', { projectId: 'lab' }, boss.token);
   // The new settings reached the backend: it now asks S3 for the new bucket (and has no credentials here), no longer
   // failing on the missing bucket; a cloud's own credentials error is a 422, never the hub's 401.
