@@ -205,26 +205,25 @@ class JobRun {
   private async steps(): Promise<Job> {
     if (this.stopRequest()) return this.endEarly();
     this.phase = 'downloading';
-    await this.status('downloading', { startedAt: Date.now(), runnerPid: process.pid });
-    let secrets: Record<string, string>;
-    try {
-      // Known before the download starts, so a failed download's leftovers are removed too.
-      this.workdir = workdirOf(this.workRoot, this.job);
-      const prepared = await prepareWorkdir(this.backend.storage, this.job, this.workRoot, this.phaseAbort.signal);
-      if (prepared.depFiles || prepared.cacheFiles) this.log.system(`Restored ${prepared.depFiles} dependency and ${prepared.cacheFiles} cache file(s).`);
-      secrets = await this.backend.secrets.values(this.repo, this.job.secretNames);
-    } catch (err) {
+    // Known before the download starts, so a failed download's leftovers are removed too.
+    this.workdir = workdirOf(this.workRoot, this.job);
+    // The status write and the download need nothing from each other: they run at once, and both settle before either outcome counts.
+    const [stored, prepared] = await Promise.allSettled([this.status('downloading', { startedAt: Date.now(), runnerPid: process.pid }), this.prepare()]);
+    if (stored.status === 'rejected') throw stored.reason;
+    if (prepared.status === 'rejected') {
       if (this.stopRequest()) return this.endEarly();
-      throw err;
+      throw prepared.reason;
     }
+    const secrets = prepared.value;
     this.log.setMasks(Object.values(secrets));
     if (this.stopRequest()) return this.endEarly();
     const kind = this.opts.executor ?? (this.job.provider === 'docker' || this.job.image ? 'docker' : 'process');
     if (kind === 'docker') await assertDockerReachable(this.job);
     const ports = await allocatePorts(this.job.ports);
+    // Stored before any command runs: a job that fills the disk at once must not be able to keep its own `running` from being written.
     await this.status('running');
     this.phase = 'running';
-    const code = await this.execute(kind, this.workdir as string, jobEnv(this.job, secrets, ports), ports);
+    const code = await this.execute(kind, this.workdir, jobEnv(this.job, secrets, ports), ports);
     this.phase = 'uploading';
     this.phaseAbort = new AbortController();
     if (this.stopRequest()?.abort) return this.aborted(code);
@@ -253,6 +252,13 @@ class JobRun {
     if (this.stopRequest()?.abort) return this.aborted(code);
     await finishTag(this.backend.storage, this.job, this.log);
     return this.status('done', { exitCode: 0, finishedAt: Date.now() });
+  }
+
+  /** Fills the job's work folder (code, deps, cache) and reads its secrets' values. */
+  private async prepare(): Promise<Record<string, string>> {
+    const prepared = await prepareWorkdir(this.backend.storage, this.job, this.workRoot, this.phaseAbort.signal);
+    if (prepared.depFiles || prepared.cacheFiles) this.log.system(`Restored ${prepared.depFiles} dependency and ${prepared.cacheFiles} cache file(s).`);
+    return this.backend.secrets.values(this.repo, this.job.secretNames);
   }
 
   /** Runs the commands, streaming their output; resolves with the exit code once output is drained. */
