@@ -41,7 +41,8 @@ async function loadedBy(args: string[], cwd: string, env: Record<string, string>
   const r = await promisify(execFile)(process.execPath, ['--import', RECORDER, BIN, ...args], {
     cwd,
     env: { ...process.env, ...env, DSTACK_TEST_MODULE_LOG: log },
-    timeout: 120_000,
+    // Below the test's own time limit, so a hung command fails with its output rather than a bare timeout.
+    timeout: 80_000,
   }).catch((err: { code?: number; stderr?: string }) => {
     throw new Error(`dstack ${args.join(' ')} exited ${err.code}: ${err.stderr}`);
   });

