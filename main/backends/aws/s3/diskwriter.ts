@@ -9,9 +9,12 @@
  * over 1 MiB slots of shared memory by number and gets them back. Shared
  * slots, each sent to the worker once, replace transferred ArrayBuffers:
  * every transfer registered a new 1 MiB external allocation in both
- * threads, and at a GiB per second that external-memory pressure forced a
- * full garbage collection every few hundred MiB, costing about a quarter
- * of the main thread's CPU.
+ * threads, and at download speed that external-memory pressure forced a
+ * full garbage collection every few dozen MiB, costing about a quarter of
+ * the main thread's CPU. Bytes are gathered in plain buffers first and
+ * copied into a slot whole: V8 copies into shared memory at unaligned
+ * offsets (socket reads come in any length) about 7 times slower than
+ * into plain memory, while one aligned copy of a whole MiB costs little.
  *
  * The worker also fingerprints each part (MD5 or CRC-32, see
  * core/staged-file.ts) as its bytes go by: the journal records it so a
@@ -81,9 +84,10 @@ export class DiskWriter {
   private readonly waiting = new Map<number, { resolve: (digest?: string) => void; reject: (err: Error) => void }>();
   /** Every slot, by number; the worker has each one's memory too. */
   private readonly slots: Buffer[] = [];
-  private readonly slotOf = new Map<ArrayBufferLike, number>();
   /** Slots back from the worker, for the next writes. */
   private readonly spare: number[] = [];
+  /** Plain buffers for gathering bytes, back from `write` at once (their bytes copied into a slot). */
+  private readonly gather: Buffer[] = [];
   private nextId = 0;
   private failure?: Error;
   private readonly exited: Promise<void>;
@@ -115,30 +119,37 @@ export class DiskWriter {
     this.worker.on('exit', () => stop(new Error('The writing thread stopped.')));
   }
 
-  /** A buffer of `size` bytes for `write`: a slot back from an earlier write, or a new one. */
+  /** A buffer of `size` bytes to gather bytes in for `write`. */
   take(): Buffer {
-    const spare = this.spare.pop();
-    if (spare !== undefined) return this.slots[spare]!;
-    const sab = new SharedArrayBuffer(this.size);
-    const slot = this.slots.length;
-    this.slots.push(Buffer.from(sab));
-    this.slotOf.set(sab, slot);
-    this.worker.postMessage({ slot, sab });
-    return this.slots[slot]!;
+    return this.gather.pop() ?? Buffer.allocUnsafeSlow(this.size);
   }
 
   /**
    * Writes the first `len` bytes of `buf` (from `take()`) at `pos`. The
-   * buffer is handed over: it must not be touched again; once written it
-   * goes back to the slots `take()` draws from.
+   * bytes are copied into a shared slot at once, and `buf` goes back to
+   * the buffers `take()` hands out: the caller must not touch it again.
    */
   write(buf: Buffer, len: number, pos: number, part?: number): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
+    const slot = this.freeSlot();
+    buf.copy(this.slots[slot]!, 0, 0, len);
+    this.gather.push(buf);
     const id = this.nextId++;
     return new Promise<void>((resolve, reject) => {
       this.waiting.set(id, { resolve: () => resolve(), reject });
-      this.worker.postMessage({ id, slot: this.slotOf.get(buf.buffer), len, pos, part });
+      this.worker.postMessage({ id, slot, len, pos, part });
     });
+  }
+
+  /** A slot back from an earlier write, or a new one, whose memory the worker is sent once. */
+  private freeSlot(): number {
+    const spare = this.spare.pop();
+    if (spare !== undefined) return spare;
+    const sab = new SharedArrayBuffer(this.size);
+    const slot = this.slots.length;
+    this.slots.push(Buffer.from(sab));
+    this.worker.postMessage({ slot, sab });
+    return slot;
   }
 
   /** Forgets what was hashed of `part`: a retried part hashes from its first byte again. */
