@@ -58,3 +58,8 @@ export async function createBackend(config: BackendConfig, secrets: BackendSecre
 export async function awsSetup() {
   return (await import('./aws/setup/index')).awsSetup;
 }
+
+/** The GCP setup checks the wizard and `dstack config gcp` share, loaded on demand like AWS's. */
+export async function gcpSetup() {
+  return (await import('./gcp/setup')).gcpSetup;
+}

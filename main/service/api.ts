@@ -12,6 +12,7 @@ import type { ServiceOptions } from './context';
 import type { CallMeta, Handlers } from './handler';
 import { artifactOps } from './ops-artifacts';
 import { awsOps } from './ops-aws';
+import { gcpOps } from './ops-gcp';
 import { cacheOps } from './ops-cache';
 import { projectOps } from './ops-projects';
 import { runOps } from './ops-runs';
@@ -20,7 +21,7 @@ import { fillDragCache } from './transfer';
 
 export type { CallMeta, ServiceOptions };
 
-const handlers: Handlers = { ...setupOps, ...awsOps, ...runOps, ...projectOps, ...artifactOps, ...cacheOps };
+const handlers: Handlers = { ...setupOps, ...awsOps, ...gcpOps, ...runOps, ...projectOps, ...artifactOps, ...cacheOps };
 
 /** A finished download's bytes on disk, for the server's GET /api/download route. */
 export interface DownloadSource {

@@ -11,6 +11,7 @@
  * artifacts are named by ids that `main/` resolves. `projects.open` takes a
  * path only from `dstack server`, whose user types it in the browser.
  */
+import type { GcpCredentialsRef, GcpIdentity, GcpPermissionReport, GcpTarget } from './gcp-setup';
 import type { BackendName, WizardStep } from '../backends';
 import type { SerializedError } from '../errors';
 import type { InstanceOffer, ResourceOverrides, RunSummary } from '../job';
@@ -40,6 +41,10 @@ export interface SetupDraft {
   credentials?: AwsCredentialsRef;
   region?: string;
   bucket?: string;
+  /** gcp: a keychain key or Application Default Credentials, the project and the zone. */
+  gcpCredentials?: GcpCredentialsRef;
+  project?: string;
+  zone?: string;
 }
 
 /** What Settings shows of the saved configuration. Key ids appear only as `…ABCD`. */
@@ -165,6 +170,15 @@ export interface ApiOperations {
   'aws.createBucket': Op<AwsTarget & { bucket: string }, void>;
   'aws.checkPermissions': Op<AwsTarget & { bucket: string }, { rows: PermissionRow[]; policy: string }>;
   'aws.save': Op<AwsTarget & { bucket: string; subnet?: string }, ConfigSummary>;
+  /** Reads a service-account JSON key at `path` (on the machine main/ runs on) into the OS keychain; the key never reaches the renderer. */
+  'gcp.saveKey': Op<{ path: string }, { keychainKey: string; identity: GcpIdentity }>;
+  'gcp.identity': Op<{ credentials: GcpCredentialsRef }, GcpIdentity>;
+  'gcp.regions': Op<void, { id: string; name: string; zones: string[] }[]>;
+  'gcp.buckets': Op<GcpTarget, BucketListing>;
+  'gcp.checkBucket': Op<GcpTarget & { bucket: string }, BucketCheck>;
+  'gcp.createBucket': Op<GcpTarget & { bucket: string }, void>;
+  'gcp.checkPermissions': Op<GcpTarget & { bucket: string }, GcpPermissionReport>;
+  'gcp.save': Op<GcpTarget & { bucket: string; zone: string }, ConfigSummary>;
   'projects.recent': Op<void, ProjectInfo[]>;
   'projects.open': Op<{ path?: string }, ProjectInfo | null>;
   /** `dstack init` for a folder `projects.open` refused with `details.canInit`; in the desktop app, without a path (the folder just picked). */
@@ -245,6 +259,14 @@ export const OPERATION_ROLES = {
   'aws.createBucket': 'local',
   'aws.checkPermissions': 'local',
   'aws.save': 'local',
+  'gcp.saveKey': 'local',
+  'gcp.identity': 'local',
+  'gcp.regions': 'local',
+  'gcp.buckets': 'local',
+  'gcp.checkBucket': 'local',
+  'gcp.createBucket': 'local',
+  'gcp.checkPermissions': 'local',
+  'gcp.save': 'local',
   'projects.recent': 'local',
   'projects.open': 'local',
   'projects.init': 'local',

@@ -22,6 +22,14 @@ const credentials = z.union([
   z.object({ keychainKeyId: z.string().regex(/^[A-Z0-9]{16,128}$/, 'must be an AWS access key id') }).strict(),
 ]);
 const region = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region such as us-east-1');
+const gcpRegion = z.string().regex(/^[a-z]+-[a-z]+\d+$/, 'must be a GCP region such as us-central1');
+const gcpZone = z.string().regex(/^[a-z]+-[a-z]+\d+-[a-z]$/, 'must be a GCP zone such as us-central1-a');
+const gcpProject = z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, 'must be a project id such as my-project-123 (as `gcloud projects list` shows it)');
+const gcpCredentials = z.union([
+  z.object({ keychainKey: z.string().regex(/^[^/\s]+@[^/\s]+\/[A-Za-z0-9]{1,128}$/, 'must be a key stored by the app') }).strict(),
+  z.object({ adc: z.literal(true) }).strict(),
+]);
+const gcpTarget = z.object({ credentials: gcpCredentials, project: gcpProject, region: gcpRegion }).strict();
 const target = z.object({ credentials, region }).strict();
 const bucket = z.string().min(1).max(255);
 const runName = z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'must be a run name');
@@ -41,8 +49,11 @@ const draft = z
     step: z.enum(WIZARD_STEPS),
     backend: z.enum(BACKEND_NAMES).optional(),
     credentials: credentials.optional(),
-    region: region.optional(),
+    region: z.union([region, gcpRegion]).optional(),
     bucket: bucket.optional(),
+    gcpCredentials: gcpCredentials.optional(),
+    project: gcpProject.optional(),
+    zone: gcpZone.optional(),
   })
   .strict();
 
@@ -85,6 +96,14 @@ export const operationSchemas = {
   'aws.createBucket': target.extend({ bucket }).strict(),
   'aws.checkPermissions': target.extend({ bucket }).strict(),
   'aws.save': target.extend({ bucket, subnet: z.string().regex(/^subnet-[0-9a-f]{8,17}$/).optional() }).strict(),
+  'gcp.saveKey': z.object({ path: z.string().min(1).max(4096) }).strict(),
+  'gcp.identity': z.object({ credentials: gcpCredentials }).strict(),
+  'gcp.regions': none,
+  'gcp.buckets': gcpTarget,
+  'gcp.checkBucket': gcpTarget.extend({ bucket }).strict(),
+  'gcp.createBucket': gcpTarget.extend({ bucket }).strict(),
+  'gcp.checkPermissions': gcpTarget.extend({ bucket }).strict(),
+  'gcp.save': gcpTarget.extend({ bucket, zone: gcpZone }).strict(),
   'projects.recent': none,
   'projects.open': z.object({ path: z.string().min(1).max(4096).optional() }).strict(),
   'projects.init': z.object({ path: z.string().min(1).max(4096).optional() }).strict(),

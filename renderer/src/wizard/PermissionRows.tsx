@@ -1,7 +1,12 @@
-/** One row per AWS service: green when every action dstack needs is allowed, red with the missing ones. */
-import type { PermissionRow } from '../../../main/common/api/operations';
+/** One row per cloud service (AWS or GCP): green when every action dstack needs is allowed, red with the missing ones. */
+/** A service and the permissions it lacks; AWS and GCP rows both have this shape. */
+interface Row {
+  service: string;
+  ok: boolean;
+  missing: string[];
+}
 
-export function PermissionRows({ rows }: { rows: PermissionRow[] }) {
+export function PermissionRows({ rows }: { rows: Row[] }) {
   return (
     <table className="permissions">
       <caption className="sr-only">Permissions per service</caption>

@@ -12,7 +12,10 @@ import { BackendStep } from './BackendStep';
 import { BucketStep } from './BucketStep';
 import { CredentialsStep } from './CredentialsStep';
 import { DoneStep } from './DoneStep';
-import { GcpTerminalStep } from './GcpTerminalStep';
+import { GcpBucketStep } from './GcpBucketStep';
+import { GcpCredentialsStep } from './GcpCredentialsStep';
+import { GcpLocationStep } from './GcpLocationStep';
+import { GcpPermissionsStep } from './GcpPermissionsStep';
 import { PermissionsStep } from './PermissionsStep';
 import { RegionStep } from './RegionStep';
 import { STEP_TITLES, previousStep, stepsFor } from './steps';
@@ -23,6 +26,10 @@ function sane(d: SetupDraft): SetupDraft {
   const needsCreds = d.step === 'aws-region' || d.step === 'aws-bucket' || d.step === 'aws-permissions';
   if (needsCreds && !d.credentials) return { ...d, step: 'aws-credentials' };
   if (d.step === 'aws-permissions' && !d.bucket) return { ...d, step: 'aws-bucket' };
+  const needsGcp = d.step === 'gcp-location' || d.step === 'gcp-bucket' || d.step === 'gcp-permissions';
+  if (needsGcp && !d.gcpCredentials) return { ...d, step: 'gcp-credentials' };
+  if ((d.step === 'gcp-bucket' || d.step === 'gcp-permissions') && !(d.project && d.region && d.zone)) return { ...d, step: 'gcp-location' };
+  if (d.step === 'gcp-permissions' && !d.bucket) return { ...d, step: 'gcp-bucket' };
   return d;
 }
 
@@ -92,10 +99,13 @@ function StepBody({ step, props, config, onFinish }: { step: SetupDraft['step'];
     case 'aws-permissions':
       return <PermissionsStep {...props} />;
     case 'gcp-credentials':
+      return <GcpCredentialsStep {...props} />;
     case 'gcp-location':
+      return <GcpLocationStep {...props} />;
     case 'gcp-bucket':
+      return <GcpBucketStep {...props} key={`${props.draft.project}/${props.draft.region}`} />;
     case 'gcp-permissions':
-      return <GcpTerminalStep {...props} />;
+      return <GcpPermissionsStep {...props} />;
     case 'done':
       return <DoneStep config={config} onFinish={onFinish} />;
   }
