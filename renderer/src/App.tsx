@@ -20,7 +20,7 @@ import { Wizard } from './wizard/Wizard';
 
 export function App() {
   const api = useApi();
-  const { screen, started, setScreen, editConfig, wizardDraft, openProject } = useAppStore();
+  const { screen, started, wizardDraft, openProject } = useAppStore();
   const [error, setError] = useState<ShownError | null>(null);
   const connection = useConnection();
 
@@ -61,6 +61,16 @@ export function App() {
       </>
     );
   }
+  return <AppShell />;
+}
+
+/**
+ * The shell around an open app: sidebar, the main view, status bar. The team
+ * hub's page mounts it too, with its own client and capabilities.
+ */
+export function AppShell() {
+  const { screen, setScreen, editConfig } = useAppStore();
+  const connection = useConnection();
   return (
     <div className="shell">
       <a className="skip-link" href="#main">

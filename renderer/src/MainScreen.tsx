@@ -18,6 +18,7 @@ import { useRuns } from './runs/useRuns';
 import { SplitPane } from './shell/SplitPane';
 import { useFocusOn } from './shell/useFocusOn';
 import { useAppStore } from './store';
+import { useCapabilities } from './capabilities';
 
 export function MainScreen() {
   const api = useApi();
@@ -30,6 +31,7 @@ export function MainScreen() {
 
 function ProjectView({ project, ipc }: { project: ProjectInfo; ipc: boolean }) {
   const { selectedRun, selectRun, view } = useAppStore();
+  const { secrets } = useCapabilities();
   const { runs, error } = useRuns(project.id);
   const run = runs?.find((r) => r.runName === selectedRun);
   const heading = useFocusOn<HTMLHeadingElement>('project');
@@ -51,7 +53,7 @@ function ProjectView({ project, ipc }: { project: ProjectInfo; ipc: boolean }) {
             : <p className="muted empty">{runs?.length ? 'Select a run to see its log, artifacts and details.' : 'Runs appear here. Pick a workflow in the sidebar and press Run.'}</p>} />
       )}
       {view === 'tags' && <TagsPanel projectId={project.id} runs={runs ?? []} />}
-      {view === 'secrets' && <SecretsPanel projectId={project.id} />}
+      {view === 'secrets' && secrets && <SecretsPanel projectId={project.id} />}
     </div>
   );
 }

@@ -10,6 +10,7 @@ import type { RunSummary } from '../../main/common/api/operations';
 import { isTerminal } from '../../main/common/status';
 import { useApi } from './api/context';
 import { ArtifactBrowser } from './artifacts/ArtifactBrowser';
+import { useCapabilities } from './capabilities';
 import { ConfirmButton } from './components/ConfirmButton';
 import { ErrorNote } from './components/ErrorNote';
 import { Tabs } from './components/Tabs';
@@ -30,6 +31,7 @@ const TABS = [
 
 export function RunDetail({ projectId, run, ipc, onRemoved }: { projectId: string; run: RunSummary; ipc: boolean; onRemoved: () => void }) {
   const api = useApi();
+  const { run: canAct } = useCapabilities();
   const [tab, setTab] = useState<Tab>('log');
   const [logDone, setLogDone] = useState(false);
   const [logLines, setLogLines] = useState(0);
@@ -61,7 +63,7 @@ export function RunDetail({ projectId, run, ipc, onRemoved }: { projectId: strin
         </h2>
         <RunStatus run={shown} />
         <span className="spacer" />
-        {!finished && (
+        {canAct && !finished && (
           <>
             <button type="button" onClick={() => stop(false)} disabled={run.status === 'stopping'} aria-label={`Stop ${runName}`}>
               <CircleStop size={15} aria-hidden /> Stop
@@ -70,7 +72,7 @@ export function RunDetail({ projectId, run, ipc, onRemoved }: { projectId: strin
               confirmLabel={`Abort ${runName}`} onConfirm={() => stop(true)} />
           </>
         )}
-        {isTerminal(run.status) || run.unreadable ? (
+        {canAct && (isTerminal(run.status) || run.unreadable) ? (
           <ConfirmButton label="Remove" icon={<Trash2 size={15} aria-hidden />} question={`Remove ${runName} and its artifacts?`}
             confirmLabel={`Remove ${runName}`} onConfirm={remove} />
         ) : null}

@@ -8,6 +8,10 @@
  * send it back as `X-Dstack-Client` so the server routes a subscription's
  * events to this socket only. A new socket is a new client whose old
  * subscriptions are gone, so `onReconnect` tells subscribers to start again.
+ *
+ * The team hub speaks the same protocol under other paths, with a bearer
+ * token instead of the cookie: it passes its own {@link HttpRoutes}
+ * (hub/hub-client.ts).
  */
 import { DstackError, fromSerialized } from '../../../main/common/errors';
 import type { ApiClient, ApiEvents, ConnectionState, Envelope, EventName, OperationName, OpInput, OpOutput } from '../../../main/common/api/operations';
@@ -18,6 +22,33 @@ type AnyListener = (payload: unknown) => void;
 const SUBSCRIBING: ReadonlySet<OperationName> = new Set(['runs.watch', 'logs.follow', 'projects.watchWorkflows', 'artifacts.download', 'artifacts.cache']);
 
 const MAX_BACKOFF_MS = 5_000;
+
+/** Where the calls and the event socket go, and what proves who the page is. */
+export interface HttpRoutes {
+  /** The URL an operation is POSTed to. */
+  op(op: OperationName): string;
+  /** The event socket's ws:// or wss:// URL. */
+  events: string;
+  /** A POST that answers 401 when the page's credentials no longer work. */
+  probe: string;
+  /** Headers every call sends besides the JSON ones. */
+  headers: Record<string, string>;
+  /** Subprotocols the socket offers (a browser can set no header on a WebSocket). */
+  protocols?: string[];
+  /** `same-origin` sends the cookie; `omit` sends none. */
+  credentials: RequestCredentials;
+}
+
+/** `dstack server`'s routes: its cookie signs every request in. */
+export function serverRoutes(origin: string = window.location.origin): HttpRoutes {
+  return {
+    op: (op) => `${origin}/api/${op}`,
+    events: origin.replace(/^http/, 'ws') + '/api/events',
+    probe: `${origin}/api/app.info`,
+    headers: {},
+    credentials: 'same-origin',
+  };
+}
 
 export class HttpClient implements ApiClient {
   private readonly listeners = new Map<EventName, Set<AnyListener>>();
@@ -30,14 +61,14 @@ export class HttpClient implements ApiClient {
   private connection: ConnectionState = 'connected';
   private backoffMs = 250;
 
-  constructor(private readonly origin: string = window.location.origin) {}
+  constructor(private readonly routes: HttpRoutes = serverRoutes()) {}
 
   async call<K extends OperationName>(op: K, input: OpInput<K>): Promise<OpOutput<K>> {
     if (SUBSCRIBING.has(op)) await this.ensureSocket();
-    const res = await fetch(`${this.origin}/api/${op}`, {
+    const res = await fetch(this.routes.op(op), {
       method: 'POST',
-      credentials: 'same-origin',
-      headers: { 'content-type': 'application/json', ...(this.clientId ? { 'x-dstack-client': this.clientId } : {}) },
+      credentials: this.routes.credentials,
+      headers: { 'content-type': 'application/json', ...this.routes.headers, ...(this.clientId ? { 'x-dstack-client': this.clientId } : {}) },
       body: JSON.stringify(input ?? {}),
     }).catch((err: unknown) => {
       this.setConnection('reconnecting');
@@ -83,7 +114,7 @@ export class HttpClient implements ApiClient {
    * with a new token, so retrying cannot help and the user must sign in again.
    */
   private async probeSignedOut(): Promise<void> {
-    const res = await fetch(`${this.origin}/api/app.info`, { method: 'POST', credentials: 'same-origin', body: '{}' }).catch(() => null);
+    const res = await fetch(this.routes.probe, { method: 'POST', credentials: this.routes.credentials, headers: this.routes.headers, body: '{}' }).catch(() => null);
     if (res?.status === 401) this.setConnection('signed-out');
   }
 
@@ -96,9 +127,8 @@ export class HttpClient implements ApiClient {
   /** Opens the event socket once, and again after a drop with a growing delay; resolves on the server's hello. */
   private ensureSocket(): Promise<void> {
     if (this.opened) return this.opened;
-    const url = this.origin.replace(/^http/, 'ws') + '/api/events';
     this.opened = new Promise<void>((resolve, reject) => {
-      const ws = new WebSocket(url);
+      const ws = new WebSocket(this.routes.events, this.routes.protocols);
       this.socket = ws;
       ws.onmessage = (m) => {
         const hello = this.dispatch(m.data);

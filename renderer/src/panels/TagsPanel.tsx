@@ -8,9 +8,11 @@ import { useAction } from '../components/useAction';
 import { tagNameProblem } from '../../../main/common/fields';
 import { FieldProblem } from '../components/FieldProblem';
 import { toast } from '../shell/toasts';
+import { useCapabilities } from '../capabilities';
 
 export function TagsPanel({ projectId, runs }: { projectId: string; runs: RunSummary[] }) {
   const api = useApi();
+  const { run: canTag } = useCapabilities();
   const [tags, setTags] = useState<{ tag: string; runName: string }[]>([]);
   const [tag, setTag] = useState('');
   const [runName, setRunName] = useState('');
@@ -49,7 +51,7 @@ export function TagsPanel({ projectId, runs }: { projectId: string; runs: RunSum
           <tr>
             <th scope="col">Tag</th>
             <th scope="col">Run</th>
-            <th scope="col">Actions</th>
+            {canTag && <th scope="col">Actions</th>}
           </tr>
         </thead>
         <tbody>
@@ -57,14 +59,17 @@ export function TagsPanel({ projectId, runs }: { projectId: string; runs: RunSum
             <tr key={t.tag}>
               <th scope="row">{t.tag}</th>
               <td>{t.runName}</td>
-              <td>
-                <ConfirmButton label="Delete" question={`Delete tag ${t.tag}?`} confirmLabel={`Delete ${t.tag}`}
-                  onConfirm={() => void act.run(() => api.call('tags.delete', { projectId, tag: t.tag }))} />
-              </td>
+              {canTag && (
+                <td>
+                  <ConfirmButton label="Delete" question={`Delete tag ${t.tag}?`} confirmLabel={`Delete ${t.tag}`}
+                    onConfirm={() => void act.run(() => api.call('tags.delete', { projectId, tag: t.tag }))} />
+                </td>
+              )}
             </tr>
           ))}
         </tbody>
       </table>
+      {canTag && (
       <form className="row" onSubmit={(e) => void submit(e)} aria-label="Add a tag">
         <label htmlFor="tag-name">Tag</label>
         <input id="tag-name" value={tag} onChange={(e) => setTag(e.target.value)} spellCheck={false}
@@ -83,6 +88,7 @@ export function TagsPanel({ projectId, runs }: { projectId: string; runs: RunSum
         </button>
         <FieldProblem id="tag-name-problem" problem={tagProblem} />
       </form>
+      )}
       <ErrorNote error={act.error} />
     </section>
   );

@@ -13,10 +13,12 @@ import { ErrorNote } from '../components/ErrorNote';
 import { useAction } from '../components/useAction';
 import { useAppStore } from '../store';
 import { RunDialog } from './RunDialog';
+import { useCapabilities } from '../capabilities';
 
 export function WorkflowList({ projectId, aws }: { projectId: string; aws: boolean }) {
   const api = useApi();
   const submitted = useAppStore((s) => s.submitted);
+  const { run: canRun } = useCapabilities();
   const [data, setData] = useState<{ workflows: WorkflowInfo[]; errors: WorkflowIssueInfo[] } | null>(null);
   const [open, setOpen] = useState<string | null>(null);
   const load = useAction(() => api.call('projects.workflows', { projectId }));
@@ -54,15 +56,17 @@ export function WorkflowList({ projectId, aws }: { projectId: string; aws: boole
           <li key={w.name} title={w.help}>
             <span className="wf-name">{w.name}</span>
             <span className="badge">{w.provider}</span>
-            <button type="button" className="icon" onClick={() => setOpen(w.name)} aria-label={`Run ${w.name}`} title={`Run ${w.name}`}>
-              <Play size={14} aria-hidden />
-            </button>
+            {canRun && (
+              <button type="button" className="icon" onClick={() => setOpen(w.name)} aria-label={`Run ${w.name}`} title={`Run ${w.name}`}>
+                <Play size={14} aria-hidden />
+              </button>
+            )}
             {w.help && <p className="muted wf-help">{w.help}</p>}
           </li>
         ))}
       </ul>
       {data && data.workflows.length === 0 && data.errors.length === 0 && <p className="muted">No workflows in .dstack/workflows.</p>}
-      {open && (
+      {canRun && open && (
         <RunDialog projectId={projectId} workflow={open} aws={aws} onClose={() => setOpen(null)}
           onSubmitted={(runName) => { setOpen(null); submitted(runName); }} />
       )}

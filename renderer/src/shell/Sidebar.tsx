@@ -9,6 +9,7 @@ import type { ProjectInfo } from '../../../main/common/api/operations';
 import { useApi } from '../api/context';
 import { WorkflowList } from '../project/Workflows';
 import { useAppStore, type View } from '../store';
+import { useCapabilities } from '../capabilities';
 
 const VIEWS: { id: View; label: string; Icon: LucideIcon }[] = [
   { id: 'runs', label: 'Runs', Icon: ListChecks },
@@ -19,15 +20,18 @@ const VIEWS: { id: View; label: string; Icon: LucideIcon }[] = [
 export function Sidebar() {
   const api = useApi();
   const { project, view, screen, openProject, setView, setScreen, config } = useAppStore();
+  const caps = useCapabilities();
   const [recent, setRecent] = useState<ProjectInfo[]>([]);
+  const views = caps.secrets ? VIEWS : VIEWS.filter((v) => v.id !== 'secrets');
 
   useEffect(() => {
-    api.call('projects.recent', undefined).then(setRecent, () => setRecent([]));
-  }, [api, project?.id]);
+    if (caps.local) api.call('projects.recent', undefined).then(setRecent, () => setRecent([]));
+  }, [api, project?.id, caps.local]);
 
   return (
     <nav className="sidebar" aria-label="Sidebar">
       <div className="brand">dstack</div>
+      {caps.nav ?? (
       <section aria-labelledby="sb-projects">
         <h2 id="sb-projects" className="sb-title">Projects</h2>
         <ul className="sb-list">
@@ -46,12 +50,13 @@ export function Sidebar() {
           </li>
         </ul>
       </section>
+      )}
       {project && (
         <>
           <section aria-labelledby="sb-views">
             <h2 id="sb-views" className="sb-title">{project.name}</h2>
             <ul className="sb-list">
-              {VIEWS.map(({ id, label, Icon }) => (
+              {views.map(({ id, label, Icon }) => (
                 <li key={id}>
                   <button type="button" className="sb-item" aria-current={screen === 'main' && view === id ? 'page' : undefined} onClick={() => setView(id)}>
                     <Icon size={15} aria-hidden /> {label}
@@ -63,11 +68,13 @@ export function Sidebar() {
           <WorkflowList key={project.id} projectId={project.id} aws={config?.backend === 'aws'} />
         </>
       )}
-      <div className="sb-bottom">
-        <button type="button" className="sb-item" aria-current={screen === 'settings' ? 'page' : undefined} onClick={() => setScreen('settings')}>
-          <SettingsIcon size={15} aria-hidden /> Settings
-        </button>
-      </div>
+      {caps.local && (
+        <div className="sb-bottom">
+          <button type="button" className="sb-item" aria-current={screen === 'settings' ? 'page' : undefined} onClick={() => setScreen('settings')}>
+            <SettingsIcon size={15} aria-hidden /> Settings
+          </button>
+        </div>
+      )}
     </nav>
   );
 }
