@@ -73,6 +73,15 @@ test('key file, location, bucket checked and created, permissions with the role,
   await expect(page.getByText(`dstack will run workflows on GCP in us-central1-b (project ${PROJECT}), with artifacts in dstack-${PROJECT}-us-central1.`)).toBeVisible();
   const saved = await call(request, 'setup.get', undefined, server.url);
   expect(saved.config).toMatchObject({ backend: 'gcp', gcp: { project: PROJECT, region: 'us-central1', zone: 'us-central1-b', bucket: `dstack-${PROJECT}-us-central1`, account: `wizard@${PROJECT}.iam.gserviceaccount.com` } });
+
+  // Settings shows the GCP config, naming the key's account, never the key.
+  await page.getByRole('button', { name: 'Open a project' }).click();
+  await page.getByRole('button', { name: 'Settings' }).click();
+  await expect(page.getByRole('heading', { name: 'Settings' })).toBeVisible();
+  await expect(page.getByRole('definition').first()).toHaveText('gcp');
+  await expect(page.getByText(`wizard@${PROJECT}.iam.gserviceaccount.com (key in the keychain)`)).toBeVisible();
+  await expect(page.getByText('us-central1-b', { exact: true })).toBeVisible();
+  expect(await page.content()).not.toContain('PRIVATE KEY');
 });
 
 test('a bucket whose location does not contain the region is refused with the reason', async ({ page, request }) => {

@@ -10,6 +10,8 @@ import { ErrorNote } from '../components/ErrorNote';
 import { DragCacheSettings } from './DragCacheSettings';
 
 function draftFrom(c: ConfigSummary): SetupDraft {
+  // A GCP config reopens the wizard on GCP with its location and bucket; credentials are chosen again (a stored key stays stored).
+  if (c.backend === 'gcp' && c.gcp) return { step: 'backend', backend: 'gcp', project: c.gcp.project, region: c.gcp.region, zone: c.gcp.zone, bucket: c.gcp.bucket };
   if (c.backend !== 'aws' || !c.aws) return { step: 'backend', backend: 'local' };
   return {
     step: 'backend',
@@ -55,6 +57,18 @@ export function Settings({ onEdit, onClose }: { onEdit: (draft: SetupDraft) => v
                   <dd>{config.aws.subnet}</dd>
                 </>
               )}
+            </>
+          )}
+          {config.gcp && (
+            <>
+              <dt>Project</dt>
+              <dd>{config.gcp.project}</dd>
+              <dt>Zone</dt>
+              <dd>{config.gcp.zone}</dd>
+              <dt>Bucket</dt>
+              <dd>{config.gcp.bucket}</dd>
+              <dt>Credentials</dt>
+              <dd>{config.gcp.account ? `${config.gcp.account} (key in the keychain)` : 'Application Default Credentials'}</dd>
             </>
           )}
         </dl>
