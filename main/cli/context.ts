@@ -8,8 +8,14 @@
 import type { BackendName, RunSummary } from '../common/job';
 import type { Project } from '../core/project';
 import type { RunService } from '../core/runs';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { dstackHome } from '../node/home';
+import type { HubClient } from './hub/client';
 import { errorText } from './output';
+
+/** `dstack config hub` writes it (config-hub.ts HUB_CONNECTION_FILE); while it exists, commands go through the hub. */
+const HUB_CONNECTION_FILE = 'hub-connection.json';
 
 /** How long a command waits for its reconcile pass; a slower one is left behind, and the next command tries again. */
 export const RECONCILE_TIMEOUT_MS = 3000;
@@ -19,6 +25,22 @@ export class CliContext {
   private services = new Map<string, Promise<RunService>>();
   private project: Promise<Project> | undefined;
   private reconciled: Promise<RunSummary[]> | undefined;
+  private hubClient: Promise<HubClient | undefined> | undefined;
+
+  /**
+   * The team hub this machine is connected to, or undefined. The switch is
+   * the connection file `dstack config hub` writes: while it exists, the
+   * project commands go through the hub, and the hub client's modules load
+   * only then, so a local command loads none of them.
+   */
+  hub(): Promise<HubClient | undefined> {
+    this.hubClient ??= (async () => {
+      // Any answer but "no such file" goes on to the reader, which names what is wrong with the file.
+      const present = await stat(join(this.home, HUB_CONNECTION_FILE)).then(() => true, (err: NodeJS.ErrnoException) => err.code !== 'ENOENT');
+      return present ? (await import('./hub/connection')).openHubClient(this.home) : undefined;
+    })();
+    return this.hubClient;
+  }
 
   /** A RunService on the configured backend, or on `override` for this command. */
   service(override?: BackendName): Promise<RunService> {

@@ -11,9 +11,9 @@ export function cpCommand(ctx: CliContext): Command {
     .argument('<src>', 'a file or folder inside the artifacts')
     .argument('<dst>', 'where to put it on this machine')
     .action(async (run: string, src: string, dst: string) => {
-      const { service, repo } = await ctx.forProject();
       const target = resolve(dst) + (/[\\/]$/.test(dst) ? '/' : '');
-      const r = await service.copyArtifacts(repo, run, src, target);
+      const hub = await ctx.hub();
+      const r = hub ? await (await import('../hub/artifacts')).hubCopy(hub, run, src, target) : await ctx.forProject().then(({ service, repo }) => service.copyArtifacts(repo, run, src, target));
       console.log(`Copied ${r.files} file(s), ${bytes(r.bytes)}, to ${dst}.`);
     });
 }

@@ -10,11 +10,14 @@ export function logsCommand(ctx: CliContext): Command {
     .option('-f, --follow', 'keep printing until the run ends')
     .option('--timestamps', 'prefix each line with its time (UTC)')
     .action(async (run: string, opts: { follow?: boolean; timestamps?: boolean }) => {
-      const { service, repo } = await ctx.forProject();
+      const hub = await ctx.hub();
       const controller = new AbortController();
       const onInterrupt = (): void => controller.abort();
       process.once('SIGINT', onInterrupt);
       try {
+        // The hub has one way to read a log, following it to its end: with or without -f, the whole log prints.
+        if (hub) return await (await import('../hub/follow')).followHubLog(hub, run, (lines) => printEvents(lines, { timestamps: opts.timestamps }), controller.signal);
+        const { service, repo } = await ctx.forProject();
         for await (const batch of await service.logs(repo, run, { follow: opts.follow, signal: controller.signal })) {
           printEvents(batch, { timestamps: opts.timestamps });
         }

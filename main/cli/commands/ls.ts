@@ -11,9 +11,10 @@ export function lsCommand(ctx: CliContext): Command {
     .argument('<run>', 'a run name, or :TAG')
     .argument('[path]', 'a folder or file inside the artifacts', '')
     .action(async (run: string, path: string) => {
-      const { service, repo } = await ctx.forProject();
+      const hub = await ctx.hub();
       let count = 0;
-      for await (const f of service.artifactFiles(repo, run, path)) {
+      const files = hub ? await (await import('../hub/artifacts')).hubArtifactFiles(hub, run, path) : await ctx.forProject().then(({ service, repo }) => service.artifactFiles(repo, run, path));
+      for await (const f of files) {
         console.log(`${printable(f.path)}  ${bytes(f.size)}`);
         count++;
       }

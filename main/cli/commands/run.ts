@@ -18,7 +18,7 @@ import { errorText, printEvents } from '../output';
 import { RunArgsCommand } from '../run-args';
 
 /** The process exit code for a finished job: 0 only for `done`. */
-export function exitCodeOf(job: Job): number {
+export function exitCodeOf(job: Pick<Job, 'status' | 'exitCode'>): number {
   if (job.status === 'done') return 0;
   return job.exitCode ? job.exitCode : 1;
 }
@@ -65,6 +65,12 @@ export function runCommand(ctx: CliContext): Command {
     .action(async (workflow: string, args: string[], raw: RunOptions & { onDemand?: boolean }) => {
       const { onDemand, ...opts } = raw;
       if (onDemand) opts.spot = false;
+      // Through a team hub unless --backend names one of this machine's backends for this run.
+      const hub = opts.backend ? undefined : await ctx.hub();
+      if (hub) {
+        const o = overridesOf(opts);
+        return (await import('../hub/run')).hubRun(hub, workflow, args, { detach: opts.detach, tag: opts.tag, ...(o ? { overrides: o } : {}) });
+      }
       // The workflow parser's thread starts loading now, alongside the backend, instead of midway through the submit.
       // A failure here only loses the head start: the submit's own parse reports any problem.
       void import('../../core/workflow/parse-off-thread').then((m) => m.startParser(), () => undefined);

@@ -22,14 +22,34 @@ async function valueOf(verb: 'add' | 'update', name: string, given: string | und
   return given;
 }
 
+interface SecretStore {
+  list(): Promise<string[]>;
+  set(name: string, value: string): Promise<void>;
+  delete(name: string): Promise<void>;
+}
+
+/** The project's secrets: in the team hub's project when one is connected, else in the configured backend. */
+async function secretStore(ctx: CliContext): Promise<SecretStore> {
+  const hub = await ctx.hub();
+  if (hub) {
+    const projectId = hub.projectId;
+    return {
+      list: () => hub.call('secrets.list', { projectId }),
+      set: (name, value) => hub.call('secrets.set', { projectId, name, value }),
+      delete: (name) => hub.call('secrets.delete', { projectId, name }),
+    };
+  }
+  const { service, repo } = await ctx.forProject();
+  return { list: () => service.listSecrets(repo), set: (name, value) => service.addSecret(repo, name, value), delete: (name) => service.deleteSecret(repo, name) };
+}
+
 export function secretsCommand(ctx: CliContext): Command {
   const secrets = new Command('secrets').description('Manage secrets: environment variables of jobs, masked in logs.');
   secrets
     .command('list', { isDefault: true })
     .description('List secret names (never values).')
     .action(async () => {
-      const { service, repo } = await ctx.forProject();
-      for (const name of await service.listSecrets(repo)) console.log(name);
+      for (const name of await (await secretStore(ctx)).list()) console.log(name);
     });
   secrets
     .command('add')
@@ -37,8 +57,8 @@ export function secretsCommand(ctx: CliContext): Command {
     .argument('<name>', 'the variable name, e.g. WANDB_API_KEY')
     .argument('[value]', 'the value (kept in shell history: prefer the prompt or stdin)')
     .action(async (name: string, given: string | undefined) => {
-      const { service, repo } = await ctx.forProject();
-      await service.addSecret(repo, name, await valueOf('add', name, given));
+      const store = await secretStore(ctx);
+      await store.set(name, await valueOf('add', name, given));
       console.log(`Secret ${name} saved.`);
     });
   secrets
@@ -47,11 +67,11 @@ export function secretsCommand(ctx: CliContext): Command {
     .argument('<name>', 'the secret name')
     .argument('[value]', 'the new value (kept in shell history: prefer the prompt or stdin)')
     .action(async (name: string, given: string | undefined) => {
-      const { service, repo } = await ctx.forProject();
-      if (!(await service.listSecrets(repo)).includes(name)) {
+      const store = await secretStore(ctx);
+      if (!(await store.list()).includes(name)) {
         throw new NotFoundError(`Secret ${name} does not exist, so there is nothing to update.`, `Add it with: dstack secrets add ${name}`);
       }
-      await service.addSecret(repo, name, await valueOf('update', name, given));
+      await store.set(name, await valueOf('update', name, given));
       console.log(`Secret ${name} updated.`);
     });
   secrets
@@ -59,8 +79,7 @@ export function secretsCommand(ctx: CliContext): Command {
     .description('Delete a secret.')
     .argument('<name>', 'the secret name')
     .action(async (name: string) => {
-      const { service, repo } = await ctx.forProject();
-      await service.deleteSecret(repo, name);
+      await (await secretStore(ctx)).delete(name);
       console.log(`Secret ${name} deleted.`);
     });
   return secrets;

@@ -9,8 +9,9 @@ export function tagsCommand(ctx: CliContext): Command {
     .command('list', { isDefault: true })
     .description('List tags.')
     .action(async () => {
-      const { service, repo } = await ctx.forProject();
-      const rows = (await service.listTags(repo)).map((t) => [t.tag, t.runName]);
+      const hub = await ctx.hub();
+      const list = hub ? await hub.call('tags.list', { projectId: hub.projectId }) : await ctx.forProject().then(({ service, repo }) => service.listTags(repo));
+      const rows = list.map((t) => [t.tag, t.runName]);
       console.log(table(['TAG', 'RUN'], rows));
     });
   tags
@@ -19,8 +20,9 @@ export function tagsCommand(ctx: CliContext): Command {
     .argument('<tag>', 'the tag name')
     .argument('<run>', 'the run name')
     .action(async (tag: string, run: string) => {
-      const { service, repo } = await ctx.forProject();
-      await service.addTag(repo, tag, run);
+      const hub = await ctx.hub();
+      if (hub) await hub.call('tags.add', { projectId: hub.projectId, tag, runName: run });
+      else await ctx.forProject().then(({ service, repo }) => service.addTag(repo, tag, run));
       console.log(`Tagged ${run} as ${tag}.`);
     });
   tags
@@ -28,8 +30,9 @@ export function tagsCommand(ctx: CliContext): Command {
     .description('Delete a tag; the run and its artifacts stay.')
     .argument('<tag>', 'the tag name')
     .action(async (tag: string) => {
-      const { service, repo } = await ctx.forProject();
-      await service.deleteTag(repo, tag);
+      const hub = await ctx.hub();
+      if (hub) await hub.call('tags.delete', { projectId: hub.projectId, tag });
+      else await ctx.forProject().then(({ service, repo }) => service.deleteTag(repo, tag));
       console.log(`Deleted tag ${tag}.`);
     });
   return tags;

@@ -1,0 +1,66 @@
+/**
+ * `dstack run WORKFLOW` through a team hub: the hub submits the workflow of
+ * that name from its project's own workflow files (not this folder's: the
+ * upload of a working copy is not there yet), then the log is followed
+ * until the run ends, and the exit status is the run's, as on a local
+ * backend. Ctrl+C asks the hub to stop the run; a second one aborts it.
+ */
+import type { ResourceOverrides, RunSummary } from '../../common/job';
+import { NotFoundError } from '../../common/errors';
+import { isTerminal } from '../../common/status';
+import { exitCodeOf } from '../commands/run';
+import { errorText, printEvents } from '../output';
+import type { HubClient } from './client';
+import { followHubLog } from './follow';
+
+/** A run of the hub project by name, from its full listing. */
+export async function hubRunByName(hub: HubClient, runName: string): Promise<RunSummary> {
+  const run = (await hub.call('runs.list', { projectId: hub.projectId, all: true })).find((r) => r.runName === runName);
+  if (!run) throw new NotFoundError(`Run ${runName} not found in the hub project ${hub.conn.project}.`, 'See the runs with: dstack ps -a');
+  return run;
+}
+
+export interface HubRunOptions {
+  detach?: boolean;
+  tag?: string;
+  overrides?: ResourceOverrides;
+}
+
+export async function hubRun(hub: HubClient, workflow: string, args: string[], opts: HubRunOptions): Promise<void> {
+  const { runName } = await hub.call('runs.submit', {
+    projectId: hub.projectId,
+    workflow,
+    args,
+    ...(opts.tag ? { tag: opts.tag } : {}),
+    ...(opts.overrides ? { overrides: opts.overrides } : {}),
+  });
+  const where = `the hub project ${hub.conn.project}, from the hub's own workflow files (not this folder's)`;
+  if (opts.detach) {
+    process.stderr.write(`Run ${runName} (${workflow}) submitted to ${where}.\n`);
+    console.log(runName);
+    return;
+  }
+  process.stderr.write(`Run ${runName} (${workflow}) submitted to ${where}. Ctrl+C stops it; press twice to abort.\n`);
+  let interrupts = 0;
+  const onInterrupt = (): void => {
+    interrupts++;
+    const abort = interrupts > 1;
+    process.stderr.write(abort ? `Aborting ${runName}…\n` : `Stopping ${runName}… press Ctrl+C again to abort.\n`);
+    hub.call('runs.stop', { projectId: hub.projectId, runName, abort }).catch((err: unknown) => process.stderr.write(`${errorText(err)}\n`));
+  };
+  process.on('SIGINT', onInterrupt);
+  try {
+    await followHubLog(hub, runName, (lines) => printEvents(lines));
+  } finally {
+    process.off('SIGINT', onInterrupt);
+  }
+  const end = await hubRunByName(hub, runName);
+  if (!isTerminal(end.status)) {
+    process.stderr.write(`Run ${end.runName} is ${end.status} but its runner is gone. See \`dstack ps\`.\n`);
+    process.exitCode = 1;
+    return;
+  }
+  const reason = end.status === 'done' ? undefined : end.statusReason?.replace(/\.$/, '');
+  process.stderr.write(`Run ${end.runName} ${end.status}${reason ? `: ${reason}` : ''}.\n`);
+  process.exitCode = exitCodeOf(end);
+}
