@@ -9,6 +9,14 @@ export function stopCommand(ctx: CliContext): Command {
     .argument('<run>', 'the run name')
     .option('-x, --abort', 'kill at once and keep no artifacts')
     .action(async (run: string, opts: { abort?: boolean }) => {
+      const hub = await ctx.hub();
+      if (hub) {
+        await hub.call('runs.stop', { projectId: hub.projectId, runName: run, abort: !!opts.abort });
+        const job = await (await import('../hub/run')).hubRunByName(hub, run);
+        if (isTerminal(job.status)) console.log(`Run ${run} is ${job.status}.`);
+        else console.log(`${opts.abort ? 'Abort' : 'Stop'} requested for ${run}.`);
+        return;
+      }
       const { service, repo } = await ctx.forProject();
       const job = await service.stop(repo, run, { abort: opts.abort });
       if (isTerminal(job.status)) console.log(`Run ${run} is ${job.status}.`);
