@@ -138,8 +138,12 @@ export interface Compute {
   offer(job: Job): Promise<InstanceOffer | undefined>;
   /** Starts a runner for a submitted job. The runner then owns every status change. */
   launch(job: Job): Promise<void>;
-  /** Nudges a live runner after a stop request has been written (local: a signal). */
-  signal(job: Job, abort: boolean): Promise<void>;
+  /**
+   * Nudges a live runner after a stop request has been written (local: a
+   * signal). `unstored`: no request could be written (a full disk), so the
+   * runner must be told to stop itself, where the backend can reach it.
+   */
+  signal(job: Job, abort: boolean, opts?: { unstored?: boolean }): Promise<void>;
   /** False when the runner of a non-terminal job is known to be gone. */
   isAlive(job: Job): Promise<boolean>;
   /** Finds and cleans up what a crash left behind (orphan instances, dead runners). */

@@ -140,14 +140,17 @@ export class RunService {
   /**
    * Asks the runner to stop (gracefully, or at once with `abort`). When the
    * runner is gone, nobody would ever answer, so the job is ended here.
+   * `onNote` hears of a stop that took another path than the stored request.
    */
-  async stop(repo: string, runName: string, opts: { abort?: boolean } = {}): Promise<Job> {
+  async stop(repo: string, runName: string, opts: { abort?: boolean; onNote?: (line: string) => void } = {}): Promise<Job> {
     const abort = opts.abort === true;
     const job = await this.get(repo, runName);
     if (isTerminal(job.status)) return job;
-    // An abort needs no record: on a full disk, the live runner is told directly (`signal`), and frees the disk as it ends.
+    // Neither a stop nor an abort needs the record: on a full disk, the live runner is told directly (`signal`) and frees the disk as it ends.
+    let stored = true;
     await writeStopRequest(this.backend.storage, repo, job.id, abort).catch((err: unknown) => {
-      if (!abort || !isDiskFull(err)) throw err;
+      if (!isDiskFull(err)) throw err;
+      stored = false;
     });
     const cancelled = abort && job.status === 'submitted' ? await this.backend.compute.cancel?.(job) : undefined;
     if (cancelled) {
@@ -156,7 +159,9 @@ export class RunService {
       return (await this.endIfUnfinished(repo, job.id, 'aborted', patch)) ?? this.jobs.require(repo, job.id);
     }
     if (await this.backend.compute.isAlive(job)) {
-      await this.backend.compute.signal(job, abort);
+      await this.backend.compute.signal(job, abort, stored ? {} : { unstored: true });
+      // An abort is signalled the same way either way; a stop took another path, so the caller hears of it.
+      if (!stored && !abort) opts.onNote?.('The disk is full, so the stop request could not be stored; the runner was told to stop directly.');
       return job;
     }
     const patch = { statusReason: 'The runner was no longer running.', finishedAt: Date.now() };

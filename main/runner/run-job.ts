@@ -230,14 +230,12 @@ class JobRun {
     const req = this.stopRequest();
     // A notice that came after the commands had ended on their own changes nothing: the job finished.
     if (req && !(req.interrupted && !this.signalled)) {
-      await this.status('uploading');
-      const n = await uploadArtifacts(this.backend.storage, this.job, this.workdir as string, { requireAll: false, log: this.logSystem });
-      this.log.system(`Stored ${n} artifact file(s).`);
+      const notSaved = await this.uploadOnStop();
       if (req.interrupted) {
-        const saved = this.job.artifacts.length ? '; artifacts were saved.' : '.';
+        const saved = notSaved ? `; ${notSaved}` : this.job.artifacts.length ? '; artifacts were saved.' : '.';
         return this.status('failed', { exitCode: code, statusReason: `${req.reason}${saved}`, finishedAt: Date.now() });
       }
-      return this.status('stopped', { exitCode: code, statusReason: req.reason, finishedAt: Date.now() });
+      return this.status('stopped', { exitCode: code, statusReason: notSaved ? `${req.reason} ${notSaved}` : req.reason, finishedAt: Date.now() });
     }
     if (code !== 0) return this.status('failed', { exitCode: code, statusReason: await this.exitReason(code), finishedAt: Date.now() });
     await this.status('uploading');
@@ -299,6 +297,28 @@ class JobRun {
     await writeJobGroup(this.workRoot, this.jobId, { pgid, ...(startTime ? { startTime } : {}) }).catch((err: unknown) => {
       this.log.system(`Could not record the job's process group (${toDstackError(err).message}); it is not ended if this runner is killed.`);
     });
+  }
+
+  /**
+   * Stores what artifacts it can after a stop; returns why they were not
+   * stored, or '' when nothing was lost. A full disk (often the job's own doing)
+   * must not turn the stop the user asked for into a failure: the work folder
+   * is freed so the stop can be recorded, and the reason says what was lost.
+   */
+  private async uploadOnStop(): Promise<string> {
+    try {
+      await this.status('uploading');
+      const n = await uploadArtifacts(this.backend.storage, this.job, this.workdir as string, { requireAll: false, log: this.logSystem });
+      this.log.system(`Stored ${n} artifact file(s).`);
+      return '';
+    } catch (err) {
+      if (!isDiskFull(err)) throw err;
+      await this.freeWorkFolder();
+      const full = diskFullError(this.workRoot, err).toLine();
+      this.note(full);
+      if (this.job.status === 'running') await this.status('stopping');
+      return this.job.artifacts.length ? `The artifacts were not stored: ${full}` : '';
+    }
   }
 
   /** Why commands that exited `code` failed: a full work disk is named, since the exit code alone would hide it. */

@@ -87,14 +87,16 @@ export class LocalCompute implements Compute {
   /**
    * SIGUSR1 makes the runner re-read the stop request now rather than at its
    * next poll; SIGUSR2 aborts at once, even when no request could be stored
-   * (a full disk). Best effort: a runner that is gone, or a platform without
-   * these signals (Windows), still sees the request when it polls storage.
+   * (a full disk); SIGTERM stops gracefully when no request could be stored,
+   * since a SIGUSR1 would find none. Best effort: a runner that is gone, or a
+   * platform without these signals (Windows), still sees a stored request
+   * when it polls storage.
    */
-  async signal(job: Job, abort: boolean): Promise<void> {
+  async signal(job: Job, abort: boolean, opts: { unstored?: boolean } = {}): Promise<void> {
     const pid = await this.pids.read(job.id);
     if (pid === undefined || !(await isRunnerAlive(pid, job.id))) return;
     try {
-      process.kill(pid, abort ? 'SIGUSR2' : 'SIGUSR1');
+      process.kill(pid, abort ? 'SIGUSR2' : opts.unstored ? 'SIGTERM' : 'SIGUSR1');
     } catch {
       // Gone in between, or the signal is not supported here.
     }

@@ -97,6 +97,10 @@ async function lock(path: string, key: string): Promise<() => Promise<void>> {
       const h = await open(file, 'wx', 0o600);
       try {
         await h.writeFile(mine);
+      } catch (writeErr) {
+        // An empty lock (a full disk takes the name but not the content) names no holder: every later writer would wait for it to go stale.
+        await rm(file, { force: true });
+        throw writeErr;
       } finally {
         await h.close();
       }

@@ -18,7 +18,7 @@ export function stopCommand(ctx: CliContext): Command {
         return;
       }
       const { service, repo } = await ctx.forProject();
-      const job = await service.stop(repo, run, { abort: opts.abort });
+      const job = await service.stop(repo, run, { abort: opts.abort, onNote: (line) => process.stderr.write(`${line}\n`) });
       if (isTerminal(job.status)) console.log(`Run ${run} is ${job.status}.`);
       else console.log(`${opts.abort ? 'Abort' : 'Stop'} requested for ${run}.`);
     });

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createBackend, localBackendConfig } from '../../../main/backends/index';
 import { createLocalBackend } from '../../../main/backends/local/index';
 import { DstackError } from '../../../main/common/errors';
+import { isTerminal } from '../../../main/common/status';
 import { openProject } from '../../../main/core/project';
 import { RunService } from '../../../main/core/runs';
 import type { Cli } from './cli';
@@ -114,6 +115,27 @@ it('keeps ps, stop -x and rm working while a run holds the disk full', async () 
   expect([rm.code, rm.stderr, rm.stdout]).toEqual([0, '', `Removed ${name}.\n`]);
   const after = await cli.run(['ps', '-a']);
   expect([after.code, after.stdout.includes(name!)]).toEqual([0, false]);
+}, 240_000);
+
+it('stops a run gracefully while it holds the disk full, saying the runner was told directly', async () => {
+  const live = cli.spawn(['run', 'fill-and-wait']);
+  const name = await poll('the run to be named', async () => /Run ([a-z]+-[a-z]+-\d+) /.exec(live.stderr())?.[1], (n) => !!n);
+  await poll('the job to fill the disk', freeBytes, (b) => b < 64 * 1024);
+  await poll('the job to run', () => jobOf(name!), (j) => j.status === 'running');
+
+  const stop = await cli.run(['stop', name!]);
+  expect([stop.code, stop.stdout, stop.stderr]).toEqual([
+    0,
+    `Stop requested for ${name}.\n`,
+    `The disk is full, so the stop request could not be stored; the runner was told to stop directly.\n`,
+  ]);
+  const job = await poll('the run to end', () => jobOf(name!), (j) => isTerminal(j.status));
+  const log = await cli.run(['logs', name!]);
+  expect([job.status, job.statusReason], `log: ${log.stdout}${log.stderr}`).toEqual(['stopped', 'The runner was asked to stop.']);
+  await live.exited;
+  expect(await freeBytes(), 'the runner freed what the job wrote').toBeGreaterThan(1 << 20);
+  const rm = await cli.run(['rm', name!]);
+  expect([rm.code, rm.stderr]).toEqual([0, '']);
 }, 240_000);
 
 it('says "disk full" with the folder and the fix when nothing more fits, in storage, the runner, run and ps', async () => {
