@@ -15,6 +15,9 @@ import { sourceRoot } from '../../node/launch';
 /** The renderer `npm run build` makes, which `dstack server` serves too. */
 export const DEFAULT_RENDERER_DIR = join(sourceRoot, 'out', 'renderer');
 
+/** Marks the hub's pages; the renderer reads it (renderer/src/api/hub-client.ts isHubPage). */
+export const HUB_PAGE_HEADER = 'X-Dstack-Hub';
+
 /** The subprotocol a browser offers first; the token rides in the second. */
 export const BEARER_PROTOCOL = 'dstack.bearer';
 const TOKEN_PROTOCOL = 'dstack.token.';
@@ -30,6 +33,8 @@ export function pageHeaders(hosts: Iterable<string>, tls: boolean): Record<strin
     'Referrer-Policy': 'no-referrer',
     'Cross-Origin-Opener-Policy': 'same-origin',
     'Cross-Origin-Resource-Policy': 'same-origin',
+    // The page asks `HEAD /` for this to know a hub served it: a probe of the API would log a 401 or 404 on `dstack server`.
+    [HUB_PAGE_HEADER]: 'v1',
   };
 }
 

@@ -74,15 +74,13 @@ export async function hubAction<T>(action: string, token: string, input: unknown
 }
 
 /**
- * Whether this page came from a team hub: its open `app.info` answers
- * without a token under the hub's project path, where `dstack server`
- * answers 401 or 404.
+ * Whether this page came from a team hub: the hub marks its pages with
+ * `X-Dstack-Hub` (main/hub/server/web-page.ts). Asking the page itself
+ * answers 200 on both servers, so `dstack server` logs no failed request.
  */
 export async function isHubPage(): Promise<boolean> {
-  const res = await fetch(`${api(window.location.origin)}/projects/hub/ops/app.info`, { method: 'POST', credentials: 'omit', body: '{}' }).catch(() => null);
-  if (!res?.ok) return false;
-  const body = (await res.json().catch(() => null)) as { result?: { transport?: string } } | null;
-  return body?.result?.transport === 'http';
+  const res = await fetch(window.location.origin + '/', { method: 'HEAD', credentials: 'same-origin' }).catch(() => null);
+  return !!res?.headers.get('x-dstack-hub');
 }
 
 /** Fetches a finished download with the token and saves it under the name the hub gave. */

@@ -52,6 +52,8 @@ test('GET / without a token is the app page, with the strict CSP and anti-framin
   expect(res.headers.get('x-frame-options')).toBe('DENY');
   expect(res.headers.get('cache-control')).toBe('no-store');
   expect(res.headers.get('set-cookie')).toBeNull();
+  // The page tells a hub from `dstack server` by this mark.
+  expect(res.headers.get('x-dstack-hub')).toBe('v1');
 });
 
 test('a client-side route gets the page, an asset its type, a path out of the folder nothing', async () => {
