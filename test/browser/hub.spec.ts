@@ -4,7 +4,9 @@
 //       with one user as `run` and the other as `read`;
 //   (b) the `run` member signs in with their token, runs examples/hello,
 //       watches its log and downloads its artifact;
-//   (c) the `read` member sees that run, and no Run, Stop, Remove or Secrets.
+//   (c) the `read` member sees that run, and no Run, Stop, Remove or Secrets;
+//   (d) a rotated or revoked token is refused at once, and the page says why;
+//   (e) a hub that is down is named on sign-in.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -152,4 +154,47 @@ test('(c) the read member sees the run and its log, but no Run, Stop, Remove or 
   await expect(page.getByRole('button', { name: /^(Stop|Abort|Remove)\b/ })).toHaveCount(0);
   await expect(sidebar(page).getByRole('button', { name: 'Secrets' })).toHaveCount(0);
   expect(await violations(page)).toEqual([]);
+});
+
+test('(d) a rotated token stops working at once, and a revoked member is sent back to sign in, told why', async ({ page, browser }) => {
+  const rita = await browser.newPage();
+  await signIn(rita, tokens.rita!);
+  await expect(rita.getByRole('heading', { name: 'Workflows' })).toBeVisible();
+
+  await signIn(page, hub.adminToken);
+  await sidebar(page).getByRole('button', { name: 'Users' }).click();
+  const row = page.getByRole('table', { name: 'Users' }).getByRole('row', { name: /^rita\b/ });
+  await row.getByRole('button', { name: 'Rotate token' }).click();
+  await page.getByRole('button', { name: "Rotate rita's token" }).click();
+  const once = page.getByRole('status', { name: 'Token for rita' });
+  await expect(once.locator('code')).toHaveText(/^dsh_/);
+  const fresh = (await once.locator('code').textContent()) ?? '';
+  expect(fresh).not.toBe(tokens.rita);
+  await once.getByRole('button', { name: 'Done' }).click();
+
+  // Her tab kept the old token for the session: the next load finds it refused and asks again, saying why.
+  await rita.reload();
+  await expect(rita.getByText('The hub did not accept this token')).toBeVisible();
+  await signIn(rita, fresh);
+  await expect(rita.getByRole('heading', { name: 'Workflows' })).toBeVisible();
+
+  await row.getByRole('button', { name: 'Revoke' }).click();
+  await page.getByRole('button', { name: 'Revoke rita' }).click();
+  await expect(row).toContainText('revoked');
+  await rita.reload();
+  await expect(rita.getByText('The hub did not accept this token')).toBeVisible();
+  await expect(rita.getByRole('navigation', { name: 'Sidebar' })).toHaveCount(0);
+  await rita.close();
+});
+
+test('(e) a hub that went away is named, with what to check', async ({ page }) => {
+  await page.goto(hub.url);
+  await expect(page.getByLabel('Token')).toBeVisible();
+  const exited = new Promise((done) => hub.child.once('exit', done));
+  hub.child.kill('SIGTERM');
+  await exited;
+  await page.getByLabel('Token').fill(tokens.ana!);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByText(`Cannot reach the hub at ${new URL(hub.url).origin}.`)).toBeVisible();
+  await expect(page.getByText(/Check that .dstack hub. is still running/)).toBeVisible();
 });
