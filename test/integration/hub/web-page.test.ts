@@ -72,16 +72,21 @@ test('the API still needs the token: the page is the only thing served without o
   expect(get.status).toBe(404);
 });
 
-/** Opens the events socket with these subprotocols; resolves with the first message or the refusal. */
+/** Opens the events socket with these subprotocols; resolves with the first message, the refusal, or what it saw by a deadline. */
 function openEvents(protocols: string[]): Promise<string> {
   return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(`no message nor refusal within 30 s (socket state ${ws.readyState})`), 30_000);
+    const done = (what: string) => {
+      clearTimeout(timer);
+      resolve(what);
+    };
     const ws = new WebSocket(`ws://127.0.0.1:${hub.port}/api/v1/projects/alpha/events`, protocols, { headers: { origin: `http://127.0.0.1:${hub.port}` } });
     ws.on('message', (m: Buffer) => {
-      resolve(`message ${m.toString()} protocol=${ws.protocol}`);
+      done(`message ${m.toString()} protocol=${ws.protocol}`);
       ws.close();
     });
-    ws.on('unexpected-response', (_req, res) => resolve(`refused ${res.statusCode}`));
-    ws.on('error', (err) => resolve(`error ${err.message}`));
+    ws.on('unexpected-response', (_req, res) => done(`refused ${res.statusCode}`));
+    ws.on('error', (err) => done(`error ${err.message}`));
   });
 }
 
