@@ -52,10 +52,11 @@ export async function configGcp(opts: ConfigGcpOptions, home: string, prompter?:
   const ask = prompter && !opts.yes ? prompter : undefined;
 
   let credentials: GcpCredentialsRef = { adc: true };
-  if (opts.keyFile) {
-    const saved = await gcpSetup.saveKey(opts.keyFile);
+  const keyFile = opts.keyFile ?? ((ask && (await ask.ask('Service account key file (Enter for Application Default Credentials)'))) || undefined);
+  if (keyFile) {
+    const saved = await gcpSetup.saveKey(keyFile);
     credentials = { keychainKey: saved.keychainKey };
-    console.log(`Stored the key of ${saved.identity.account} in the OS keychain; ${opts.keyFile} is not needed by dstack any more.`);
+    console.log(`Stored the key of ${saved.identity.account} in the OS keychain; ${keyFile} is not needed by dstack any more.`);
   } else {
     console.log(`Using Application Default Credentials from ${adcSource(process.env)}.`);
   }

@@ -47,7 +47,7 @@ async function chooseAndSetUp(config: Command, ctx: CliContext): Promise<void> {
     const choice = await prompter.choose<Choice>(`Which backend should dstack use? (now: ${current})`, backendChoices(), current);
     const setUp: Record<Choice, () => Promise<void>> = {
       local: () => useLocal(ctx.home),
-      aws: () => configAws({}, ctx.home),
+      aws: async () => configAws({ region: process.env['AWS_REGION'] || process.env['AWS_DEFAULT_REGION'] || (await prompter.ask('AWS region', 'us-east-1')) }, ctx.home),
       gcp: () => configGcp({}, ctx.home, prompter),
       hub: async () => {
         const hub = config.commands.find((c) => c.name() === 'hub');
