@@ -15,7 +15,7 @@ const GOOD = 'backend: gcp\nproject: my-project-42\nregion: europe-west4\nzone: 
 
 async function read(text: string) {
   await writeFile(join(home, 'config.yaml'), text);
-  return readConfigFile(home).catch((e: unknown) => e as { message: string; fix: string });
+  return readConfigFile(home).catch((e: unknown) => e as Error & { fix: string });
 }
 
 describe('config.yaml for gcp', () => {
