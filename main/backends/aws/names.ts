@@ -25,6 +25,12 @@ export const names = {
    */
   repoRole: (bucket: string, repo: string) => `dstack_role_${underscore(bucket)}_${repoHash(repo)}`,
   repoPolicy: (bucket: string, repo: string) => `dstack_policy_${underscore(bucket)}_${repoHash(repo)}`,
+  /**
+   * The permission check's own role and profile (one name for both): no
+   * policy, EC2 trust only, never given to an instance; it exists so a dry
+   * run can name a profile and EC2 checks iam:PassRole (setup/passrole-probe.ts).
+   */
+  checkRole: (bucket: string) => `dstack_role_${underscore(bucket)}_check`,
   /** The instance profile shares the role's name, which the policy's PassRole pattern relies on. */
   instanceProfile: (bucket: string) => `dstack_role_${underscore(bucket)}`,
   securityGroup: (bucket: string, ports = 0) => (ports > 0 ? `dstack_sg_${bucket}_ports${ports}` : `dstack_sg_${bucket}`),

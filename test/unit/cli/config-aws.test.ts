@@ -145,7 +145,8 @@ describe('dstack config aws', () => {
     `Not saved: profile work lacks ${actions.length} permission(s) dstack needs: ${actions.join(', ')}. ` +
     `Attach the dstack IAM policy to the user or role of profile work (print it with \`dstack config aws --profile work --region ${REGION} --bucket ${BUCKET} --show-policy\`), ` +
     'then run this command again. --force saves the config anyway.';
-  const PROFILE_NAME = names.instanceProfile(BUCKET);
+  /** The permission check's own empty role and profile (backends/aws/setup/passrole-probe.ts). */
+  const PROFILE_NAME = names.checkRole(BUCKET);
   const deny: Record<string, () => void> = {
     'ec2:TerminateInstances': () => m.ec2.on(TerminateInstancesCommand).rejects(awsError('UnauthorizedOperation', 'You are not authorized to perform this operation.', 403)),
     'ec2:CancelSpotInstanceRequests': () => m.ec2.on(CancelSpotInstanceRequestsCommand).rejects(awsError('UnauthorizedOperation', 'You are not authorized to perform this operation.', 403)),
@@ -168,7 +169,7 @@ describe('dstack config aws', () => {
     s3.on(HeadBucketCommand).resolves({ BucketRegion: REGION });
     m.ec2.on(TerminateInstancesCommand).rejects(awsError('InvalidInstanceID.NotFound', `The instance ID '${MADE_UP.instance}' does not exist`, 400));
     m.ec2.on(CancelSpotInstanceRequestsCommand).rejects(awsError('InvalidSpotInstanceRequestID.NotFound', 'not found', 400));
-    m.ec2.on(RunInstancesCommand, { IamInstanceProfile: { Name: PROFILE_NAME } }).rejects(awsError('InvalidParameterValue', 'Invalid IAM Instance Profile name', 400));
+    m.ec2.on(RunInstancesCommand, { IamInstanceProfile: { Name: PROFILE_NAME } }).rejects(awsError('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.', 412));
     await configAws({ profile: 'work', region: REGION }, home, clients);
     expect(output()).toMatch(/^EC2\s+ok$/m);
     expect(output()).toMatch(/^IAM\s+ok$/m);

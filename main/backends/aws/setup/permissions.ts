@@ -6,7 +6,8 @@
  * outcome, including "not found", counts as allowed. Actions that cannot be
  * called harmlessly on their own (the tag-conditioned clean-up actions,
  * iam:PassRole) are probed with dry runs; see each probe for what its
- * answers mean.
+ * answers mean. The one thing the check leaves behind is its own empty
+ * role and profile, which the PassRole dry run needs (passrole-probe.ts).
  */
 import { DescribeLogGroupsCommand, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import {
@@ -39,6 +40,7 @@ import type { AwsClients } from '../clients';
 import { findImage } from '../compute/ami';
 import { awsErrorCode, isAccessDenied, isCredentialsError, mapAwsError } from '../errors';
 import { names } from '../names';
+import { addCheckRoleToProfile, createCheckProfile, createCheckRole, dryRunWithCheckProfile, PROFILE_WAITS_MS } from './passrole-probe';
 
 type Service = PermissionRow['service'];
 
@@ -151,17 +153,27 @@ function runInstancesInput(bucket: string, image: string): RunInstancesCommandIn
   };
 }
 
+interface RunState {
+  image?: string;
+  /** The plain RunInstances dry run passed: a later UnauthorizedOperation is then PassRole's. */
+  runs?: boolean;
+  /** The check's role is in its profile (passrole-probe.ts), so the profile can be named. */
+  profile?: boolean;
+  /** IAM refused to put the role in the profile for want of iam:PassRole, which it checks there too: PassRole's answer. */
+  passRoleDenied?: unknown;
+}
+
 /**
- * ec2:RunInstances as a dry run, then the same dry run with the bucket's
- * instance profile, which is where EC2 checks iam:PassRole. The second says
- * something only when the first passed (`state.runs`): then
- * `UnauthorizedOperation` is PassRole's. `InvalidParameterValue` means the
- * profile does not exist yet, so PassRole cannot be checked before the first
- * run creates one; like every probe that learns nothing, it counts as allowed.
- * (The policy does not grant iam:SimulatePrincipalPolicy, so this is the
- * probe that stays within it.)
+ * ec2:RunInstances as a dry run; then the check's own role and profile are
+ * made (passrole-probe.ts says why), each create its own row; then the same
+ * dry run naming that profile, which is where EC2 checks iam:PassRole. That
+ * last one says something only when the first passed: then
+ * `UnauthorizedOperation` is PassRole's. IAM checks PassRole already when
+ * the role goes into the profile; a denial there is PassRole's row, not
+ * AddRoleToInstanceProfile's. (The policy does not grant
+ * iam:SimulatePrincipalPolicy, so this is the probe that stays within it.)
  */
-function runInstancesProbes(c: AwsClients, bucket: string, state: { image?: string; runs?: boolean }): Probe[] {
+function runInstancesProbes(c: AwsClients, bucket: string, state: RunState, profileWaitsMs: readonly number[]): Probe[] {
   return [
     {
       service: 'EC2',
@@ -171,12 +183,28 @@ function runInstancesProbes(c: AwsClients, bucket: string, state: { image?: stri
         await dryRun(c.ec2.send(new RunInstancesCommand(runInstancesInput(bucket, state.image))), () => (state.runs = true));
       },
     },
+    { service: 'IAM', action: 'iam:CreateRole', run: () => createCheckRole(c.iam, bucket) },
+    { service: 'IAM', action: 'iam:CreateInstanceProfile', run: () => createCheckProfile(c.iam, bucket) },
+    {
+      service: 'IAM',
+      action: 'iam:AddRoleToInstanceProfile',
+      run: async () => {
+        try {
+          await addCheckRoleToProfile(c.iam, bucket);
+          state.profile = true;
+        } catch (err) {
+          if (!(isAccessDenied(err) && /iam:PassRole/.test((err as Error).message))) throw err;
+          state.passRoleDenied = err;
+        }
+      },
+    },
     {
       service: 'IAM',
       action: 'iam:PassRole',
       run: async () => {
-        if (!state.image || !state.runs) return;
-        await c.ec2.send(new RunInstancesCommand({ ...runInstancesInput(bucket, state.image), IamInstanceProfile: { Name: names.instanceProfile(bucket) } }));
+        if (state.passRoleDenied) throw state.passRoleDenied;
+        if (!state.image || !state.runs || !state.profile) return;
+        await dryRunWithCheckProfile(c.ec2, bucket, runInstancesInput(bucket, state.image), profileWaitsMs);
       },
     },
   ];
@@ -218,11 +246,11 @@ const SERVICES: Service[] = ['S3', 'EC2', 'IAM', 'CloudWatch Logs', 'Secrets Man
  * wizard lists them. Probes within a group run in sequence (the S3 object
  * probes depend on each other; the RunInstances dry run needs an image).
  */
-export async function checkPermissions(c: AwsClients, bucket: string): Promise<PermissionRow[]> {
-  const state: { image?: string; runs?: boolean } = {};
+export async function checkPermissions(c: AwsClients, bucket: string, opts: { profileWaitsMs?: readonly number[] } = {}): Promise<PermissionRow[]> {
+  const state: RunState = {};
   const groups: Probe[][] = [
     s3Probes(c, bucket),
-    [...ec2Probes(c, bucket, state), ...cleanupProbes(c), ...runInstancesProbes(c, bucket, state)],
+    [...ec2Probes(c, bucket, state), ...cleanupProbes(c), ...runInstancesProbes(c, bucket, state, opts.profileWaitsMs ?? PROFILE_WAITS_MS)],
     otherProbes(c, bucket),
   ];
   const results = await Promise.all(
