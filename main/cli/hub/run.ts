@@ -6,18 +6,31 @@
  * backend. Ctrl+C asks the hub to stop the run; a second one aborts it.
  */
 import type { ResourceOverrides, RunSummary } from '../../common/job';
-import { NotFoundError } from '../../common/errors';
+import { DstackError, NotFoundError } from '../../common/errors';
 import { isTerminal } from '../../common/status';
 import { exitCodeOf } from '../commands/run';
 import { errorText, printEvents } from '../output';
 import type { HubClient } from './client';
-import { followHubLog } from './follow';
+import { followHubLog, RECONNECT_FOR_MS } from './follow';
 
 /** A run of the hub project by name, from its full listing. */
 export async function hubRunByName(hub: HubClient, runName: string): Promise<RunSummary> {
   const run = (await hub.call('runs.list', { projectId: hub.projectId, all: true })).find((r) => r.runName === runName);
   if (!run) throw new NotFoundError(`Run ${runName} not found in the hub project ${hub.conn.project}.`, 'See the runs with: dstack ps -a');
   return run;
+}
+
+/** The run's end as the hub has it, waiting out a hub that is restarting, as the log's follow does. */
+async function finalState(hub: HubClient, runName: string): Promise<RunSummary> {
+  const deadline = Date.now() + RECONNECT_FOR_MS;
+  for (;;) {
+    try {
+      return await hubRunByName(hub, runName);
+    } catch (err) {
+      if (!(err instanceof DstackError) || err.code !== 'unavailable' || Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
 }
 
 export interface HubRunOptions {
@@ -54,7 +67,7 @@ export async function hubRun(hub: HubClient, workflow: string, args: string[], o
   } finally {
     process.off('SIGINT', onInterrupt);
   }
-  const end = await hubRunByName(hub, runName);
+  const end = await finalState(hub, runName);
   if (!isTerminal(end.status)) {
     process.stderr.write(`Run ${end.runName} is ${end.status} but its runner is gone. See \`dstack ps\`.\n`);
     process.exitCode = 1;
