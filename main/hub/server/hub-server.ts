@@ -214,8 +214,10 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     close: async () => {
       reconciler.stop();
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // The server's close waits for upgraded sockets too: end the event sockets first, or an open page keeps the hub from stopping.
       await services.dispose();
+      await closed;
     },
   };
 }
