@@ -3,7 +3,8 @@
 // on the hub project's runs from a folder that is no dstack project at all:
 // run, ps, logs (-f), ls, cp, tags, secrets, stop (-x), rm. A read member's
 // run is refused naming the role; a hub that is down, a project that is
-// gone and a revoked token each give one line with the fix, and exit 1.
+// gone, a hub of another major version and a revoked token each give one
+// line with the fix, and exit 1.
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -11,6 +12,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HUB_CONNECTION_FILE, HUB_KEYCHAIN_SERVICE } from '../../../main/cli/commands/config-hub';
+import { startHub } from '../../../main/hub/server/hub-server';
+import { appVersion } from '../../../main/server/cli-command';
 import { projectHome } from '../../../main/hub/server/project-backend';
 import { Keychain } from '../../../main/node/keychain';
 import { waitFor } from '../../helpers/wait';
@@ -161,7 +164,7 @@ describe('the CLI through a team hub', () => {
     expect(statusIn(await ana.ok(['ps', '-a']), stopped)).toBeUndefined();
   }, 240_000);
 
-  it("refuses a read member's run naming the role, and says the fix for a project that is gone, a hub that is down and a revoked token", async () => {
+  it("refuses a read member's run naming the role, and says the fix for a project that is gone, a hub that is down, another major version and a revoked token", async () => {
     const rita = await connect('rita');
     expect(await rita.ok(['ps', '-a'])).toMatch(/^RUN /);
     const refused = await rita.run(['run', 'hello']);
@@ -189,6 +192,24 @@ describe('the CLI through a team hub', () => {
     expect(down.stderr).toBe(
       `No hub answers at http://127.0.0.1:${port} (ECONNREFUSED). Check that \`dstack hub\` is running there and reachable from here; to use another hub, run: dstack config hub --url ${dead} --project alpha\n`,
     );
+
+    // The same hub's data served by a hub of another major version: the CLI says both versions and the fix.
+    const ours = appVersion();
+    const theirs = `${Number(/^\d+/.exec(ours)![0]) + 1}.0.0`;
+    const newer = await startHub({ store: h.store, home: h.home, version: theirs, port: 0 });
+    try {
+      const newerUrl = `http://127.0.0.1:${newer.port}/`;
+      deadUrls.push(newerUrl);
+      await keychain.set(newerUrl, tokens.rita!);
+      await writeFile(join(rita.home, HUB_CONNECTION_FILE), JSON.stringify({ url: newerUrl, project: 'alpha' }));
+      const mismatch = await rita.run(['ps']);
+      expect(mismatch.code).toBe(1);
+      expect(mismatch.stderr).toBe(
+        `This hub runs dstack ${theirs}; the client is dstack ${ours}, another major version. Use a dstack ${theirs.split('.')[0]}.x client with this hub, or upgrade the hub (it runs dstack ${theirs}).\n`,
+      );
+    } finally {
+      await newer.close();
+    }
 
     await writeFile(join(rita.home, HUB_CONNECTION_FILE), JSON.stringify({ url, project: 'alpha' }));
     await admin('users.revoke', { name: 'rita' });
