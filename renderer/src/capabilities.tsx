@@ -17,6 +17,8 @@ export interface Capabilities {
   local: boolean;
   /** Replaces the sidebar's Projects section (the hub's projects, Admin, Sign out). */
   nav?: ReactNode;
+  /** What the page is connected to, as messages name it. */
+  serverName?: string;
 }
 
 const ALL: Capabilities = { run: true, secrets: true, local: true };

@@ -6,7 +6,7 @@
 //       watches its log and downloads its artifact;
 //   (c) the `read` member sees that run, and no Run, Stop, Remove or Secrets;
 //   (d) a rotated or revoked token is refused at once, and the page says why;
-//   (e) a hub that is down is named on sign-in.
+//   (e) a hub that is down is named on sign-in, and in an open project.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -187,14 +187,20 @@ test('(d) a rotated token stops working at once, and a revoked member is sent ba
   await rita.close();
 });
 
-test('(e) a hub that went away is named, with what to check', async ({ page }) => {
+test('(e) a hub that went away is named: on sign-in with what to check, and in a project as reconnecting', async ({ page, browser }) => {
+  const member = await browser.newPage();
+  await signIn(member, tokens.ana!);
+  await expect(member.getByRole('heading', { name: 'Workflows' })).toBeVisible();
   await page.goto(hub.url);
   await expect(page.getByLabel('Token')).toBeVisible();
   const exited = new Promise((done) => hub.child.once('exit', done));
   hub.child.kill('SIGTERM');
   await exited;
+
+  await expect(member.getByRole('alert')).toContainText('Reconnecting to the team hub… Your runs go on');
   await page.getByLabel('Token').fill(tokens.ana!);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByText(`Cannot reach the hub at ${new URL(hub.url).origin}.`)).toBeVisible();
   await expect(page.getByText(/Check that .dstack hub. is still running/)).toBeVisible();
+  await member.close();
 });

@@ -17,7 +17,7 @@ import type { MyProject, ProjectRole } from './types';
 
 /** What a role may do in the UI; the hub enforces the same (OPERATION_ROLES). */
 export function capabilitiesOf(role: ProjectRole, nav: ReactNode): Capabilities {
-  return { run: role !== 'read', secrets: role !== 'read', local: false, nav };
+  return { run: role !== 'read', secrets: role !== 'read', local: false, nav, serverName: 'the team hub' };
 }
 
 export function HubProject({ project, token, nav, onSignedOut }: { project: MyProject; token: string; nav: ReactNode; onSignedOut: () => void }) {

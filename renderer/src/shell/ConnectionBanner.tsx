@@ -6,6 +6,7 @@
 import { useState, type FormEvent } from 'react';
 import { KeyRound, WifiOff } from 'lucide-react';
 import type { ConnectionState } from '../../../main/common/api/operations';
+import { useCapabilities } from '../capabilities';
 
 function tokenUrl(text: string): string | null {
   try {
@@ -19,11 +20,12 @@ function tokenUrl(text: string): string | null {
 export function ConnectionBanner({ state }: { state: ConnectionState }) {
   const [pasted, setPasted] = useState('');
   const [problem, setProblem] = useState('');
+  const { serverName = 'dstack server' } = useCapabilities();
   if (state === 'connected') return null;
   if (state === 'reconnecting') {
     return (
       <div className="banner warn" role="alert">
-        <WifiOff size={16} aria-hidden /> Reconnecting to dstack server… Your runs go on; this page catches up when it is back.
+        <WifiOff size={16} aria-hidden /> Reconnecting to {serverName}… Your runs go on; this page catches up when it is back.
       </div>
     );
   }
