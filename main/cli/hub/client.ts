@@ -128,7 +128,13 @@ export class HubClient {
       });
       ws.on('close', (code, reason) => closedWith(`the hub closed the connection (${code}${reason.length ? `: ${reason.toString()}` : ''})`));
       ws.on('message', (data) => {
-        const msg = JSON.parse(String(data)) as { type: string; clientId?: string; event?: EventName; payload?: unknown };
+        let msg: { type?: string; clientId?: string; event?: EventName; payload?: unknown };
+        try {
+          msg = JSON.parse(String(data)) as typeof msg;
+        } catch {
+          // Not one of the hub's messages (a proxy's, say): nothing to act on.
+          return;
+        }
         if (msg.type === 'hello' && msg.clientId) resolve({ clientId: msg.clientId, closed, close: () => ws.close() });
         else if (msg.type === 'event' && msg.event) listener(msg.event, msg.payload as ApiEvents[EventName]);
       });
