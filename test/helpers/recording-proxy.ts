@@ -1,12 +1,24 @@
 /**
  * A forward proxy on 127.0.0.1 that records what passes through it:
  * absolute-form requests are forwarded, CONNECT is tunnelled, and plain
- * HTTP inside a tunnel is recorded too. For the GCP proxy test; the AWS
- * proxy test keeps its own copy of the same proxy.
+ * HTTP inside a tunnel is recorded too. Serves the AWS and GCP proxy tests,
+ * which both check that every backend call honours the proxy variables.
  */
 import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { vi } from 'vitest';
+
+const PROXY_VARS = ['HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'all_proxy', 'no_proxy'];
+
+/**
+ * Leaves only `vars` set among the proxy variables (upper and lower case), so
+ * a proxy set on the machine running the tests cannot change what they see.
+ * Undone by `vi.unstubAllEnvs()`.
+ */
+export function stubProxyEnv(vars: Record<string, string>): void {
+  for (const name of PROXY_VARS) vi.stubEnv(name, vars[name]);
+}
 
 export interface RecordingProxy {
   url: string;

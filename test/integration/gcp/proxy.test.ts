@@ -10,10 +10,8 @@ import { GcsStorage } from '../../../main/backends/gcp/storage';
 import type { GcsStandin } from '../../helpers/gcs-standin';
 import { startGcsStandin } from '../../helpers/gcs-standin';
 import type { RecordingProxy } from '../../helpers/recording-proxy';
-import { startRecordingProxy } from '../../helpers/recording-proxy';
+import { startRecordingProxy, stubProxyEnv } from '../../helpers/recording-proxy';
 import { FAST_RETRY } from './setup';
-
-const PROXY_VARS = ['HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'all_proxy', 'no_proxy'];
 
 let gcs: GcsStandin;
 let proxy: RecordingProxy;
@@ -34,10 +32,6 @@ afterEach(() => {
   proxy.log.length = 0;
 });
 
-function proxyEnv(vars: Record<string, string>): void {
-  for (const name of PROXY_VARS) vi.stubEnv(name, vars[name]);
-}
-
 /** Writes, reads back and downloads one object through the backend's REST layer. */
 async function roundTrip(name: string): Promise<void> {
   const storage = new GcsStorage({ http: new GcpHttp(async () => gcs.token, FAST_RETRY), endpoint: gcs.endpoint, bucket: gcs.bucket }, join(tmp, 'home'));
@@ -50,19 +44,19 @@ async function roundTrip(name: string): Promise<void> {
 
 describe('GCP calls through a proxy', () => {
   it('sends uploads, reads and downloads through HTTP_PROXY', async () => {
-    proxyEnv({ HTTP_PROXY: proxy.url });
+    stubProxyEnv({ HTTP_PROXY: proxy.url });
     await roundTrip('upper.txt');
     expect(proxy.log).toEqual(expect.arrayContaining([`POST /upload/storage/v1/b/${gcs.bucket}/o`, `GET /storage/v1/b/${gcs.bucket}/o/${encodeURIComponent('proxied/upper.txt.file')}`]));
   });
 
   it('reads the lower-case form too', async () => {
-    proxyEnv({ http_proxy: proxy.url });
+    stubProxyEnv({ http_proxy: proxy.url });
     await roundTrip('lower.txt');
     expect(proxy.log).toEqual(expect.arrayContaining([`POST /upload/storage/v1/b/${gcs.bucket}/o`]));
   });
 
   it('bypasses the proxy for hosts in NO_PROXY', async () => {
-    proxyEnv({ HTTP_PROXY: proxy.url, HTTPS_PROXY: proxy.url, NO_PROXY: '127.0.0.1' });
+    stubProxyEnv({ HTTP_PROXY: proxy.url, HTTPS_PROXY: proxy.url, NO_PROXY: '127.0.0.1' });
     await roundTrip('direct.txt');
     expect(proxy.log).toEqual([]);
   });
