@@ -25,8 +25,9 @@ export const gcpOps: Handlers<GcpOps> = {
   'gcp.save': async (ctx, input) => {
     await (await setup()).save(input, ctx.opts.home);
     await ctx.resetBackend();
-    const { credentials, project, region, zone, bucket } = input;
-    await ctx.state.update((s) => ({ ...s, draft: { step: 'done', backend: 'gcp', gcpCredentials: credentials, project, region, zone, bucket } }));
+    const { credentials, project, region, zone, bucket, network, subnet } = input;
+    const net = { ...(network ? { network } : {}), ...(subnet ? { subnet } : {}) };
+    await ctx.state.update((s) => ({ ...s, draft: { step: 'done', backend: 'gcp', gcpCredentials: credentials, project, region, zone, bucket, ...net } }));
     return configSummary(ctx);
   },
 };

@@ -26,6 +26,7 @@ export async function configSummary(ctx: ServiceContext): Promise<ConfigSummary>
   if (cfg.backend === 'gcp') {
     const gcp: NonNullable<ConfigSummary['gcp']> = { project: cfg.project ?? '', region: cfg.region ?? '', zone: cfg.zone ?? '', bucket: cfg.bucket ?? '' };
     if (cfg.keychain_key) gcp.account = cfg.keychain_key.split('/')[0]!;
+    if (cfg.vpc) gcp.network = cfg.vpc;
     if (cfg.subnet) gcp.subnet = cfg.subnet;
     return { backend: 'gcp', home, gcp };
   }

@@ -45,6 +45,8 @@ test('key file, location, bucket checked and created, permissions with the role,
   await expect(page.getByRole('textbox', { name: 'Project id' })).toHaveValue(PROJECT);
   await page.getByRole('combobox', { name: 'Region' }).selectOption('us-central1');
   await page.getByRole('combobox', { name: 'Zone' }).selectOption('us-central1-b');
+  await page.getByRole('textbox', { name: 'Network (VPC)' }).fill('ml-vpc');
+  await page.getByRole('textbox', { name: 'Subnet' }).fill('ml-central');
   expect(await violations(page), 'the location step').toEqual([]);
   await page.getByRole('button', { name: 'Next' }).click();
 
@@ -72,7 +74,7 @@ test('key file, location, bucket checked and created, permissions with the role,
 
   await expect(page.getByText(`dstack will run workflows on GCP in us-central1-b (project ${PROJECT}), with artifacts in dstack-${PROJECT}-us-central1.`)).toBeVisible();
   const saved = await call(request, 'setup.get', undefined, server.url);
-  expect(saved.config).toMatchObject({ backend: 'gcp', gcp: { project: PROJECT, region: 'us-central1', zone: 'us-central1-b', bucket: `dstack-${PROJECT}-us-central1`, account: `wizard@${PROJECT}.iam.gserviceaccount.com` } });
+  expect(saved.config).toMatchObject({ backend: 'gcp', gcp: { project: PROJECT, region: 'us-central1', zone: 'us-central1-b', bucket: `dstack-${PROJECT}-us-central1`, account: `wizard@${PROJECT}.iam.gserviceaccount.com`, network: 'ml-vpc', subnet: 'ml-central' } });
 
   // Settings shows the GCP config, naming the key's account, never the key.
   await page.getByRole('button', { name: 'Open a project' }).click();

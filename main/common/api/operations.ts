@@ -45,6 +45,9 @@ export interface SetupDraft {
   gcpCredentials?: GcpCredentialsRef;
   project?: string;
   zone?: string;
+  /** gcp: the VPC network and subnetwork VMs join; absent means the project's `default` network and its own subnet. */
+  network?: string;
+  subnet?: string;
 }
 
 /** What Settings shows of the saved configuration. Key ids appear only as `…ABCD`. */
@@ -53,7 +56,7 @@ export interface ConfigSummary {
   home: string;
   aws?: { region: string; bucket: string; profile?: string; keyIdLast4?: string; subnet?: string };
   /** A keychain key appears only as its service account e-mail. */
-  gcp?: { project: string; region: string; zone: string; bucket: string; account?: string; subnet?: string };
+  gcp?: { project: string; region: string; zone: string; bucket: string; account?: string; network?: string; subnet?: string };
 }
 
 export interface SetupState {
@@ -178,7 +181,7 @@ export interface ApiOperations {
   'gcp.checkBucket': Op<GcpTarget & { bucket: string }, BucketCheck>;
   'gcp.createBucket': Op<GcpTarget & { bucket: string }, void>;
   'gcp.checkPermissions': Op<GcpTarget & { bucket: string }, GcpPermissionReport>;
-  'gcp.save': Op<GcpTarget & { bucket: string; zone: string }, ConfigSummary>;
+  'gcp.save': Op<GcpTarget & { bucket: string; zone: string; network?: string; subnet?: string }, ConfigSummary>;
   'projects.recent': Op<void, ProjectInfo[]>;
   'projects.open': Op<{ path?: string }, ProjectInfo | null>;
   /** `dstack init` for a folder `projects.open` refused with `details.canInit`; in the desktop app, without a path (the folder just picked). */

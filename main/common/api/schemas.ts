@@ -25,6 +25,8 @@ const region = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS r
 const gcpRegion = z.string().regex(/^[a-z]+-[a-z]+\d+$/, 'must be a GCP region such as us-central1');
 const gcpZone = z.string().regex(/^[a-z]+-[a-z]+\d+-[a-z]$/, 'must be a GCP zone such as us-central1-a');
 const gcpProject = z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, 'must be a project id such as my-project-123 (as `gcloud projects list` shows it)');
+/** A VPC network or subnetwork name, as Compute Engine names resources. */
+const gcpNetworkName = z.string().regex(/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a network name such as default: lowercase letters, digits and dashes, starting with a letter');
 const gcpCredentials = z.union([
   z.object({ keychainKey: z.string().regex(/^[^/\s]+@[^/\s]+\/[A-Za-z0-9]{1,128}$/, 'must be a key stored by the app') }).strict(),
   z.object({ adc: z.literal(true) }).strict(),
@@ -54,6 +56,8 @@ const draft = z
     gcpCredentials: gcpCredentials.optional(),
     project: gcpProject.optional(),
     zone: gcpZone.optional(),
+    network: gcpNetworkName.optional(),
+    subnet: gcpNetworkName.optional(),
   })
   .strict();
 
@@ -103,7 +107,7 @@ export const operationSchemas = {
   'gcp.checkBucket': gcpTarget.extend({ bucket }).strict(),
   'gcp.createBucket': gcpTarget.extend({ bucket }).strict(),
   'gcp.checkPermissions': gcpTarget.extend({ bucket }).strict(),
-  'gcp.save': gcpTarget.extend({ bucket, zone: gcpZone }).strict(),
+  'gcp.save': gcpTarget.extend({ bucket, zone: gcpZone, network: gcpNetworkName.optional(), subnet: gcpNetworkName.optional() }).strict(),
   'projects.recent': none,
   'projects.open': z.object({ path: z.string().min(1).max(4096).optional() }).strict(),
   'projects.init': z.object({ path: z.string().min(1).max(4096).optional() }).strict(),

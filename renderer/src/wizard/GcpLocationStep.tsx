@@ -1,4 +1,8 @@
-/** The project, and the region and zone where VMs run and the bucket lives, from the bundled list. */
+/**
+ * The project, the region and zone where VMs run and the bucket lives (from
+ * the bundled list), and optionally the VPC network and subnet the VMs join:
+ * left empty, they join the project's `default` network, as most projects want.
+ */
 import { useEffect, useState } from 'react';
 import { useApi } from '../api/context';
 import { Busy } from '../components/Busy';
@@ -13,6 +17,8 @@ export function GcpLocationStep({ draft, onNext, onBack }: StepProps) {
   const [project, setProject] = useState(draft.project ?? '');
   const [region, setRegion] = useState(draft.region && !/-\d$/.test(draft.region) ? draft.region : 'us-central1');
   const [zone, setZone] = useState(draft.zone ?? '');
+  const [network, setNetwork] = useState(draft.network ?? '');
+  const [subnet, setSubnet] = useState(draft.subnet ?? '');
   const load = useAction(() => api.call('gcp.regions', undefined));
 
   useEffect(() => {
@@ -45,8 +51,19 @@ export function GcpLocationStep({ draft, onNext, onBack }: StepProps) {
             </option>
           ))}
         </select>
+        <label htmlFor="network">Network (VPC)</label>
+        <input id="network" autoComplete="off" spellCheck={false} value={network} placeholder="default" aria-describedby="network-help" onChange={(e) => setNetwork(e.target.value.trim())} />
+        <label htmlFor="subnet">Subnet</label>
+        <input id="subnet" autoComplete="off" spellCheck={false} value={subnet} placeholder="the network's own in this region" aria-describedby="network-help" onChange={(e) => setSubnet(e.target.value.trim())} />
       </div>
-      <StepNav onBack={onBack} onNext={() => onNext({ step: 'gcp-bucket', project, region, zone: chosenZone })} nextDisabled={!project || !chosenZone} />
+      <p id="network-help" className="muted">
+        Optional. Leave both empty to use the project&apos;s default network.
+      </p>
+      <StepNav
+        onBack={onBack}
+        onNext={() => onNext({ step: 'gcp-bucket', project, region, zone: chosenZone, ...(network ? { network } : {}), ...(subnet ? { subnet } : {}) })}
+        nextDisabled={!project || !chosenZone}
+      />
     </>
   );
 }

@@ -20,7 +20,7 @@ export function GcpPermissionsStep({ draft, onNext, onBack }: StepProps) {
   const [report, setReport] = useState<GcpPermissionReport | null>(null);
   const target = { credentials: draft.gcpCredentials ?? { adc: true as const }, project: draft.project ?? '', region: draft.region ?? '', bucket: draft.bucket ?? '' };
   const checkAction = useAction(() => api.call('gcp.checkPermissions', target));
-  const save = useAction(() => api.call('gcp.save', { ...target, zone: draft.zone ?? `${target.region}-a` }));
+  const save = useAction(() => api.call('gcp.save', { ...target, zone: draft.zone ?? `${target.region}-a`, ...(draft.network ? { network: draft.network } : {}), ...(draft.subnet ? { subnet: draft.subnet } : {}) }));
 
   const runCheck = () => void checkAction.run().then((r) => r && setReport(r));
   useEffect(runCheck, []);

@@ -35,6 +35,12 @@ describe('argument validation', () => {
     expect(messageOf('runs.submit', { projectId: 'p', workflow: 'w', args: [], overrides: { memory: 'lots' } })).toBe('Memory must be a size such as 16GB or 512MB.');
   });
 
+  it('names a GCP network that Compute Engine would refuse, before anything is saved', () => {
+    const save = { credentials: { adc: true }, project: 'my-project-123', region: 'us-central1', zone: 'us-central1-a', bucket: 'b' };
+    expect(validateInput('gcp.save', { ...save, network: 'ml-vpc', subnet: 'ml-central' })).toMatchObject({ network: 'ml-vpc', subnet: 'ml-central' });
+    expect(messageOf('gcp.save', { ...save, network: 'ML VPC' })).toMatch(/must be a network name such as default/);
+  });
+
   it('refuses unknown fields, so a typo is not silently ignored', () => {
     expect(messageOf('secrets.set', { projectId: 'p', name: 'HF_TOKEN', value: 'v', vaule: 'x' })).toBe('The request has an unknown field "vaule".');
   });
