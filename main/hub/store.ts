@@ -10,51 +10,9 @@
  * backend factory ever gets them back (`projectCredentials`), never the API.
  */
 import type { BackendName } from '../common/backends';
+import type { AuditEntry, HubMember, HubProject, HubUser, IssuedToken, ProjectRole } from '../common/hub';
 
-/** What a member may do in a project; `admin` of the hub is a user flag, not a project role. */
-export type ProjectRole = 'read' | 'run' | 'admin';
-
-export interface HubUser {
-  id: string;
-  name: string;
-  /** A hub administrator: manages users, projects and members. */
-  admin: boolean;
-  createdAt: number;
-  revokedAt?: number;
-}
-
-/** A project's backend settings as the API shows them: never the credentials. */
-export interface HubProject {
-  name: string;
-  backend: BackendName;
-  /** Region, bucket, subnet, project id…: whatever the backend's config needs, minus secrets. */
-  settings: Record<string, string>;
-  /** Whether credentials are stored (their values never leave the store but to the backend factory). */
-  hasCredentials: boolean;
-  createdAt: number;
-}
-
-export interface HubMember {
-  project: string;
-  user: string;
-  role: ProjectRole;
-}
-
-export interface AuditEntry {
-  at: number;
-  /** The user name who did it. */
-  actor: string;
-  /** e.g. `users.create`, `projects.update`, `members.set`. */
-  action: string;
-  /** What it was done to: a user or project name, never a secret. */
-  target: string;
-}
-
-/** A new token, shown once to whoever asked for it. */
-export interface IssuedToken {
-  user: HubUser;
-  token: string;
-}
+export type { AuditEntry, HubMember, HubProject, HubUser, IssuedToken, ProjectRole } from '../common/hub';
 
 export interface HubStore {
   /** Creates the hub's first admin when there is no user yet; undefined when one exists (the token is shown only once). */

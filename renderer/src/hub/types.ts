@@ -1,27 +1,12 @@
 /**
- * The hub's own answers as its page sees them (main/hub/store.ts has the
- * server's side; the renderer imports only main/common). Credentials never
- * appear: a project says only whether it has them.
+ * The hub's own answers as its page sees them. The records the API shares
+ * with the hub's server live in main/common/hub.ts; only the page's views of
+ * them are here. Credentials never appear: a project says only whether it
+ * has them.
  */
-import type { BackendName } from '../../../main/common/backends';
+import type { HubProject, HubUser, ProjectRole } from '../../../main/common/hub';
 
-export type ProjectRole = 'read' | 'run' | 'admin';
-
-export interface HubUser {
-  id: string;
-  name: string;
-  admin: boolean;
-  createdAt: number;
-  revokedAt?: number;
-}
-
-export interface HubProject {
-  name: string;
-  backend: BackendName;
-  settings: Record<string, string>;
-  hasCredentials: boolean;
-  createdAt: number;
-}
+export type { AuditEntry, HubMember, HubProject, HubUser, IssuedToken, ProjectRole } from '../../../main/common/hub';
 
 /** A project as `me` lists it: with the caller's role there. */
 export interface MyProject extends HubProject {
@@ -31,23 +16,4 @@ export interface MyProject extends HubProject {
 export interface Me {
   user: HubUser;
   projects: MyProject[];
-}
-
-export interface HubMember {
-  project: string;
-  user: string;
-  role: ProjectRole;
-}
-
-export interface AuditEntry {
-  at: number;
-  actor: string;
-  action: string;
-  target: string;
-}
-
-/** A new token, shown once. */
-export interface IssuedToken {
-  user: HubUser;
-  token: string;
 }
