@@ -24,14 +24,10 @@
  * reach the runner too. Tokens go to curl on stdin (`-K -`), never in argv.
  */
 import type { Job } from '../../common/job';
-import { MIN_NODE, NODE_VERSION } from '../../node/runner-node';
+import { INSTALL_NODE_SHELL, START_RUNNER_SHELL, shellQuote } from '../../node/bootstrap-shell';
+import { NODE_VERSION } from '../../node/runner-node';
 import type { GcpBackendConfig } from './config';
 import { GCP_ENDPOINTS } from './config';
-
-/** Quotes a value for bash: single quotes, with embedded quotes closed and escaped. */
-export function shellQuote(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
 
 /** The config the runner gets: no key file nor keychain key, since on the VM its service account is the credential. */
 export function runnerConfig(c: GcpBackendConfig): GcpBackendConfig {
@@ -97,20 +93,7 @@ finish() {
 }
 trap finish EXIT
 
-have_node() {
-  command -v node >/dev/null 2>&1 && node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > ${MIN_NODE.major} || (a === ${MIN_NODE.major} && b >= ${MIN_NODE.minor}) ? 0 : 1)'
-}
-
-install_node() {
-  have_node && return 0
-  echo "dstack bootstrap: installing Node.js $DSTACK_NODE_VERSION"
-  local base="https://nodejs.org/dist/v$DSTACK_NODE_VERSION"
-  local file="node-v$DSTACK_NODE_VERSION-linux-x64.tar.xz"
-  curl -fsSL --retry 5 -o "$file" "$base/$file"
-  curl -fsSL --retry 5 "$base/SHASUMS256.txt" | grep " $file\$" | sha256sum -c -
-  tar -xJf "$file" -C /usr/local --strip-components=1
-  rm -f "$file"
-}
+${INSTALL_NODE_SHELL}
 
 install_docker() {
   [ "$DSTACK_EXECUTOR" = docker ] || return 0
@@ -127,5 +110,5 @@ install_docker
 echo "dstack bootstrap: fetching the runner bundle from gs://$DSTACK_BUCKET"
 auth_header | curl -fsS --retry 5 -K - -o runner.mjs "$STORAGE$DSTACK_RUNNER_PATH"
 
-node runner.mjs --config "$DSTACK_CONFIG" --repo "$DSTACK_REPO" --job "$DSTACK_JOB" --executor "$DSTACK_EXECUTOR"
+${START_RUNNER_SHELL}
 `;

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runInstancesInput } from '../../../main/backends/aws/compute/launch';
-import { renderUserData, shellQuote } from '../../../main/backends/aws/compute/userdata';
+import { renderUserData } from '../../../main/backends/aws/compute/userdata';
+import { shellQuote } from '../../../main/node/bootstrap-shell';
 import { BUCKET, makeJob, REGION } from './fixtures';
 
 async function sandbox(runnerExit: number) {

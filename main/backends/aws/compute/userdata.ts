@@ -23,14 +23,10 @@
 import type { AwsBackendConfig } from '../../../common/config';
 import type { Job } from '../../../common/job';
 
+import { INSTALL_NODE_SHELL, START_RUNNER_SHELL, shellQuote } from '../../../node/bootstrap-shell';
 import { MIN_NODE, NODE_VERSION } from '../../../node/runner-node';
 
 export { MIN_NODE, NODE_VERSION };
-
-/** Quotes a value for bash: single quotes, with embedded quotes closed and escaped. */
-export function shellQuote(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
 
 export interface UserDataOptions {
   /** Storage key of the runner bundle (keys.runnerBundle(version)). */
@@ -105,20 +101,7 @@ if [ -z "$DSTACK_NO_SHUTDOWN" ] && [ -n "$DSTACK_DEADLINE_MIN" ]; then
   shutdown -h "+$DSTACK_DEADLINE_MIN" || true
 fi
 
-have_node() {
-  command -v node >/dev/null 2>&1 && node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > ${MIN_NODE.major} || (a === ${MIN_NODE.major} && b >= ${MIN_NODE.minor}) ? 0 : 1)'
-}
-
-install_node() {
-  have_node && return 0
-  echo "dstack bootstrap: installing Node.js $DSTACK_NODE_VERSION"
-  local base="https://nodejs.org/dist/v$DSTACK_NODE_VERSION"
-  local file="node-v$DSTACK_NODE_VERSION-linux-x64.tar.xz"
-  curl -fsSL --retry 5 -o "$file" "$base/$file"
-  curl -fsSL --retry 5 "$base/SHASUMS256.txt" | grep " $file\$" | sha256sum -c -
-  tar -xJf "$file" -C /usr/local --strip-components=1
-  rm -f "$file"
-}
+${INSTALL_NODE_SHELL}
 
 install_docker() {
   [ "$DSTACK_EXECUTOR" = docker ] || return 0
@@ -135,5 +118,5 @@ install_docker
 echo "dstack bootstrap: fetching s3://$DSTACK_BUCKET/$DSTACK_RUNNER_KEY"
 aws s3 cp "s3://$DSTACK_BUCKET/$DSTACK_RUNNER_KEY" runner.mjs --region "$DSTACK_REGION" --only-show-errors
 
-node runner.mjs --config "$DSTACK_CONFIG" --repo "$DSTACK_REPO" --job "$DSTACK_JOB" --executor "$DSTACK_EXECUTOR"
+${START_RUNNER_SHELL}
 `;
