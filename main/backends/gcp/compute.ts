@@ -11,8 +11,8 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { DstackError } from '../../common/errors';
 import type { InstanceOffer, Job } from '../../common/job';
-import { isTerminal } from '../../common/status';
 import type { Compute, Storage } from '../../core/backend';
+import { jobLiveness } from '../../core/job-liveness';
 import { JobStore } from '../../core/jobs';
 import { keys } from '../../core/keys';
 import type { GceApi, GceInstance } from './compute-api';
@@ -197,21 +197,8 @@ export class GcpCompute implements Compute {
     return vm ? `VM ${name} was deleted` : undefined;
   }
 
-  /** Whether a VM or an intent belongs to a job that is still going. */
-  private async jobIsLive(repo: string | undefined, jobId: string | undefined, cache: Map<string, boolean>): Promise<boolean> {
-    if (!repo || !jobId) return false;
-    const k = `${repo}\n${jobId}`;
-    let live = cache.get(k);
-    if (live === undefined) {
-      const job = await this.jobs.get(repo, jobId);
-      live = Boolean(job && !isTerminal(job.status));
-      cache.set(k, live);
-    }
-    return live;
-  }
-
   async reconcile(): Promise<void> {
-    const cache = new Map<string, boolean>();
+    const jobIsLive = jobLiveness(this.jobs);
     const vms = await this.d.api.list(LABELS.bucket, labelValue(this.bucket));
     const kept = new Set<string>();
     for (const vm of vms) {
@@ -219,16 +206,16 @@ export class GcpCompute implements Compute {
       const jobId = metadataValue(vm, META.job);
       // The label is lossy: a VM of another bucket with the same label has another name for the same job.
       if (repo && jobId && instanceName(this.bucket, repo, jobId) !== vm.name) continue;
-      if (await this.jobIsLive(repo, jobId, cache)) kept.add(vm.name);
+      if (await jobIsLive(repo, jobId)) kept.add(vm.name);
       else await this.d.api.delete(lastSegment(vm.zone), vm.name);
     }
     for (const intent of await this.ledger.open(this.bucket)) {
       if (kept.has(intent.name)) continue;
       const young = this.now() - intent.createdAt < LAUNCH_GRACE_MS;
-      if (young && (await this.jobIsLive(intent.repo, intent.jobId, cache))) continue;
+      if (young && (await jobIsLive(intent.repo, intent.jobId))) continue;
       // An app that died before it learnt the insert's outcome may have left a VM the label listing does not show yet:
       // it is deleted by the name the intent fixed. A launched VM that is not listed is gone.
-      if (!intent.launched && !(await this.jobIsLive(intent.repo, intent.jobId, cache))) await this.d.api.delete(intent.zone, intent.name);
+      if (!intent.launched && !(await jobIsLive(intent.repo, intent.jobId))) await this.d.api.delete(intent.zone, intent.name);
       await this.ledger.settle(intent);
     }
   }

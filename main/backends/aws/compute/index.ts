@@ -14,8 +14,8 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import type { AwsBackendConfig } from '../../../common/config';
 import { DstackError } from '../../../common/errors';
 import type { InstanceOffer, Job } from '../../../common/job';
-import { isTerminal } from '../../../common/status';
 import type { Compute, Storage } from '../../../core/backend';
+import { jobLiveness } from '../../../core/job-liveness';
 import { JobStore } from '../../../core/jobs';
 import { keys } from '../../../core/keys';
 import type { InstanceIdentity } from '../iam';
@@ -231,34 +231,21 @@ export class AwsCompute implements Compute {
     return instances.length ? `instance ${instances.join(', ')} was terminated` : `spot request ${spots.join(', ')} was cancelled`;
   }
 
-  /** Whether a tagged resource belongs to a job that is still going. */
-  private async jobIsLive(repo: string | undefined, jobId: string | undefined, cache: Map<string, boolean>): Promise<boolean> {
-    if (!repo || !jobId) return false;
-    const k = `${repo}\n${jobId}`;
-    let live = cache.get(k);
-    if (live === undefined) {
-      const job = await this.jobs.get(repo, jobId);
-      live = Boolean(job && !isTerminal(job.status));
-      cache.set(k, live);
-    }
-    return live;
-  }
-
   async reconcile(): Promise<void> {
-    const cache = new Map<string, boolean>();
+    const jobIsLive = jobLiveness(this.jobs);
     const instances = await describeInstances(this.d.ec2, this.bucket, this.region);
     const orphans: string[] = [];
-    for (const i of instances) if (!(await this.jobIsLive(i.repo, i.jobId, cache))) orphans.push(i.id);
+    for (const i of instances) if (!(await jobIsLive(i.repo, i.jobId))) orphans.push(i.id);
     await terminate(this.d.ec2, orphans, this.region);
     const spots = await describeSpotRequests(this.d.ec2, this.bucket, this.region);
     const dead: string[] = [];
-    for (const s of spots) if (!(await this.jobIsLive(s.repo, s.jobId, cache))) dead.push(s.id);
+    for (const s of spots) if (!(await jobIsLive(s.repo, s.jobId))) dead.push(s.id);
     await cancelSpot(this.d.ec2, dead, this.region);
     const running = new Set(instances.filter((i) => !orphans.includes(i.id)).map((i) => `${i.repo}\n${i.jobId}`));
     for (const intent of await this.ledger.open(this.bucket)) {
       if (running.has(`${intent.repo}\n${intent.jobId}`)) continue;
       const young = this.now() - intent.createdAt < LAUNCH_GRACE_MS;
-      if (!young || !(await this.jobIsLive(intent.repo, intent.jobId, cache))) await this.ledger.settle(intent);
+      if (!young || !(await jobIsLive(intent.repo, intent.jobId))) await this.ledger.settle(intent);
     }
   }
 }
