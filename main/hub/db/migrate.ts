@@ -5,7 +5,7 @@
  * is refused by name instead of being half-understood.
  */
 import { sql } from 'kysely';
-import { Migrator } from 'kysely/migration';
+import { Migrator } from 'kysely';
 import { DstackError } from '../../common/errors';
 import type { HubDb } from './connect';
 import { hubMigrationProvider, hubMigrations } from './migrations/index';

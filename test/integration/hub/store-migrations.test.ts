@@ -4,7 +4,7 @@
 // migrated is refused by the migration's name.
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
-import { Migrator } from 'kysely/migration';
+import { Migrator } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { openHubDb, parseDatabaseOption } from '../../../main/hub/db/connect';
 import { hubMigrator, MIGRATION_TABLE } from '../../../main/hub/db/migrate';

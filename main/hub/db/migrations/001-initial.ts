@@ -5,7 +5,7 @@
  * project names, one role per member, one claim per run name.
  */
 import type { Kysely } from 'kysely';
-import type { Migration } from 'kysely/migration';
+import type { Migration } from 'kysely';
 import type { DialectKind } from '../dialect-kind';
 
 export function initialSchema(kind: DialectKind): Migration {

@@ -4,7 +4,7 @@
  * from scanning the whole table as a team's hub ages.
  */
 import type { Kysely } from 'kysely';
-import type { Migration } from 'kysely/migration';
+import type { Migration } from 'kysely';
 
 export const auditByTime: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {

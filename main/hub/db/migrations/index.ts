@@ -3,7 +3,7 @@
  * bundled CLI (one file, no migrations folder beside it) migrates too.
  * Names sort in the order they run; a release only ever appends.
  */
-import type { Migration, MigrationProvider } from 'kysely/migration';
+import type { Migration, MigrationProvider } from 'kysely';
 import type { DialectKind } from '../dialect-kind';
 import { initialSchema } from './001-initial';
 import { auditByTime } from './002-audit-by-time';
