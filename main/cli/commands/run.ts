@@ -12,16 +12,10 @@ import { InvalidArgumentError, Option } from 'commander';
 import { BACKEND_NAMES } from '../../common/backends';
 import type { Job } from '../../common/job';
 import type { BackendName, ResourceOverrides } from '../../common/job';
-import { isTerminal } from '../../common/status';
 import type { CliContext } from '../context';
-import { errorText, printEvents } from '../output';
+import { followRunToEnd } from '../follow-run';
+import { printEvents } from '../output';
 import { RunArgsCommand } from '../run-args';
-
-/** The process exit code for a finished job: 0 only for `done`. */
-export function exitCodeOf(job: Pick<Job, 'status' | 'exitCode'>): number {
-  if (job.status === 'done') return 0;
-  return job.exitCode ? job.exitCode : 1;
-}
 
 function wholeNumber(v: string): number {
   const n = Number(v);
@@ -88,27 +82,13 @@ export function runCommand(ctx: CliContext): Command {
         return;
       }
       process.stderr.write(`Run ${job.runName} (${job.workflowName}) submitted. Ctrl+C stops it; press twice to abort.\n`);
-      let interrupts = 0;
-      const onInterrupt = (): void => {
-        interrupts++;
-        const abort = interrupts > 1;
-        process.stderr.write(abort ? `Aborting ${job.runName}…\n` : `Stopping ${job.runName}… press Ctrl+C again to abort.\n`);
-        service.stop(job.repo, job.runName, { abort }).catch((err: unknown) => process.stderr.write(`${errorText(err)}\n`));
-      };
-      process.on('SIGINT', onInterrupt);
-      try {
-        for await (const batch of await service.logs(job.repo, job.runName, { follow: true })) printEvents(batch);
-      } finally {
-        process.off('SIGINT', onInterrupt);
-      }
-      const end = await service.get(job.repo, job.runName);
-      if (!isTerminal(end.status)) {
-        process.stderr.write(`Run ${end.runName} is ${end.status} but its runner is gone. See \`dstack ps\`.\n`);
-        process.exitCode = 1;
-        return;
-      }
-      const reason = end.status === 'done' ? undefined : end.statusReason?.replace(/\.$/, '');
-      process.stderr.write(`Run ${end.runName} ${end.status}${reason ? `: ${reason}` : ''}.\n`);
-      process.exitCode = exitCodeOf(end);
+      await followRunToEnd({
+        runName: job.runName,
+        stop: (abort) => service.stop(job.repo, job.runName, { abort }),
+        follow: async () => {
+          for await (const batch of await service.logs(job.repo, job.runName, { follow: true })) printEvents(batch);
+        },
+        end: () => service.get(job.repo, job.runName),
+      });
     });
 }

@@ -7,9 +7,8 @@
  */
 import type { ResourceOverrides, RunSummary } from '../../common/job';
 import { DstackError, NotFoundError } from '../../common/errors';
-import { isTerminal } from '../../common/status';
-import { exitCodeOf } from '../commands/run';
-import { errorText, printEvents } from '../output';
+import { followRunToEnd } from '../follow-run';
+import { printEvents } from '../output';
 import type { HubClient } from './client';
 import { followHubLog, RECONNECT_FOR_MS } from './follow';
 
@@ -54,26 +53,10 @@ export async function hubRun(hub: HubClient, workflow: string, args: string[], o
     return;
   }
   process.stderr.write(`Run ${runName} (${workflow}) submitted to ${where}. Ctrl+C stops it; press twice to abort.\n`);
-  let interrupts = 0;
-  const onInterrupt = (): void => {
-    interrupts++;
-    const abort = interrupts > 1;
-    process.stderr.write(abort ? `Aborting ${runName}…\n` : `Stopping ${runName}… press Ctrl+C again to abort.\n`);
-    hub.call('runs.stop', { projectId: hub.projectId, runName, abort }).catch((err: unknown) => process.stderr.write(`${errorText(err)}\n`));
-  };
-  process.on('SIGINT', onInterrupt);
-  try {
-    await followHubLog(hub, runName, (lines) => printEvents(lines));
-  } finally {
-    process.off('SIGINT', onInterrupt);
-  }
-  const end = await finalState(hub, runName);
-  if (!isTerminal(end.status)) {
-    process.stderr.write(`Run ${end.runName} is ${end.status} but its runner is gone. See \`dstack ps\`.\n`);
-    process.exitCode = 1;
-    return;
-  }
-  const reason = end.status === 'done' ? undefined : end.statusReason?.replace(/\.$/, '');
-  process.stderr.write(`Run ${end.runName} ${end.status}${reason ? `: ${reason}` : ''}.\n`);
-  process.exitCode = exitCodeOf(end);
+  await followRunToEnd({
+    runName,
+    stop: (abort) => hub.call('runs.stop', { projectId: hub.projectId, runName, abort }),
+    follow: () => followHubLog(hub, runName, (lines) => printEvents(lines)),
+    end: () => finalState(hub, runName),
+  });
 }
