@@ -12,22 +12,13 @@ import { pipeline } from 'node:stream/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Envelope, OperationName } from '../common/api/operations';
 import { OPERATION_NAMES } from '../common/api/operations';
-import type { ErrorCode } from '../common/errors';
 import { DstackError, InvalidArgumentError, NotFoundError, toDstackError } from '../common/errors';
 import type { ApiService } from '../service/api';
+import { httpStatusOf } from './error-status';
 import { planZip, zipStream } from './zip-stream';
 
 /** Large enough for any operation's input (a secret value is at most 64 KiB). */
 const MAX_BODY = 1024 * 1024;
-
-const STATUS: Partial<Record<ErrorCode, number>> = {
-  invalid_argument: 400,
-  invalid_workflow: 400,
-  not_found: 404,
-  conflict: 409,
-  illegal_transition: 409,
-  internal: 500,
-};
 
 function send(res: ServerResponse, status: number, body: Envelope<unknown>, headers: Record<string, string>): void {
   const text = JSON.stringify(body);
@@ -37,7 +28,7 @@ function send(res: ServerResponse, status: number, body: Envelope<unknown>, head
 
 function sendError(res: ServerResponse, err: unknown, headers: Record<string, string>): void {
   const e = toDstackError(err);
-  send(res, STATUS[e.code] ?? 422, { error: e.toJSON() }, headers);
+  send(res, httpStatusOf(e.code), { error: e.toJSON() }, headers);
 }
 
 /** The request body as JSON: only with Content-Type application/json (no cross-site form can send it), at most MAX_BODY bytes. */

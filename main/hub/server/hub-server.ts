@@ -19,9 +19,9 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
 import type { Envelope } from '../../common/api/operations';
-import type { ErrorCode } from '../../common/errors';
 import { DstackError, NotFoundError, toDstackError } from '../../common/errors';
 import { handleDownload, readJson } from '../../server/api-routes';
+import { httpStatusOf } from '../../server/error-status';
 import { requestUrl } from '../../server/request-target';
 import { sendStatic } from '../../server/static';
 import type { HubStore } from '../store';
@@ -62,15 +62,6 @@ export interface RunningHub {
   close(): Promise<void>;
 }
 
-const STATUS: Partial<Record<ErrorCode, number>> = {
-  invalid_argument: 400,
-  invalid_workflow: 400,
-  not_found: 404,
-  conflict: 409,
-  illegal_transition: 409,
-  internal: 500,
-};
-
 const HEADERS: Record<string, string> = {
   'X-Frame-Options': 'DENY',
   'X-Content-Type-Options': 'nosniff',
@@ -94,13 +85,13 @@ function sendError(res: ServerResponse, err: unknown): void {
     return send(res, 500, { error: { code: 'internal', message: 'Internal error: see the log of `dstack hub`.' } });
   }
   // A cloud's own permission or credentials error inside an operation is not the hub refusing the caller: never 401/403.
-  send(res, STATUS[e.code] ?? 422, { error: e.toJSON() });
+  send(res, httpStatusOf(e.code), { error: e.toJSON() });
 }
 
 /** Answers a refused upgrade on the raw socket, with the status the same refusal gets as a request. */
 function refuseUpgrade(socket: Duplex, err: unknown): void {
   const e = toDstackError(err);
-  const status = err instanceof HubAccessError ? err.status : e.code === 'internal' ? 500 : (STATUS[e.code] ?? 422);
+  const status = err instanceof HubAccessError ? err.status : httpStatusOf(e.code);
   if (e.code === 'internal') console.error(`dstack hub: an upgrade failed: ${e.message}`);
   const text = e.code === 'internal' ? 'Internal error.' : e.toLine();
   if (socket.writable) socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n${text}\n`);
