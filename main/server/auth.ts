@@ -89,15 +89,17 @@ export function allowedHosts(boundHost: string, port: number): Set<string> {
  * Whether Host (and Origin, when the browser sends one) name us. A missing
  * Origin is fine: browsers send it on every cross-origin request, so its
  * absence means same-origin or a non-browser client that has the token anyway.
+ * `schemes` are the Origin schemes we are served over: http only for
+ * `dstack server`, https too for a hub behind a TLS proxy.
  */
-export function hostAllowed(req: IncomingMessage, hosts: Set<string>): boolean {
+export function hostAllowed(req: IncomingMessage, hosts: Set<string>, schemes: readonly string[] = ['http:']): boolean {
   const host = req.headers.host?.toLowerCase();
   if (!host || !hosts.has(host)) return false;
   const origin = req.headers.origin;
   if (origin === undefined) return true;
   try {
     const o = new URL(origin);
-    return o.protocol === 'http:' && hosts.has(o.host.toLowerCase());
+    return schemes.includes(o.protocol) && hosts.has(o.host.toLowerCase());
   } catch {
     return false;
   }

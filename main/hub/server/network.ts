@@ -8,7 +8,7 @@
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
 import { InvalidArgumentError } from '../../common/errors';
-import { allowedHosts } from '../../server/auth';
+import { allowedHosts, hostAllowed } from '../../server/auth';
 import { hostParses } from '../../server/request-target';
 
 /** Host[:port] values a client may send: loopback and bound names on `port`, and each extra name with and without it. */
@@ -36,16 +36,7 @@ export function parseAllowedHost(value: string): string {
 
 /** Whether Host and Origin (when sent) name the hub; http or https, as the hub may sit behind a TLS proxy. */
 export function hubHostAllowed(req: IncomingMessage, hosts: Set<string>): boolean {
-  const host = req.headers.host?.toLowerCase();
-  if (!host || !hosts.has(host)) return false;
-  const origin = req.headers.origin;
-  if (origin === undefined) return true;
-  try {
-    const o = new URL(origin);
-    return (o.protocol === 'http:' || o.protocol === 'https:') && hosts.has(o.host.toLowerCase());
-  } catch {
-    return false;
-  }
+  return hostAllowed(req, hosts, ['http:', 'https:']);
 }
 
 /** Whether binding `host` keeps the hub on this machine. */
