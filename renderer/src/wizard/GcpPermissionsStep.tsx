@@ -11,7 +11,7 @@ import { Busy } from '../components/Busy';
 import { CopyButton } from '../components/CopyButton';
 import { ErrorNote } from '../components/ErrorNote';
 import { useAction } from '../components/useAction';
-import { PermissionRows } from './PermissionRows';
+import { missingServices, PermissionCheck } from './PermissionCheck';
 import { StepNav } from './StepNav';
 import type { StepProps } from './types';
 
@@ -28,24 +28,12 @@ export function GcpPermissionsStep({ draft, onNext, onBack }: StepProps) {
   const finish = async () => {
     if (await save.run()) onNext({ step: 'done' });
   };
-  const missing = report?.rows.filter((r) => !r.ok).length ?? 0;
+  const missing = missingServices(report?.rows);
   const commands = report?.roleCommands.join('\n') ?? '';
 
   return (
     <>
-      {checkAction.busy && <Busy label="Checking permissions…" onCancel={checkAction.cancel} />}
-      <ErrorNote error={checkAction.error} />
-      {report && <PermissionRows rows={report.rows} />}
-      {missing > 0 && (
-        <p role="status" className="warn">
-          {missing === 1 ? 'One service lacks' : `${missing} services lack`} permissions. Create the role below, grant it, then check again.
-        </p>
-      )}
-      <div className="row">
-        <button type="button" onClick={runCheck} disabled={checkAction.busy}>
-          Check again
-        </button>
-      </div>
+      <PermissionCheck check={checkAction} rows={report?.rows} fix="Create the role below, grant it" onCheck={runCheck} />
       {report && (
         <div className="policy">
           <div className="row">

@@ -11,7 +11,7 @@ import { Busy } from '../components/Busy';
 import { CopyButton } from '../components/CopyButton';
 import { ErrorNote } from '../components/ErrorNote';
 import { useAction } from '../components/useAction';
-import { PermissionRows } from './PermissionRows';
+import { missingServices, PermissionCheck } from './PermissionCheck';
 import { StepNav } from './StepNav';
 import type { StepProps } from './types';
 
@@ -28,23 +28,11 @@ export function PermissionsStep({ draft, onNext, onBack }: StepProps) {
   const finish = async () => {
     if (await save.run()) onNext({ step: 'done' });
   };
-  const missing = result?.rows.filter((r) => !r.ok).length ?? 0;
+  const missing = missingServices(result?.rows);
 
   return (
     <>
-      {checkAction.busy && <Busy label="Checking permissions…" onCancel={checkAction.cancel} />}
-      <ErrorNote error={checkAction.error} />
-      {result && <PermissionRows rows={result.rows} />}
-      {missing > 0 && (
-        <p role="status" className="warn">
-          {missing === 1 ? 'One service lacks' : `${missing} services lack`} permissions. Attach the policy below to the user or role, then check again.
-        </p>
-      )}
-      <div className="row">
-        <button type="button" onClick={runCheck} disabled={checkAction.busy}>
-          Check again
-        </button>
-      </div>
+      <PermissionCheck check={checkAction} rows={result?.rows} fix="Attach the policy below to the user or role" onCheck={runCheck} />
       {result && (
         <div className="policy">
           <div className="row">
