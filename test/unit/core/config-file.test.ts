@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BACKEND_NAMES } from '../../../main/common/backends';
 import { backendConfigOf, readConfigFile, writeConfigFile } from '../../../main/core/config-file';
 import { tempDir } from './fixtures';
 
@@ -23,8 +24,8 @@ describe('config.yaml', () => {
   });
 
   it('names the file and the field when a value is wrong', async () => {
-    await writeFile(join(home, 'config.yaml'), 'backend: gcp\n');
-    await expect(readConfigFile(home)).rejects.toThrow(`${join(home, 'config.yaml')}: backend is "gcp"; allowed: local, aws.`);
+    await writeFile(join(home, 'config.yaml'), 'backend: azure\n');
+    await expect(readConfigFile(home)).rejects.toThrow(`${join(home, 'config.yaml')}: backend is "azure"; allowed: ${BACKEND_NAMES.join(', ')}.`);
   });
 
   it('asks for `dstack config aws` when AWS is chosen but not configured', () => {

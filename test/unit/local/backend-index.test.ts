@@ -36,8 +36,8 @@ describe('createBackend', () => {
   });
 
   it('names an unknown backend type', async () => {
-    const err = await createBackend({ type: 'gcp' } as unknown as BackendConfig).catch((e: unknown) => e);
+    const err = await createBackend({ type: 'azure' } as unknown as BackendConfig).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InvalidArgumentError);
-    expect((err as Error).message).toBe('Unknown backend "gcp".');
+    expect((err as Error).message).toBe('Unknown backend "azure".');
   });
 });
