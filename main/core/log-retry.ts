@@ -9,6 +9,7 @@
  * run's log, the cause, and the fix.
  */
 import { DstackError, type ErrorCode } from '../common/errors';
+import { sleep } from '../node/waits';
 import type { LogEvent } from './backend';
 
 /** Errno codes no retry fixes: the log's path itself is wrong. */
@@ -32,18 +33,6 @@ export function isPersistentReadError(err: unknown): boolean {
     if (e instanceof DstackError && PERSISTENT_CODES.has(e.code)) return true;
   }
   return false;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
 
 /** The one error a reader ends with: the run's log, what went wrong, after how many tries, and the fix. */
