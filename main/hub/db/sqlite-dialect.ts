@@ -5,13 +5,25 @@
  * then write fail at once with SQLITE_BUSY (the busy timeout cannot help a
  * read lock that must upgrade); taking the lock first makes the second one
  * wait its turn. kysely has no option for it, hence this small subclass.
+ *
+ * Its adapter also says what SQLite can do: DDL inside a transaction. kysely
+ * 0.28 assumes not, so its Migrator would run migrations outside any
+ * transaction and with no lock, and hub processes starting together on one
+ * file would race to create the same tables. Inside `BEGIN IMMEDIATE` the
+ * first migrates and the others wait, then find nothing left to do.
  */
-import type { DatabaseConnection, Driver, SqliteDialectConfig } from 'kysely';
-import { CompiledQuery, SqliteDialect, SqliteDriver } from 'kysely';
+import type { DatabaseConnection, DialectAdapter, Driver, SqliteDialectConfig } from 'kysely';
+import { CompiledQuery, SqliteAdapter, SqliteDialect, SqliteDriver } from 'kysely';
 
 class ImmediateSqliteDriver extends SqliteDriver {
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
   }
 }
 
@@ -25,5 +37,9 @@ export class HubSqliteDialect extends SqliteDialect {
 
   override createDriver(): Driver {
     return new ImmediateSqliteDriver(this.#config);
+  }
+
+  override createAdapter(): DialectAdapter {
+    return new TransactionalDdlSqliteAdapter();
   }
 }
