@@ -7,14 +7,12 @@
  * left behind: VMs labelled for this bucket whose job is finished or
  * unknown, and the VMs of a crashed app's open intents.
  */
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { DstackError } from '../../common/errors';
 import type { InstanceOffer, Job } from '../../common/job';
 import type { Compute, Storage } from '../../core/backend';
 import { jobLiveness } from '../../core/job-liveness';
+import { uploadRunnerBundle } from '../../core/runner-upload';
 import { JobStore } from '../../core/jobs';
-import { keys } from '../../core/keys';
 import type { GceApi, GceInstance } from './compute-api';
 import { lastSegment, metadataValue } from './compute-api';
 import { FIRST_PORT, firewallName, instanceBody, instanceName, LABELS, labelValue, META, resourceUrl } from './compute-instance';
@@ -79,16 +77,7 @@ export class GcpCompute implements Compute {
 
   /** Uploads the runner bundle under a content-hash version, once; returns its key. */
   private async runnerKey(): Promise<string> {
-    const path = await this.d.runnerBundle();
-    let body: Buffer;
-    try {
-      body = await readFile(path);
-    } catch (err) {
-      throw new DstackError('config', `The runner bundle ${path} cannot be read.`, { fix: 'Build the app (`npm run build`) or set DSTACK_RUNNER_BUNDLE to runner.mjs.', cause: err });
-    }
-    const key = keys.runnerBundle(createHash('sha256').update(body).digest('hex').slice(0, 16));
-    if (!(await this.d.storage.head(key))) await this.d.storage.put(key, body);
-    return key;
+    return uploadRunnerBundle(this.d.storage, await this.d.runnerBundle());
   }
 
   /** The firewall rule that opens the job's ports to its VM, only when the workflow asks for ports. */

@@ -6,18 +6,15 @@
  * whatever a crash left behind: instances and spot requests of this bucket
  * whose job is finished or unknown.
  */
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { AwsBackendConfig } from '../../../common/config';
-import { DstackError } from '../../../common/errors';
 import type { InstanceOffer, Job } from '../../../common/job';
 import type { Compute, Storage } from '../../../core/backend';
 import { jobLiveness } from '../../../core/job-liveness';
+import { uploadRunnerBundle } from '../../../core/runner-upload';
 import { JobStore } from '../../../core/jobs';
-import { keys } from '../../../core/keys';
 import type { InstanceIdentity } from '../iam';
 import { ensureInstanceIdentity } from '../iam';
 import { ImdsClient, imdsEndpoint } from '../imds';
@@ -111,16 +108,7 @@ export class AwsCompute implements Compute {
 
   /** Uploads the runner bundle under a content-hash version, once; returns its key. */
   private async runnerKey(): Promise<string> {
-    const path = await this.d.runnerBundle();
-    let body: Buffer;
-    try {
-      body = await readFile(path);
-    } catch (err) {
-      throw new DstackError('config', `The runner bundle ${path} cannot be read.`, { fix: 'Build the app (`npm run build`) or set DSTACK_RUNNER_BUNDLE to runner.mjs.', cause: err });
-    }
-    const key = keys.runnerBundle(createHash('sha256').update(body).digest('hex').slice(0, 16));
-    if (!(await this.d.storage.head(key))) await this.d.storage.put(key, body);
-    return key;
+    return uploadRunnerBundle(this.d.storage, await this.d.runnerBundle());
   }
 
   async launch(job: Job): Promise<void> {
