@@ -13,9 +13,8 @@ import { join } from 'node:path';
 import { dstackHome } from '../node/home';
 import type { HubClient } from './hub/client';
 import { errorText } from './output';
+import { HUB_CONNECTION_FILE } from './hub/leave';
 
-/** `dstack config hub` writes it (config-hub.ts HUB_CONNECTION_FILE); while it exists, commands go through the hub. */
-const HUB_CONNECTION_FILE = 'hub-connection.json';
 
 /** How long a command waits for its reconcile pass; a slower one is left behind, and the next command tries again. */
 export const RECONCILE_TIMEOUT_MS = 3000;

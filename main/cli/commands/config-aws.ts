@@ -12,6 +12,7 @@ import type { AwsClients } from '../../backends/aws/clients';
 import type { CliContext } from '../context';
 import { table } from '../output';
 import { chooseCredentials } from './config-aws-credentials';
+import { leaveHub, leftHubLine } from '../hub/leave';
 
 export interface ConfigAwsOptions {
   profile?: string;
@@ -94,6 +95,8 @@ export async function configAws(opts: ConfigAwsOptions, home: string, clients?: 
   const saved = await awsSetup.save({ ...target, ...(opts.subnet ? { subnet: opts.subnet } : {}) }, home, c);
   console.log(`Saved to ${saved.path}:`);
   for (const [k, v] of Object.entries(saved.file)) console.log(`  ${k}: ${v}`);
+  const hub = await leaveHub(home);
+  if (hub) console.log(leftHubLine(hub));
 }
 
 /** The `aws` subcommand of `dstack config`. */

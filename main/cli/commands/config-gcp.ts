@@ -15,6 +15,7 @@ import type { GcpSetupDeps } from '../../backends/gcp/setup';
 import type { CliContext } from '../context';
 import { table } from '../output';
 import { interactive, Prompter } from '../prompt';
+import { leaveHub, leftHubLine } from '../hub/leave';
 
 export interface ConfigGcpOptions {
   keyFile?: string;
@@ -117,6 +118,8 @@ export async function configGcp(opts: ConfigGcpOptions, home: string, prompter?:
   }, home, deps);
   console.log(`Saved to ${saved.path}:`);
   for (const [k, v] of Object.entries(saved.file)) console.log(`  ${k}: ${v}`);
+  const hub = await leaveHub(home);
+  if (hub) console.log(leftHubLine(hub));
 }
 
 /** The `gcp` subcommand of `dstack config`. */

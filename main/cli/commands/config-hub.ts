@@ -14,11 +14,13 @@ import { Keychain } from '../../node/keychain';
 import { writeFileAtomically } from '../../node/atomic-write';
 import { appVersion } from '../../server/cli-command';
 import type { CliContext } from '../context';
+import { HUB_CONNECTION_FILE } from '../hub/leave';
 import { readSecret } from '../prompt';
 
 /** The keychain service hub tokens are kept under; the account is the hub's origin. */
 export const HUB_KEYCHAIN_SERVICE = 'dstack-hub';
-export const HUB_CONNECTION_FILE = 'hub-connection.json';
+/** Re-exported for the hub client, which reads the file this command writes. */
+export { HUB_CONNECTION_FILE };
 
 const USAGE = 'dstack config hub --url URL --project NAME';
 

@@ -14,6 +14,7 @@ import { interactive, Prompter } from '../prompt';
 import { configAws, configAwsCommand } from './config-aws';
 import { configGcp, configGcpCommand } from './config-gcp';
 import { configHubCommand } from './config-hub';
+import { leaveHub, leftHubLine } from '../hub/leave';
 
 /** What `dstack config` prints for hub: the hub's own command, which takes the server's address and the project there. */
 export const HUB_COMMAND = 'dstack config hub --url URL --project NAME';
@@ -29,6 +30,8 @@ async function showConfig(home: string): Promise<void> {
 async function useLocal(home: string): Promise<void> {
   const path = await writeConfigFile(home, { backend: 'local' });
   console.log(`Backend set to local in ${path}.`);
+  const hub = await leaveHub(home);
+  if (hub) console.log(leftHubLine(hub));
 }
 
 /** The choices, as the seed page lists them: every backend in the registry, then a team hub. */
