@@ -29,7 +29,8 @@ it('shows the error that ended the log, with its fix, and says the log stopped',
     'Cannot read the log of run calm-owl-1: The log file /h/logs/r/j.jsonl cannot be read: it is a folder, not a file.' +
       ' Make /h/logs/r/j.jsonl a readable file again (move what is there away, or fix its permissions), then follow the log again.',
   );
-  expect(screen.getByText(/lines · /).textContent).toMatch(/^1 lines · stopped/);
+  // The count follows the lines' own render batch, which may land after the alert on a loaded machine.
+  await waitFor(() => expect(screen.getByText(/lines · /).textContent).toMatch(/^1 lines · stopped/));
 });
 
 it('shows a log that ended normally as finished, with no error row', async () => {
