@@ -5,6 +5,7 @@ import type { ChildProcess } from 'node:child_process';
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { runnersEnded } from '../../helpers/runners';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..', '..');
 const BIN = join(ROOT, 'main', 'cli', 'dstack.js');
@@ -80,7 +81,11 @@ export async function helloProject(extra: string): Promise<{ cli: Cli; dir: stri
   await cp(join(ROOT, 'examples', 'hello'), project, { recursive: true });
   await writeFile(join(project, '.dstack', 'workflows', 'cli-test.yaml'), extra);
   const cli = new Cli(project, { DSTACK_HOME: join(dir, 'home'), DSTACK_STOP_GRACE_MS: '2000' });
-  return { cli, dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+  const cleanup = async () => {
+    await runnersEnded(join(dir, 'home'));
+    await rm(dir, { recursive: true, force: true });
+  };
+  return { cli, dir, cleanup };
 }
 
 /** The last line of a `dstack run` stderr names the run: "Run NAME STATUS…". */
