@@ -33,6 +33,7 @@ import { hubHostAllowed, hubHosts } from './network';
 import { admitToProject, runProjectOp } from './project-ops';
 import { ProjectServices } from './project-services';
 import { HubReconciler } from './reconcile';
+import { accessTaken, UserSockets } from './user-sockets';
 import { bearerFromSubprotocols, DEFAULT_RENDERER_DIR, isPageRequest, pageHeaders } from './web-page';
 
 export interface HubOptions {
@@ -122,6 +123,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   const port = (server.address() as AddressInfo).port;
   const hosts = hubHosts(bind, port, opts.allowedHosts ?? []);
   const services = new ProjectServices({ store: opts.store, hubDir, version: opts.version });
+  const userSockets = new UserSockets();
   const ctx = { store: opts.store, services, version: opts.version };
   const reconciler = new HubReconciler(services, opts.reconcileEveryMs);
   const prefix = `/api/v${HUB_API_VERSION}/`;
@@ -162,7 +164,10 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     } else if (parts.length === 1 && (ADMIN_ACTION_NAMES as string[]).includes(parts[0]!) && req.method === 'POST') {
       const user = await authenticate(opts.store, req.headers.authorization);
       const input = await readJson(req);
-      return send(res, 200, { result: (await runAdminAction(parts[0] as AdminActionName, { store: opts.store, services, user }, input)) ?? null });
+      const result = await runAdminAction(parts[0] as AdminActionName, { store: opts.store, services, user }, input);
+      const taken = await accessTaken(opts.store, parts[0]!, input);
+      if (taken) userSockets.close(taken.user, taken.why, taken.project);
+      return send(res, 200, { result: result ?? null });
     }
     throw new NotFoundError(`Not found: ${req.method ?? ''} ${path}.`, `The hub's API: POST ${prefix}{action}, POST ${prefix}projects/{name}/ops/{operation}.`);
   };
@@ -184,9 +189,13 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
       await authenticate(opts.store, req.headers.authorization);
       throw projectNotFound(project);
     }
-    await admitToProject(ctx, req, project, 'read');
+    const checkedAt = userSockets.mark();
+    const member = await admitToProject(ctx, req, project, 'read');
     const sockets = services.eventSockets(project);
-    sockets.wss.handleUpgrade(req, socket, head, (ws) => sockets.wss.emit('connection', ws, req));
+    sockets.wss.handleUpgrade(req, socket, head, (ws) => {
+      sockets.wss.emit('connection', ws, req);
+      userSockets.add(member.name, project, ws, checkedAt);
+    });
   };
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     // Node hands the socket over without an error listener: a client reset would otherwise be an uncaught error.
