@@ -33,6 +33,7 @@ import { hubHostAllowed, hubHosts } from './network';
 import { admitToProject, runProjectOp } from './project-ops';
 import { ProjectServices } from './project-services';
 import { HubReconciler } from './reconcile';
+import type { CapacityRetryOptions } from './capacity-waits';
 import { accessTaken, UserSockets } from './user-sockets';
 import { bearerFromSubprotocols, DEFAULT_RENDERER_DIR, isPageRequest, pageHeaders } from './web-page';
 
@@ -51,6 +52,8 @@ export interface HubOptions {
   tls?: { cert: Buffer; key: Buffer };
   /** Time between reconcile passes over every project; default a minute. */
   reconcileEveryMs?: number;
+  /** How jobs refused for lack of capacity are tried again; default CAPACITY_RETRY (capacity-waits.ts). */
+  capacityRetry?: CapacityRetryOptions;
   /** The built renderer the hub serves at `/`; default `out/renderer`. */
   rendererDir?: string;
 }
@@ -122,7 +125,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   await listen(server, bind, opts.port ?? 0);
   const port = (server.address() as AddressInfo).port;
   const hosts = hubHosts(bind, port, opts.allowedHosts ?? []);
-  const services = new ProjectServices({ store: opts.store, hubDir, version: opts.version });
+  const services = new ProjectServices({ store: opts.store, hubDir, version: opts.version, ...(opts.capacityRetry ? { capacityRetry: opts.capacityRetry } : {}) });
   const userSockets = new UserSockets();
   const ctx = { store: opts.store, services, version: opts.version };
   const reconciler = new HubReconciler(services, opts.reconcileEveryMs);

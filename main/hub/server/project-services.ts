@@ -18,6 +18,9 @@ import { NotFoundError } from '../../common/errors';
 import type { HubStore } from '../store';
 import { createBackend } from '../../backends/index';
 import { backendSpecFor, projectHome } from './project-backend';
+import type { CapacityRetryOptions } from './capacity-waits';
+import type { WaitingBackend } from './capacity-backend';
+import { withCapacityWaits } from './capacity-backend';
 
 /**
  * Every repo with runs in a project's storage, from the job heads' keys
@@ -43,6 +46,8 @@ export interface ProjectServicesOptions {
   /** `DSTACK_HOME/hub`. */
   hubDir: string;
   version: string;
+  /** How jobs refused for lack of capacity are tried again; default CAPACITY_RETRY. */
+  capacityRetry?: CapacityRetryOptions;
 }
 
 export class ProjectServices {
@@ -68,7 +73,7 @@ export class ProjectServices {
           if (!p) throw new NotFoundError(`Project "${project}" not found.`);
           const credentials = p.hasCredentials ? await this.opts.store.projectCredentials(project) : undefined;
           const { config, secrets } = backendSpecFor(this.opts.hubDir, p, credentials);
-          return createBackend(config, secrets);
+          return withCapacityWaits(await createBackend(config, secrets), this.opts.capacityRetry);
         },
       });
       this.services.set(project, service);
@@ -128,6 +133,27 @@ export class ProjectServices {
           results.set(p.name, await reconcileOnce(runs, await reposIn(runs.backend.storage)));
         } catch (err) {
           results.set(p.name, { failed: [], errors: [err instanceof Error ? err.message : String(err)] });
+        }
+      }),
+    );
+    return results;
+  }
+
+  /**
+   * Tries again, in every project, the jobs left waiting for capacity whose
+   * next try is due; returns, by project, the job ids launched or why the
+   * project could not be tried (the others still are; the next pass tries again).
+   */
+  async resubmitAll(): Promise<Map<string, { launched: string[]; error?: string }>> {
+    const results = new Map<string, { launched: string[]; error?: string }>();
+    const projects = await this.opts.store.listProjects();
+    await Promise.all(
+      projects.map(async (p) => {
+        try {
+          const backend = (await this.get(p.name).ctx.runs()).backend as WaitingBackend;
+          results.set(p.name, { launched: await backend.resubmitDue() });
+        } catch (err) {
+          results.set(p.name, { launched: [], error: err instanceof Error ? err.message : String(err) });
         }
       }),
     );

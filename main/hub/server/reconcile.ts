@@ -1,9 +1,10 @@
 /**
- * The hub's background reconcile: every project, at start and on a timer,
+ * The hub's background work: every project, at start and on a timer,
  * including projects no client has touched since the hub started (the app's
- * own reconciler only sees folders it has open). Passes never overlap and
- * the timer never keeps the process alive. A failure is logged once until
- * it changes, not once a minute.
+ * own reconciler only sees folders it has open). Each pass reconciles, then
+ * tries again the jobs waiting for capacity whose next try is due
+ * (capacity-backend.ts). Passes never overlap and the timer never keeps the
+ * process alive. A failure is logged once until it changes, not once a minute.
  */
 import type { ReconcileResult } from '../../core/reconciler';
 import type { ProjectServices } from './project-services';
@@ -32,6 +33,12 @@ export class HubReconciler {
     if (!this.pass) {
       this.pass = this.services
         .reconcileAll()
+        .then(async (results) => {
+          for (const [project, r] of await this.services.resubmitAll()) {
+            if (r.error) results.get(project)?.errors.push(`trying again the jobs waiting for capacity: ${r.error}`);
+          }
+          return results;
+        })
         // The project list itself failed (the database is down): said like any other failure, next pass tries again.
         .catch((err: unknown) => new Map([['(all projects)', { failed: [], errors: [err instanceof Error ? err.message : String(err)] }]]))
         .then((results) => {
