@@ -31,7 +31,10 @@ const COMMANDS: Record<string, (ctx: CliContext) => Promise<Command>> = {
   cp: async (ctx) => (await import('./commands/cp')).cpCommand(ctx),
   tags: async (ctx) => (await import('./commands/tags')).tagsCommand(ctx),
   secrets: async (ctx) => (await import('./commands/secrets')).secretsCommand(ctx),
-  server: async () => (await import('../server/cli-command')).serverCommand(),
+  server: async () => {
+    const { lazyHubLink } = await import('../service/hub-link');
+    return (await import('../server/cli-command')).serverCommand({ hubLink: lazyHubLink(async () => (await import('./hub-link')).cliHubLink()) });
+  },
   hub: async () => (await import('./commands/hub')).hubCommand(),
 };
 

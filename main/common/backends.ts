@@ -13,6 +13,7 @@ export type WizardStep =
   | 'backend'
   | 'aws-credentials' | 'aws-region' | 'aws-bucket' | 'aws-permissions'
   | 'gcp-credentials' | 'gcp-location' | 'gcp-bucket' | 'gcp-permissions'
+  | 'hub-connect'
   | 'done';
 
 export interface BackendInfo {
@@ -55,8 +56,32 @@ export function isBackendName(s: unknown): s is BackendName {
   return typeof s === 'string' && (BACKEND_NAMES as readonly string[]).includes(s);
 }
 
+/**
+ * A team hub, offered after the backends: not a backend itself (each of its
+ * projects has one), so not a name in `config.yaml`, `--backend` or job
+ * records, but a choice the wizard and `dstack config` offer beside them.
+ */
+export const HUB_CHOICE = {
+  name: 'hub',
+  label: 'Connect to a team hub',
+  description: "with your team's token: runs go to the hub project's backend, with the team's settings and keys.",
+  steps: ['hub-connect', 'done'],
+} as const satisfies BackendInfo;
+
+/** What the wizard's first step offers: every backend, then a team hub. */
+export const WIZARD_CHOICES = [...BACKENDS, HUB_CHOICE] as const;
+
+export type WizardChoice = (typeof WIZARD_CHOICES)[number]['name'];
+
+export const WIZARD_CHOICE_NAMES = WIZARD_CHOICES.map((b) => b.name) as [WizardChoice, ...WizardChoice[]];
+
+/** The registry row of a wizard choice (a backend, or the team hub). */
+export function choiceInfo(name: WizardChoice): BackendInfo {
+  return WIZARD_CHOICES.find((b) => b.name === name) ?? BACKENDS[0];
+}
+
 /** Every wizard step: the choice, then each backend's own steps. */
-export const WIZARD_STEPS = [...new Set<WizardStep>(['backend', ...BACKENDS.flatMap((b) => b.steps)])] as [WizardStep, ...WizardStep[]];
+export const WIZARD_STEPS = [...new Set<WizardStep>(['backend', ...WIZARD_CHOICES.flatMap((b) => b.steps)])] as [WizardStep, ...WizardStep[]];
 
 /** The registry row of a backend. */
 export function backendInfo(name: BackendName): BackendInfo {

@@ -16,6 +16,7 @@ import { dstackHome } from '../node/home';
 import type { Program } from '../node/launch';
 import { programOf } from '../node/launch';
 import { ApiService } from '../service/api';
+import { lazyHubLink } from '../service/hub-link';
 import { electronHost } from './host';
 import { clientIdOf, registerIpc } from './ipc';
 import { installMenu } from './menu';
@@ -58,7 +59,9 @@ export function startApp(): void {
   const iconPath = join(app.getAppPath(), 'assets', 'icon.png');
   let win: BrowserWindow | undefined;
   const current = (): BrowserWindow | undefined => (win && !win.isDestroyed() ? win : undefined);
-  const service = new ApiService({ home: dstackHome(), version: app.getVersion(), host: electronHost(current, iconPath) });
+  // The CLI's hub client, so the wizard's team hub and `dstack config hub` share one connection and one keychain entry.
+  const hubLink = lazyHubLink(async () => (await import('../cli/hub-link')).cliHubLink());
+  const service = new ApiService({ home: dstackHome(), version: app.getVersion(), host: electronHost(current, iconPath), hubLink });
 
   app.on('second-instance', () => {
     const w = current();

@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { InvalidArgumentError, toDstackError } from '../common/errors';
+import type { HubLink } from '../service/hub-link';
 import { dstackHome } from '../node/home';
 import { sourceRoot } from '../node/launch';
 import { openInBrowser, removeOpenPage, writeOpenPage } from './open-page';
@@ -41,8 +42,8 @@ export function registerServerCommand(program: Command): Command {
   return server;
 }
 
-/** The `server` command; its action resolves only when the server has stopped. */
-export function serverCommand(): Command {
+/** The `server` command; its action resolves only when the server has stopped. `hubLink` is the CLI's hub client, for the wizard's team hub. */
+export function serverCommand(deps: { hubLink?: HubLink } = {}): Command {
   return new Command('server')
     .description('Serve the app in a browser: the same UI and API as the desktop app.')
     .option('--host <host>', 'address to bind; keep 127.0.0.1 unless you know why', '127.0.0.1')
@@ -56,7 +57,7 @@ export function serverCommand(): Command {
       // Loaded on demand: the server's modules would slow every other command's start.
       const { startServer } = await import('./server');
       const home = dstackHome();
-      const server = await startServer({ home, version: appVersion(), rendererDir, host: flags.host, port: flags.port });
+      const server = await startServer({ home, version: appVersion(), rendererDir, host: flags.host, port: flags.port, ...(deps.hubLink ? { hubLink: deps.hubLink } : {}) });
       if (flags.host !== '127.0.0.1' && flags.host !== 'localhost') {
         console.error(`Listening on ${flags.host}: anyone who can reach it and has the token can run jobs as you.`);
       }

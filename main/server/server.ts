@@ -14,6 +14,7 @@ import type { ErrorCode } from '../common/errors';
 import { DstackError, toDstackError } from '../common/errors';
 import { ApiService } from '../service/api';
 import type { Host } from '../service/host';
+import type { HubLink } from '../service/hub-link';
 import { handleDownload, handleOperation } from './api-routes';
 import type { TokenSource } from './auth';
 import { allowedHosts, hostAllowed, newToken, tokenCookie, tokenSource } from './auth';
@@ -31,6 +32,8 @@ export interface ServerOptions {
   port?: number;
   /** Tests pass a known token; otherwise a fresh one is made. */
   token?: string;
+  /** How to reach a team hub (the CLI passes its client in; the server may not import the CLI). */
+  hubLink?: HubLink;
 }
 
 export interface RunningServer {
@@ -101,7 +104,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const port = (server.address() as AddressInfo).port;
   const hosts = allowedHosts(bind, port);
   const hostService: Host = { transport: 'http', downloadUrl: (taskId) => `/api/download/${taskId}` };
-  const service = new ApiService({ home: opts.home, version: opts.version, host: hostService });
+  const service = new ApiService({ home: opts.home, version: opts.version, host: hostService, ...(opts.hubLink ? { hubLink: opts.hubLink } : {}) });
   const sockets = new EventSockets(service);
   const headers: Record<string, string> = {
     // CSP host-sources have no grammar for IPv6 literals (the browser logs an error for ws://[::1]); 'self' covers a page opened on one.

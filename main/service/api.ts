@@ -13,6 +13,8 @@ import type { CallMeta, Handlers } from './handler';
 import { artifactOps } from './ops-artifacts';
 import { awsOps } from './ops-aws';
 import { gcpOps } from './ops-gcp';
+import { HubCarrier } from './hub-carrier';
+import { hubOps } from './ops-hub';
 import { cacheOps } from './ops-cache';
 import { projectOps } from './ops-projects';
 import { runOps } from './ops-runs';
@@ -21,7 +23,7 @@ import { fillDragCache } from './transfer';
 
 export type { CallMeta, ServiceOptions };
 
-const handlers: Handlers = { ...setupOps, ...awsOps, ...gcpOps, ...runOps, ...projectOps, ...artifactOps, ...cacheOps };
+const handlers: Handlers = { ...setupOps, ...awsOps, ...gcpOps, ...hubOps, ...runOps, ...projectOps, ...artifactOps, ...cacheOps };
 
 /** A finished download's bytes on disk, for the server's GET /api/download route. */
 export interface DownloadSource {
@@ -31,9 +33,12 @@ export interface DownloadSource {
 
 export class ApiService {
   readonly ctx: ServiceContext;
+  /** Routes project operations to a team hub while this machine is connected to one. */
+  private readonly carrier: HubCarrier;
 
   constructor(opts: ServiceOptions) {
     this.ctx = new ServiceContext(opts);
+    this.carrier = new HubCarrier(opts.home, this.ctx.hub, opts.hubLink);
   }
 
   get hub(): ServiceContext['hub'] {
@@ -44,7 +49,7 @@ export class ApiService {
   async call<K extends OperationName>(op: K, input: unknown, meta: CallMeta = {}): Promise<OpOutput<K>> {
     const valid = validateInput(op, input);
     const handler = handlers[op] as Handlers[K];
-    return handler(this.ctx, valid, meta);
+    return this.carrier.dispatch(op, valid, meta, () => handler(this.ctx, valid, meta));
   }
 
   /**
@@ -74,7 +79,9 @@ export class ApiService {
     this.ctx.hub.disposeClient(clientId);
   }
 
-  dispose(): Promise<void> {
-    return this.ctx.dispose();
+  async dispose(): Promise<void> {
+    await this.carrier.drop();
+    await this.ctx.dispose();
   }
 }
+    void this.carrier.disconnect(clientId);

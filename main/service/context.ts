@@ -18,6 +18,7 @@ import { DragCache, sweepLimitsFrom } from './drag-cache';
 import { EventHub } from './events';
 import { FolderTotals } from './folder-totals';
 import type { Host } from './host';
+import type { HubLink } from './hub-link';
 import { ItemRegistry } from './items';
 import { ProjectRegistry } from './projects';
 import { RunsWatcher } from './runs-watch';
@@ -34,6 +35,8 @@ export interface ServiceOptions {
   reconcile?: boolean;
   /** A team hub's project: its backend comes from the hub's store (settings and keys), not from `config.yaml` under `home`. */
   makeBackend?: () => Promise<Backend>;
+  /** How to reach a team hub (the CLI's client); without it the wizard's hub step says this build cannot. */
+  hubLink?: HubLink;
 }
 
 /** A minute: a dead runner's run is failed, and an orphan instance ended, within about that long. */

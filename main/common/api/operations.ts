@@ -12,9 +12,10 @@
  * path only from `dstack server`, whose user types it in the browser.
  */
 import type { GcpCredentialsRef, GcpIdentity, GcpPermissionReport, GcpTarget } from './gcp-setup';
-import type { BackendName, WizardStep } from '../backends';
+import type { BackendName, WizardChoice, WizardStep } from '../backends';
 import type { SerializedError } from '../errors';
 import type { InstanceOffer, ResourceOverrides, RunSummary } from '../job';
+import type { ProjectRole } from '../hub';
 import type { LogEvent } from '../log-event';
 
 export type { RunSummary, InstanceOffer, LogEvent, ResourceOverrides, SerializedError };
@@ -37,7 +38,9 @@ export type AwsCredentialsRef = { profile: string } | { keychainKeyId: string };
 /** The wizard's progress, saved after every step so closing the app resumes there. */
 export interface SetupDraft {
   step: WizardStep;
-  backend?: BackendName;
+  backend?: WizardChoice;
+  /** hub: the hub's URL (the token is never in the draft: it goes to the keychain on connect). */
+  hubUrl?: string;
   credentials?: AwsCredentialsRef;
   region?: string;
   bucket?: string;
@@ -58,6 +61,23 @@ export interface ConfigSummary {
   /** A keychain key appears only as its service account e-mail. */
   gcp?: { project: string; region: string; zone: string; bucket: string; account?: string; network?: string; subnet?: string };
 }
+  /** Set while the app goes through a team hub; `backend` is then the hub project's (null when the hub did not answer). */
+  hub?: HubConnectionSummary;
+}
+
+/** The saved team-hub connection as Settings shows it; the token stays in the keychain. */
+export interface HubConnectionSummary {
+  url: string;
+  project: string;
+  /** The member's role there, as the hub says now; absent when the hub did not answer. */
+  role?: ProjectRole;
+  user?: string;
+}
+
+/** What a token may reach on a hub: who it is, and each project it is a member of with its role and backend. */
+export interface HubCheck {
+  user: string;
+  projects: { name: string; role: ProjectRole; backend: BackendName }[];
 
 export interface SetupState {
   draft: SetupDraft;
@@ -183,6 +203,10 @@ export interface ApiOperations {
   'gcp.checkPermissions': Op<GcpTarget & { bucket: string }, GcpPermissionReport>;
   'gcp.save': Op<GcpTarget & { bucket: string; zone: string; network?: string; subnet?: string }, ConfigSummary>;
   'projects.recent': Op<void, ProjectInfo[]>;
+  /** Asks the hub who the token is and which projects it may reach; saves nothing. */
+  'hub.test': Op<{ url: string; token: string }, HubCheck>;
+  /** Checks again, keeps the token in the OS keychain (never in a file) and routes project operations through the hub's project. */
+  'hub.connect': Op<{ url: string; token: string; project: string }, ConfigSummary>;
   'projects.open': Op<{ path?: string }, ProjectInfo | null>;
   /** `dstack init` for a folder `projects.open` refused with `details.canInit`; in the desktop app, without a path (the folder just picked). */
   'projects.init': Op<{ path?: string }, ProjectInfo>;
@@ -273,6 +297,8 @@ export const OPERATION_ROLES = {
   'projects.recent': 'local',
   'projects.open': 'local',
   'projects.init': 'local',
+  'hub.test': 'local',
+  'hub.connect': 'local',
   'projects.workflows': 'read',
   'projects.watchWorkflows': 'read',
   'runs.offer': 'run',

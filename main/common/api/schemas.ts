@@ -6,7 +6,7 @@
  * Kept out of `operations.ts` so the renderer bundle does not ship zod.
  */
 import { z } from 'zod';
-import { BACKEND_NAMES, WIZARD_STEPS } from '../backends';
+import { BACKEND_NAMES, WIZARD_CHOICE_NAMES, WIZARD_STEPS } from '../backends';
 import { InvalidArgumentError } from '../errors';
 import { accessKeyIdProblem, fieldLabel, MEMORY_SIZE, SECRET_NAME, secretAccessKeyProblem, TAG_NAME } from '../fields';
 import type { OperationName, OpInput } from './operations';
@@ -34,6 +34,10 @@ const gcpCredentials = z.union([
 const gcpTarget = z.object({ credentials: gcpCredentials, project: gcpProject, region: gcpRegion }).strict();
 const target = z.object({ credentials, region }).strict();
 const bucket = z.string().min(1).max(255);
+/** A hub URL as typed: its shape (http(s), no user or query) is checked where it is used, with the CLI's messages. */
+const hubUrl = z.string().trim().min(1).max(2048);
+/** A hub token as pasted: never echoed back, so only its size is checked here. */
+const hubToken = z.string().trim().min(1).max(1024);
 const runName = z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'must be a run name');
 const tag = z.string().regex(TAG_NAME, 'may use only letters, digits, dots, dashes and underscores (up to 128)');
 const secretName = z.string().regex(SECRET_NAME, 'must be a variable name such as HF_TOKEN: letters, digits and underscores, not starting with a digit');
@@ -49,7 +53,8 @@ function checkedBy(problem: (v: string) => string | undefined) {
 const draft = z
   .object({
     step: z.enum(WIZARD_STEPS),
-    backend: z.enum(BACKEND_NAMES).optional(),
+    backend: z.enum(WIZARD_CHOICE_NAMES).optional(),
+    hubUrl: z.string().max(2048).optional(),
     credentials: credentials.optional(),
     region: z.union([region, gcpRegion]).optional(),
     bucket: bucket.optional(),
@@ -108,6 +113,8 @@ export const operationSchemas = {
   'gcp.createBucket': gcpTarget.extend({ bucket }).strict(),
   'gcp.checkPermissions': gcpTarget.extend({ bucket }).strict(),
   'gcp.save': gcpTarget.extend({ bucket, zone: gcpZone, network: gcpNetworkName.optional(), subnet: gcpNetworkName.optional() }).strict(),
+  'hub.test': z.object({ url: hubUrl, token: hubToken }).strict(),
+  'hub.connect': z.object({ url: hubUrl, token: hubToken, project: z.string().min(1).max(128) }).strict(),
   'projects.recent': none,
   'projects.open': z.object({ path: z.string().min(1).max(4096).optional() }).strict(),
   'projects.init': z.object({ path: z.string().min(1).max(4096).optional() }).strict(),

@@ -1,7 +1,7 @@
-/** Step 1: pick a backend from the registry; Local (the default, works offline) needs no more steps. */
+/** Step 1: pick a backend from the registry, or a team hub; Local (the default, works offline) needs no more steps. */
 import { useState } from 'react';
-import type { BackendName } from '../../../main/common/backends';
-import { BACKENDS, backendInfo } from '../../../main/common/backends';
+import type { WizardChoice } from '../../../main/common/backends';
+import { choiceInfo, WIZARD_CHOICES } from '../../../main/common/backends';
 import { useApi } from '../api/context';
 import { Busy } from '../components/Busy';
 import { ErrorNote } from '../components/ErrorNote';
@@ -11,9 +11,9 @@ import type { StepProps } from './types';
 
 export function BackendStep({ draft, onNext }: StepProps) {
   const api = useApi();
-  const [choice, setChoice] = useState<BackendName>(draft.backend ?? 'local');
+  const [choice, setChoice] = useState<WizardChoice>(draft.backend ?? 'local');
   const useLocal = useAction(() => api.call('setup.useLocal', undefined));
-  const first = backendInfo(choice).steps[0] ?? 'done';
+  const first = choiceInfo(choice).steps[0] ?? 'done';
 
   const next = async () => {
     if (choice !== 'local') return onNext({ backend: choice, step: first });
@@ -25,7 +25,7 @@ export function BackendStep({ draft, onNext }: StepProps) {
     <>
       <fieldset className="choices">
         <legend>Where should workflows run?</legend>
-        {BACKENDS.map((b) => (
+        {WIZARD_CHOICES.map((b) => (
           <label className="choice" key={b.name}>
             <input type="radio" name="backend" value={b.name} checked={choice === b.name} onChange={() => setChoice(b.name)} />
             <span>

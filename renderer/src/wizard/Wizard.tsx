@@ -16,6 +16,7 @@ import { GcpBucketStep } from './GcpBucketStep';
 import { GcpCredentialsStep } from './GcpCredentialsStep';
 import { GcpLocationStep } from './GcpLocationStep';
 import { GcpPermissionsStep } from './GcpPermissionsStep';
+import { HubStep } from './HubStep';
 import { PermissionsStep } from './PermissionsStep';
 import { RegionStep } from './RegionStep';
 import { STEP_TITLES, previousStep, stepsFor } from './steps';
@@ -106,6 +107,8 @@ function StepBody({ step, props, config, onFinish }: { step: SetupDraft['step'];
       return <GcpBucketStep {...props} key={`${props.draft.project}/${props.draft.region}`} />;
     case 'gcp-permissions':
       return <GcpPermissionsStep {...props} />;
+    case 'hub-connect':
+      return <HubStep {...props} />;
     case 'done':
       return <DoneStep config={config} onFinish={onFinish} />;
   }

@@ -1,9 +1,9 @@
 /**
  * The order of the wizard's steps, from the backend registry: the choice,
  * then the chosen backend's own steps (Local needs none, so it goes straight
- * to done; AWS walks through every check).
+ * to done; AWS walks through every check; a team hub asks for its URL and token).
  */
-import { backendInfo } from '../../../main/common/backends';
+import { choiceInfo } from '../../../main/common/backends';
 import type { SetupDraft, WizardStep } from '../../../main/common/api/operations';
 
 export const STEP_TITLES: Record<WizardStep, string> = {
@@ -16,11 +16,12 @@ export const STEP_TITLES: Record<WizardStep, string> = {
   'gcp-location': 'Project and location',
   'gcp-bucket': 'Bucket',
   'gcp-permissions': 'Check permissions',
+  'hub-connect': 'Team hub',
   done: 'Done',
 };
 
 export function stepsFor(draft: SetupDraft): readonly WizardStep[] {
-  return ['backend', ...backendInfo(draft.backend ?? 'local').steps];
+  return ['backend', ...choiceInfo(draft.backend ?? 'local').steps];
 }
 
 export function previousStep(draft: SetupDraft): WizardStep {
