@@ -4,24 +4,30 @@
  * (its lock, its closing line) after the run reads as ended; removing the
  * folder under it then races those writes ("ENOTEMPTY" from rm), and on a
  * mounted home a write after the unmount lands in the folder underneath.
+ * Runners are found by their command line, which names the home in its
+ * `--config`, so one whose pid file was never written is found too.
  */
-import { isRunnerAlive } from '../../main/backends/local/process-alive';
-import { localPaths } from '../../main/backends/local/paths';
-import { PidFiles } from '../../main/backends/local/pid-files';
+import { readdir, readFile } from 'node:fs/promises';
 import { waitFor } from './wait';
 
-/** Job ids of runners under `home` that are still alive. */
-export async function liveRunners(home: string): Promise<string[]> {
-  const pids = new PidFiles(localPaths(home).runners);
-  const live: string[] = [];
-  for (const jobId of await pids.jobIds()) {
-    const pid = await pids.read(jobId);
-    if (pid !== undefined && (await isRunnerAlive(pid, jobId))) live.push(jobId);
+/** Pids of live processes whose command line holds every one of `words` (Linux /proc). */
+export async function processesNaming(...words: string[]): Promise<number[]> {
+  const found: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    const argv = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    if (argv && words.every((w) => argv.includes(w))) found.push(pid);
   }
-  return live;
+  return found;
 }
 
-/** Waits until no runner under `home` is alive, or fails naming the ones still running. */
+/** Pids of the runners (or any process started for a job) configured with `home`. */
+export function liveRunners(home: string): Promise<number[]> {
+  return processesNaming('--job', JSON.stringify(home));
+}
+
+/** Waits until no runner of `home` is alive, or fails naming the pids still running. */
 export async function runnersEnded(home: string, timeoutMs = 120_000): Promise<void> {
-  await waitFor(`the runners under ${home} to exit`, () => liveRunners(home), (live) => live.length === 0, { timeoutMs, everyMs: 100 });
+  await waitFor(`the runners of ${home} to exit`, () => liveRunners(home), (live) => live.length === 0, { timeoutMs, everyMs: 100 });
 }

@@ -7,7 +7,7 @@
  * finds the runner dead, it ends what the runner can no longer end: the
  * job's process group (which outlives a killed runner) and its work folder.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { lstat, mkdir, open, readdir } from 'node:fs/promises';
 import type { Compute } from '../../core/backend';
@@ -20,6 +20,15 @@ import { endJobGroup, FOOTPRINT_SUFFIXES, localWorkRoot, readJobGroup, removeFoo
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../../node/private-dir';
 import { PidFiles } from './pid-files';
 import { isRunnerAlive } from './process-alive';
+
+/** SIGKILL to a detached runner's whole process group, or to the runner alone where there are no groups (Windows). */
+function killGroup(child: ChildProcess): void {
+  try {
+    process.kill(-child.pid!, 'SIGKILL');
+  } catch {
+    child.kill('SIGKILL');
+  }
+}
 
 export interface LocalComputeOptions {
   /** The program to start; the runner (`main/runner/main.ts` or its bundle) by default. */
@@ -78,7 +87,14 @@ export class LocalCompute implements Compute {
         });
       }
       child.unref();
-      await this.pids.write(job.id, child.pid!);
+      try {
+        await this.pids.write(job.id, child.pid!);
+      } catch (err) {
+        // A runner no client can find again could be neither stopped nor reconciled (a full disk
+        // refuses the pid file): end it, and its job group through its watchdog, rather than leave it running untracked.
+        killGroup(child);
+        throw err;
+      }
     } finally {
       await out.close();
     }

@@ -15,7 +15,7 @@ import { openProject } from '../../../main/core/project';
 import { RunService } from '../../../main/core/runs';
 import type { Cli } from './cli';
 import { helloProject, ROOT, runNameIn } from './cli';
-import { runnersEnded } from '../../helpers/runners';
+import { processesNaming, runnersEnded } from '../../helpers/runners';
 import { waitFor } from '../../helpers/wait';
 
 const BIN = join(ROOT, 'main', 'cli', 'dstack.js');
@@ -71,6 +71,26 @@ async function freeBytes(): Promise<number> {
 /** The shared deadline poll (test/helpers/wait.ts), with this file's longer default for a loaded machine. */
 function poll<T>(what: string, probe: () => Promise<T>, done: (v: T) => boolean, ms = 120_000): Promise<T> {
   return waitFor(what, probe, done, { timeoutMs: ms, everyMs: 200 });
+}
+
+/**
+ * Fills what is left of the disk into `filler.bin`: 64 KiB writes, then one
+ * page at a time (tmpfs allocates pages), until even a page does not fit.
+ */
+async function fillDisk(): Promise<string> {
+  const filler = join(home, 'filler.bin');
+  await writeFile(filler, '');
+  for (const size of [64 * 1024, 4096]) {
+    const chunk = Buffer.alloc(size);
+    for (;;) {
+      const full = await appendFile(filler, chunk).then(() => false, (e: NodeJS.ErrnoException) => {
+        if (e.code !== 'ENOSPC') throw e;
+        return true;
+      });
+      if (full) break;
+    }
+  }
+  return filler;
 }
 
 async function jobOf(runName: string) {
@@ -145,11 +165,7 @@ it('says "disk full" with the folder and the fix when nothing more fits, in stor
   // A job submitted while there was room, whose runner then starts on a full disk.
   const quiet = createLocalBackend({ type: 'local', home }, { runner: () => ({ command: process.execPath, args: ['-e', ''], env: {} }) });
   const job = await new RunService(quiet).submit(cli.cwd, 'fill');
-  const filler = join(home, 'filler.bin');
-  // Fill what is left, one 64 KiB write at a time, until the disk says no.
-  await writeFile(filler, '');
-  const chunk = Buffer.alloc(64 * 1024);
-  await poll('the disk to fill up', async () => appendFile(filler, chunk).then(() => false, (e: NodeJS.ErrnoException) => e.code === 'ENOSPC'), (full) => full);
+  const filler = await fillDisk();
   try {
     const backend = await createBackend(localBackendConfig(home));
     const err = await backend.storage.put('runs/x/a-big-record.json', Buffer.alloc(256 * 1024)).catch((e: unknown) => e);
@@ -171,6 +187,22 @@ it('says "disk full" with the folder and the fix when nothing more fits, in stor
     expect(submit.code).not.toBe(0);
     expect(submit.stderr).toMatch(new RegExp(`Disk full: no space left for ${home}/.*, then try again\\.`));
     expect(submit.stderr).not.toMatch(/ENOSPC|\n\s+at /);
+  } finally {
+    await rm(filler, { force: true });
+  }
+}, 240_000);
+
+it('ends a runner whose pid file the full disk refuses, rather than leave it running where no stop can find it', async () => {
+  const quiet = createLocalBackend({ type: 'local', home }, { runner: () => ({ command: process.execPath, args: ['-e', ''], env: {} }) });
+  const job = await new RunService(quiet).submit(cli.cwd, 'fill');
+  // This runner would run until killed, like a real one waiting on its job.
+  const lasting = createLocalBackend({ type: 'local', home }, { runner: () => ({ command: process.execPath, args: ['-e', 'setInterval(() => {}, 1000)', '--'], env: {} }) });
+  const filler = await fillDisk();
+  try {
+    const err = await lasting.compute.launch(job).then(() => undefined, (e: unknown) => e);
+    expect(String(err)).toMatch(/no space left|Disk full/i);
+    const left = await poll(`no process left running for ${job.id}`, () => processesNaming('--job', job.id), (pids) => pids.length === 0, 30_000);
+    expect(left).toEqual([]);
   } finally {
     await rm(filler, { force: true });
   }
