@@ -99,6 +99,21 @@ export interface Storage {
   uploadFile(localPath: string, key: string, opts?: TransferOptions): Promise<void>;
   /** Downloads to `localPath`: staged privately and resumable (core/staged-file.ts), verified, renamed into place atomically. */
   downloadFile(key: string, localPath: string, opts?: DownloadFileOptions): Promise<void>;
+  /**
+   * A URL anyone holding it may GET the object from (with Range) until
+   * `expiresAt`, so a team hub hands out its project's bytes without
+   * proxying them. Absent where the storage has no such URLs (local).
+   */
+  signedGet?(object: ObjectInfo, expiresInSec: number): Promise<SignedGet>;
+}
+
+/** A time-limited GET URL for one object, and what its content is checked against. */
+export interface SignedGet {
+  url: string;
+  /** Milliseconds since the epoch. */
+  expiresAt: number;
+  /** For an S3 multipart ETag: the uploader's part size, which the ETag follows from. */
+  uploadPartSize?: number;
 }
 
 export type { LogEvent } from '../common/log-event';

@@ -6,7 +6,7 @@
 import type { ObjectInfo, Storage } from './backend';
 
 /** Every object under `prefix`, page by page. */
-export async function* listAll(storage: Storage, prefix: string): AsyncGenerator<ObjectInfo> {
+export async function* listAll(storage: Pick<Storage, 'list'>, prefix: string): AsyncGenerator<ObjectInfo> {
   let token: string | undefined;
   do {
     const page = await storage.list(prefix, { token, limit: 1000 });

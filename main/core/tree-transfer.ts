@@ -78,8 +78,15 @@ export function localPathUnder(dir: string, rel: string): string {
   return join(dir, ...parts);
 }
 
+/**
+ * Where a tree's files come from: a listing and a per-file download. A
+ * backend's Storage is one; a hub client's presigned links are another
+ * (cli/hub/link-source.ts), so both move through the same pool and budget.
+ */
+export type TreeSource = Pick<Storage, 'list' | 'downloadFile'>;
+
 /** Downloads every object under `prefix` into `dir`, at the key's path below the prefix. */
-export async function downloadTree(storage: Storage, prefix: string, dir: string, opts: TreeDownloadOptions = {}): Promise<TreeResult> {
+export async function downloadTree(storage: TreeSource, prefix: string, dir: string, opts: TreeDownloadOptions = {}): Promise<TreeResult> {
   const made = new Set<string>();
   const keep = opts.keep;
   try {

@@ -2,7 +2,8 @@
  * The HTTP side of the API: `POST /api/{operation}` with a JSON body answers
  * an Envelope (`{result}` or `{error}`, the same as over IPC), and
  * `GET /api/download/{id}` streams a finished download (a task id or an
- * artifact item id) as an ordinary browser download; a folder comes as a
+ * artifact item id) as an ordinary browser download, a file in one Range
+ * when asked (byte-range.ts); a folder comes as a
  * .zip of the same bytes, streamed from disk. The `X-Dstack-Client` header names the caller's event socket, so
  * its subscriptions' events go back to it and end when it closes.
  */
@@ -14,6 +15,7 @@ import type { Envelope, OperationName } from '../common/api/operations';
 import { OPERATION_NAMES } from '../common/api/operations';
 import { DstackError, InvalidArgumentError, NotFoundError, toDstackError } from '../common/errors';
 import type { ApiService } from '../service/api';
+import { parseRange } from './byte-range';
 import { httpStatusOf } from './error-status';
 import { planZip, zipStream } from './zip-stream';
 
@@ -105,12 +107,18 @@ export async function handleDownload(
       pipeline(zipStream(plan), res).catch(() => res.destroy());
       return;
     }
-    res.writeHead(200, {
-      ...base,
-      'Content-Type': 'application/octet-stream',
-      'Content-Length': String(info.size),
-      'Content-Disposition': disposition(src.fileName),
-    });
+    const file = { ...base, 'Content-Type': 'application/octet-stream', 'Content-Disposition': disposition(src.fileName), 'Accept-Ranges': 'bytes' };
+    const range = parseRange(req.headers.range, info.size);
+    if (range === 'unsatisfiable') {
+      res.writeHead(416, { ...file, 'Content-Range': `bytes */${info.size}`, 'Content-Length': '0' });
+      return void res.end();
+    }
+    if (range) {
+      res.writeHead(206, { ...file, 'Content-Range': `bytes ${range.start}-${range.end}/${info.size}`, 'Content-Length': String(range.end - range.start + 1) });
+      pipeline(createReadStream(src.path, range), res).catch(() => res.destroy());
+      return;
+    }
+    res.writeHead(200, { ...file, 'Content-Length': String(info.size) });
     pipeline(createReadStream(src.path), res).catch(() => res.destroy());
   } catch (err) {
     if (res.headersSent) return void res.destroy(err instanceof Error ? err : undefined);

@@ -52,6 +52,9 @@ export class ApiService {
     return this.carrier.dispatch(op, valid, meta, () => handler(this.ctx, valid, meta));
   }
 
+  /** Drag-cache fills under way for the download route, by item id. */
+  private readonly fills = new Map<string, Promise<void>>();
+
   /**
    * The bytes behind a finished task id, or behind an artifact item id (filled
    * into the drag cache first when needed), for the server's download route.
@@ -67,9 +70,15 @@ export class ApiService {
     const item = this.ctx.items.get(id);
     const path = this.ctx.cache.pathFor(item.id, item.name);
     if (!(await this.ctx.cache.isCached(item.id, item.name, item.isDir))) {
-      const runs = await this.ctx.runs();
-      const task = { signal, progress: () => undefined };
-      await fillDragCache(this.ctx.cache, runs, item, task);
+      // Ranged GETs of one file arrive together: they share one fill, which no single request's end may cancel.
+      let fill = this.fills.get(item.id);
+      if (!fill) {
+        fill = this.ctx.runs().then((runs) => fillDragCache(this.ctx.cache, runs, item, { signal: new AbortController().signal, progress: () => undefined }));
+        this.fills.set(item.id, fill);
+        void fill.finally(() => this.fills.delete(item.id)).catch(() => undefined);
+      }
+      signal.throwIfAborted();
+      await fill;
     }
     return { path, fileName: item.name };
   }

@@ -9,10 +9,11 @@ import { CancelledError, InvalidArgumentError } from '../common/errors';
 import type { ServiceContext } from './context';
 import type { Handlers } from './handler';
 import type { ArtifactItem } from './items';
+import { artifactLinkOps } from './ops-artifact-links';
 import { freePath } from './into-place';
 import { downloadTo, fillDragCache } from './transfer';
 
-type ArtifactOps = 'artifacts.list' | 'artifacts.folderTotal' | 'artifacts.download' | 'artifacts.cache' | 'artifacts.startDrag' | 'artifacts.reveal' | 'tasks.cancel';
+type ArtifactOps = 'artifacts.list' | 'artifacts.links' | 'artifacts.folderTotal' | 'artifacts.download' | 'artifacts.cache' | 'artifacts.startDrag' | 'artifacts.reveal' | 'tasks.cancel';
 
 /**
  * Fills the drag cache with a file or folder and returns where it is. A
@@ -28,6 +29,7 @@ function startCacheFill(ctx: ServiceContext, item: ArtifactItem, clientId?: stri
 }
 
 export const artifactOps: Handlers<ArtifactOps> = {
+  ...artifactLinkOps,
   'artifacts.list': async (ctx, { projectId, source, prefix, token }) => {
     const { repo } = await ctx.projects.resolve(projectId);
     const ref = 'tag' in source ? `:${source.tag}` : source.runName;

@@ -1,16 +1,22 @@
 /**
- * `dstack ls` and `dstack cp` through a team hub. The hub names artifacts
- * by item ids, one folder level per `artifacts.list` call, so both walk
- * the tree from the given path; a download is the hub's task
- * (`artifacts.download`), whose final event carries the URL the bytes are
- * fetched from. Each file lands through a `.part` file renamed once its
- * every byte came; resuming a cut download is not done here yet.
+ * `dstack ls` and `dstack cp` through a team hub. `ls` walks the tree one
+ * folder level per `artifacts.list` call. `cp` asks `artifacts.links` for
+ * each file's URL and downloads with the same engine as a backend of its
+ * own (link-source.ts): partial files in the private staging folder,
+ * resumed only from parts this download made and re-hashed, and the whole
+ * file checked against the storage's size and MD5/ETag before it is
+ * renamed into place.
  */
-import { mkdir, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import type { ApiEvents, ArtifactSource } from '../../common/api/operations';
-import { DstackError, fromSerialized, NotFoundError } from '../../common/errors';
+import { stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { ArtifactSource } from '../../common/api/operations';
+import { NotFoundError } from '../../common/errors';
+import { normalizeArtifactPath } from '../../core/artifacts';
+import type { TreeResult } from '../../core/tree-transfer';
+import { downloadTree } from '../../core/tree-transfer';
+import { dstackHome } from '../../node/home';
 import type { HubClient } from './client';
+import { HubLinkSource } from './link-source';
 
 /** One artifact file: its path inside the run's artifacts, size, and the hub's id for it. */
 export interface HubArtifactFile {
@@ -57,46 +63,22 @@ export async function hubArtifactFiles(hub: HubClient, ref: string, path: string
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-type Progress = ApiEvents['task.progress'];
-
-/** Downloads `files` (under `src` of `ref`) to `dst` as `dstack cp` places them locally; resolves with the files and bytes written. */
-export async function hubCopy(hub: HubClient, ref: string, src: string, dst: string): Promise<{ files: number; bytes: number }> {
-  const rel = clean(src);
-  const files = await hubArtifactFiles(hub, ref, src);
-  if (!files.length) throw new NotFoundError(`No artifact ${rel || '(any)'} in this run.`, 'List them with `dstack ls`.');
-  const single = files.length === 1 && files[0]!.path === rel;
-  const intoFolder = /[\\/]$/.test(dst) || (await stat(dst).then((s) => s.isDirectory(), () => false));
-  const finals = new Map<string, Progress>();
-  const waiters = new Map<string, (p: Progress) => void>();
-  const events = await hub.events((event, payload) => {
-    if (event !== 'task.progress') return;
-    const p = payload as Progress;
-    if (p.state === 'running') return;
-    const waiter = waiters.get(p.taskId);
-    if (waiter) waiter(p);
-    else finals.set(p.taskId, p);
-  });
-  const ended = (taskId: string): Promise<Progress> =>
-    new Promise<Progress>((resolve, reject) => {
-      const seen = finals.get(taskId);
-      if (seen) return resolve(seen);
-      waiters.set(taskId, resolve);
-      void events.closed.then((why) => reject(new DstackError('unavailable', `The download stopped: ${why}.`, { fix: 'Run the same `dstack cp` again.' })));
-    });
-  let bytes = 0;
-  try {
-    for (const f of files) {
-      const target = single ? (intoFolder ? join(dst, basename(rel)) : dst) : join(dst, rel ? f.path.slice(rel.length + 1) : f.path);
-      await mkdir(dirname(target), { recursive: true });
-      const { taskId } = await hub.call('artifacts.download', { itemId: f.id }, events.clientId);
-      const end = await ended(taskId);
-      if (end.state !== 'done' || !end.downloadUrl) {
-        throw end.error ? fromSerialized(end.error) : new DstackError('unavailable', `The hub could not fetch ${f.path} (${end.state}).`, { fix: 'Run the same `dstack cp` again.' });
-      }
-      bytes += await hub.fetchDownload(end.downloadUrl, target, f.size);
-    }
-  } finally {
-    events.close();
+/**
+ * Downloads an artifact file or folder of `ref` to `dst`, placed as a local
+ * `dstack cp` places it: a file at `dst`, or inside it when `dst` is a
+ * folder; a folder's contents under `dst`. The bytes move through the
+ * core's tree transfer and ranged download (link-source.ts).
+ */
+export async function hubCopy(hub: HubClient, ref: string, src: string, dst: string, home = dstackHome()): Promise<TreeResult> {
+  const rel = normalizeArtifactPath(src);
+  const links = new HubLinkSource(hub, sourceOf(ref), home);
+  const file = rel ? await links.file(rel) : undefined;
+  if (file) {
+    const intoFolder = /[\\/]$/.test(dst) || (await stat(dst).then((s) => s.isDirectory(), () => false));
+    await links.downloadFile(rel, intoFolder ? join(dst, basename(rel)) : dst);
+    return { files: 1, bytes: file.size };
   }
-  return { files: files.length, bytes };
+  const copied = await downloadTree(links, rel ? `${rel}/` : '', dst);
+  if (!copied.files) throw new NotFoundError(`No artifact ${rel || '(any)'} in this run.`, 'List them with `dstack ls`.');
+  return copied;
 }

@@ -5,11 +5,6 @@
  * project that is gone or not yours, a role too weak) becomes one
  * DstackError with the fix, so a command prints one line and exits 1.
  */
-import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import WebSocket from 'ws';
 import type { ApiEvents, EventName, OperationName, OpInput, OpOutput, SerializedError } from '../../common/api/operations';
 import { DstackError, fromSerialized, NotFoundError } from '../../common/errors';
@@ -141,10 +136,13 @@ export class HubClient {
     });
   }
 
-  /** Fetches a finished download (a task's `downloadUrl`) into `target`, through a `.part` file renamed only when every byte came. */
-  async fetchDownload(downloadUrl: string, target: string, expectedSize: number): Promise<number> {
-    const url = new URL(downloadUrl.replace(/^\//, ''), this.conn.url);
-    let res: Response;
+  /**
+   * GETs a path the hub handed out (a download route), with the token; any
+   * status comes back as is, for the caller to read. Only ever for the hub's
+   * own URLs: the token never goes to another host.
+   */
+  async get(path: string, headers: Record<string, string>, signal: AbortSignal): Promise<Response> {
+    const url = new URL(path.replace(/^\//, ''), this.conn.url);
     try {
       res = await fetch(url, { headers: this.headers(), redirect: 'error' });
     } catch (err) {
@@ -163,15 +161,9 @@ export class HubClient {
     const part = `${target}.part`;
     let written = 0;
     try {
-      const counted = Readable.fromWeb(res.body as WebReadableStream<Uint8Array>).on('data', (c: Buffer) => (written += c.length));
-      await pipeline(counted, createWriteStream(part, { mode: 0o600 }));
-      if (written !== expectedSize) {
-        throw new DstackError('unavailable', `The hub sent ${written} of ${expectedSize} bytes of ${target}.`, { fix: 'Run the same `dstack cp` again.' });
-      }
-      await rename(part, target);
-    } catch (err) {
-      await rm(part, { force: true });
-      throw err;
+      error = (JSON.parse(text) as { error?: SerializedError }).error;
+    } catch {
+      error = undefined;
     }
     return written;
   }

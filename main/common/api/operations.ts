@@ -11,6 +11,7 @@
  * artifacts are named by ids that `main/` resolves. `projects.open` takes a
  * path only from `dstack server`, whose user types it in the browser.
  */
+import type { ArtifactLinkPage } from './artifact-links';
 import type { GcpCredentialsRef, GcpIdentity, GcpPermissionReport, GcpTarget } from './gcp-setup';
 import type { BackendName, WizardChoice, WizardStep } from '../backends';
 import type { SerializedError } from '../errors';
@@ -224,6 +225,8 @@ export interface ApiOperations {
   'logs.save': Op<P & { runName: string }, { saved: boolean; taskId?: string }>;
   'events.unsubscribe': Op<{ subscriptionId: string }, void>;
   'artifacts.list': Op<P & { source: ArtifactSource; prefix: string; token?: string }, { entries: ArtifactEntry[]; next?: string }>;
+  /** A hub client's download: a page of the files at or under `path`, each with a URL to GET its bytes from (artifact-links.ts). */
+  'artifacts.links': Op<P & { source: ArtifactSource; path: string; token?: string }, ArtifactLinkPage>;
   'artifacts.folderTotal': Op<{ itemId: string }, FolderTotal>;
   'artifacts.download': Op<{ itemId: string; saveAs?: boolean }, TaskRef>;
   'artifacts.cache': Op<{ itemId: string }, TaskRef>;
@@ -311,6 +314,7 @@ export const OPERATION_ROLES = {
   'logs.save': 'read',
   'events.unsubscribe': 'read',
   'artifacts.list': 'read',
+  'artifacts.links': 'read',
   'artifacts.folderTotal': 'read',
   'artifacts.download': 'read',
   'artifacts.cache': 'read',

@@ -136,6 +136,13 @@ export const operationSchemas = {
       token: z.string().max(2048).optional(),
     })
     .strict(),
+  'artifacts.links': projectId
+    .extend({
+      source: z.union([z.object({ runName }).strict(), z.object({ tag }).strict()]),
+      path: z.string().max(1024).refine((p) => !p.split('/').includes('..'), 'must not contain a ".." segment'),
+      token: z.string().max(2048).optional(),
+    })
+    .strict(),
   'artifacts.folderTotal': z.object({ itemId: id }).strict(),
   'artifacts.download': z.object({ itemId: id, saveAs: z.boolean().optional() }).strict(),
   'artifacts.cache': z.object({ itemId: id }).strict(),

@@ -6,7 +6,7 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import type { ListOptions, ListPage, ObjectInfo, PutCondition, Storage, VersionedObject } from '../../../core/backend';
+import type { ListOptions, ListPage, ObjectInfo, PutCondition, SignedGet, Storage, VersionedObject } from '../../../core/backend';
 import { PreconditionFailedError } from '../../../core/backend';
 import type { DstackError } from '../../../common/errors';
 import type { DownloadOptions } from './download';
@@ -14,6 +14,7 @@ import { downloadFile } from './download';
 import { dstackHome } from '../../../node/home';
 import { isNotFound, mapS3Error, retryTransient } from './errors';
 import { putObject } from './object-writer';
+import { signedGet } from './presign';
 import type { S3Target } from './target';
 import type { UploadOptions } from './upload';
 import { uploadFile } from './upload';
@@ -81,6 +82,10 @@ export class S3Storage implements Storage {
 
   locate(key: string): string {
     return `s3://${this.bucket}/${key}`;
+  }
+
+  signedGet(object: ObjectInfo, expiresInSec: number): Promise<SignedGet> {
+    return signedGet(this.t, object, expiresInSec);
   }
 
   async head(key: string): Promise<ObjectInfo | undefined> {

@@ -1,0 +1,175 @@
+// `dstack cp` through a team hub moves the bytes with the same engine as a
+// backend of its own: partial files in the member's private staging folder
+// (never beside the target, never consuming a file it did not make), a cut
+// download resumed from the parts it verified, a damaged part fetched
+// again, and the whole file checked before it lands. For an AWS project the
+// bytes come straight from S3 through presigned URLs (an hour), never
+// through the hub. Real hub (HTTP, SQLite), real CLI processes, s3rver.
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, request } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { ArtifactLinkPage } from '../../../main/common/api/artifact-links';
+import { HUB_KEYCHAIN_SERVICE } from '../../../main/cli/commands/config-hub';
+import { keys } from '../../../main/core/keys';
+import type { RunService } from '../../../main/core/runs';
+import { Keychain } from '../../../main/node/keychain';
+import { ApiService } from '../../../main/service/api';
+import { collidingTree, readTree, treeDifferences } from '../../helpers/colliding-artifacts';
+import type { S3rver } from '../../helpers/s3rver';
+import { startS3rver } from '../../helpers/s3rver';
+import { waitFor } from '../../helpers/wait';
+import { fakeJob } from '../../unit/core/fixtures';
+import { MemberCli } from './cli-hub';
+import type { HubHarness } from './hub-harness';
+import { startHubHarness } from './hub-harness';
+
+const MiB = 1024 * 1024;
+
+/** A pass-through proxy in front of s3rver that records every request the storage receives. */
+interface S3Wire {
+  endpoint: string;
+  /** Method, URL, and body bytes answered, of each request. */
+  seen: { method: string; url: string; bytes: number; signedUrl: boolean }[];
+  stop(): Promise<void>;
+}
+
+async function startS3Wire(target: string): Promise<S3Wire> {
+  const upstream = new URL(target);
+  const wire: S3Wire = { endpoint: '', seen: [], stop: async () => undefined };
+  const server: Server = createServer((req, res) => {
+    const entry = { method: req.method ?? '', url: req.url ?? '', bytes: 0, signedUrl: /[?&]X-Amz-Signature=/.test(req.url ?? '') };
+    wire.seen.push(entry);
+    const up = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (ur) => {
+      res.writeHead(ur.statusCode ?? 502, ur.headers);
+      ur.on('data', (c: Buffer) => (entry.bytes += c.length));
+      ur.pipe(res);
+    });
+    up.on('error', () => res.destroy());
+    req.pipe(up);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  wire.endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  wire.stop = () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve())));
+  return wire;
+}
+
+let h: HubHarness;
+let s3: S3rver;
+let wire: S3Wire;
+let tmp: string;
+let url: string;
+let token: string;
+const keychain = new Keychain(HUB_KEYCHAIN_SERVICE);
+/** Artifact bytes the hub served (its download route), counted at the service the route reads them from. */
+let hubServed = 0;
+/** Holds the hub's download route before serving call `n` until it resolves; undefined lets everything through. */
+let gate: ((n: number) => Promise<void>) | undefined;
+
+async function admin(action: string, input: unknown): Promise<unknown> {
+  const r = await h.post(action, input, h.adminToken);
+  if (r.status !== 200) throw new Error(`${action} answered ${r.status}: ${JSON.stringify(r.body)}`);
+  return r.body.result;
+}
+
+/** A done run named `runName` in hub project `project` whose artifacts are `files`; big ones go up as multipart uploads. */
+async function seedRun(project: string, runName: string, files: Map<string, Buffer>): Promise<void> {
+  const service = h.hub.services.get(project);
+  const { repo } = await service.ctx.projects.resolve(await h.hub.services.projectId(project));
+  const runs: RunService = await service.ctx.runs();
+  const job = { ...fakeJob(runName), repo, backend: runs.backend.name };
+  await runs.jobs.create(job);
+  for (const s of ['downloading', 'running', 'uploading', 'done'] as const) await runs.jobs.setStatus(repo, job.id, s);
+  for (const [rel, data] of files) {
+    const key = keys.artifact(repo, job.id, rel);
+    if (data.length < 5 * MiB) await runs.backend.storage.put(key, data);
+    else {
+      const src = join(tmp, 'upload.bin');
+      await writeFile(src, data);
+      await (runs.backend.storage.uploadFile as (p: string, k: string, o: object) => Promise<void>)(src, key, { threshold: 5 * MiB, partSize: 5 * MiB });
+    }
+  }
+}
+
+async function connect(name: string, project: string): Promise<MemberCli> {
+  const t = ((await admin('users.create', { name })) as { token: string }).token;
+  token = t;
+  await admin('members.set', { project, user: name, role: 'read' });
+  const dir = join(tmp, name);
+  await mkdir(join(dir, 'cwd'), { recursive: true });
+  const cli = new MemberCli(join(dir, 'cwd'), join(dir, 'home'));
+  await keychain.delete(url).catch(() => false);
+  expect(await cli.ok(['config', 'hub', '--url', url, '--project', project], `${t}\n`)).toContain(`as ${name}: project ${project}`);
+  return cli;
+}
+
+/** The member's staged journals: how many parts each records as done. */
+async function stagedParts(home: string): Promise<number[]> {
+  const dir = join(home, 'staging');
+  const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.json'));
+  const out: number[] = [];
+  for (const n of names) {
+    const j = JSON.parse(await readFile(join(dir, n), 'utf8').catch(() => '{}')) as { parts?: Record<string, string> };
+    out.push(Object.keys(j.parts ?? {}).length);
+  }
+  return out;
+}
+
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'dstack-hub-cp-'));
+  s3 = await startS3rver();
+  wire = await startS3Wire(s3.endpoint);
+  vi.stubEnv('AWS_ENDPOINT_URL_S3', wire.endpoint);
+  for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE']) vi.stubEnv(name, undefined);
+  vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', '/nonexistent/credentials');
+  vi.stubEnv('AWS_CONFIG_FILE', '/nonexistent/config');
+  vi.stubEnv('AWS_EC2_METADATA_DISABLED', 'true');
+  const original = ApiService.prototype.downloadSource;
+  vi.spyOn(ApiService.prototype, 'downloadSource').mockImplementation(async function (this: ApiService, id: string, signal: AbortSignal) {
+    hubServed++;
+    await gate?.(hubServed);
+    return original.call(this, id, signal);
+  });
+  h = await startHubHarness();
+  url = `http://127.0.0.1:${h.hub.port}/`;
+  await admin('projects.create', { name: 'alpha', backend: 'local' });
+  await admin('projects.create', { name: 'vision', backend: 'aws', settings: { region: s3.region, bucket: s3.bucket }, credentials: s3.credentials });
+}, 120_000);
+
+afterEach(() => {
+  gate = undefined;
+});
+
+afterAll(async () => {
+  await keychain.delete(url).catch(() => false);
+  await h?.close();
+  await wire?.stop();
+  await s3?.stop();
+  vi.restoreAllMocks();
+  vi.unstubAllEnvs();
+  await rm(tmp, { recursive: true, force: true });
+});
+
+describe('dstack cp through a team hub', () => {
+  it('copies a folder holding p1, p1.part, p1.part.json… byte for byte, and leaves a .part of the user\'s own untouched', async () => {
+    const files = collidingTree(6);
+    const extra = randomBytes(70_000);
+    files.set('g0/extra', extra);
+    await seedRun('alpha', 'odd-hawk-1', files);
+    const cli = await connect('ana', 'alpha');
+    const out = join(tmp, 'colliding');
+    // A file of the user's own where a download beside its target would keep its partial.
+    const mine = Buffer.from('my own notes, not an artifact\n');
+    await mkdir(join(out, 'g0'), { recursive: true });
+    await writeFile(join(out, 'g0', 'extra.part'), mine);
+    const r = await cli.run(['cp', 'odd-hawk-1', '', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^Copied ${files.size} file\\(s\\), [\\d.]+ MiB, to .*colliding\\.\\n$`));
+    const want = new Map([...files, ['g0/extra.part', mine]]);
+    expect(treeDifferences(want, await readTree(out))).toEqual([]);
+  }, 180_000);
+});
