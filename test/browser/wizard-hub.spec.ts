@@ -1,0 +1,64 @@
+// The wizard's third choice, "Connect to a team hub", against a real hub
+// (test/browser/serve-hub.ts: SQLite store, a local-backend project with one
+// finished hello run): a wrong token gets one sentence with the fix; the
+// right one lists the member's projects with their role; connecting keeps
+// the token out of everything the page can read; finishing opens the hub
+// project, whose runs and log the app shows as any other backend's.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServerProcess, type ServerProcess } from './server-process';
+import { call, expect, openApp, shot, test, violations } from './fixtures';
+
+test.describe.configure({ mode: 'serial' });
+
+let server: ServerProcess | undefined;
+test.afterEach(async () => {
+  await server?.stop();
+  server = undefined;
+});
+
+test('a wrong token is one sentence; the right one lists projects; finishing shows the hub project\'s runs', async ({ page, request }) => {
+  const setupFile = join(mkdtempSync(join(tmpdir(), 'dstack-ui-hub-setup-')), 'setup.json');
+  server = await startServerProcess({ DSTACK_TEST_HUB_SETUP: setupFile, DSTACK_TEST_HUB_KEYCHAIN: `dstack-hub-ui-${randomBytes(4).toString('hex')}` }, 'serve-hub.ts');
+  const hub = JSON.parse(readFileSync(setupFile, 'utf8')) as { hubUrl: string; token: string; runName: string };
+
+  await openApp(page, server.url);
+  await page.getByRole('radio', { name: /Connect to a team hub/ }).check();
+  await page.getByRole('button', { name: 'Next' }).click();
+
+  await expect(page.getByRole('heading', { name: 'Team hub' })).toBeVisible();
+  await page.getByRole('textbox', { name: 'Hub URL' }).fill(hub.hubUrl);
+  await page.getByLabel('Token').fill('not-the-token');
+  await page.getByRole('button', { name: 'Test connection' }).click();
+  await expect(page.getByRole('alert')).toHaveText(
+    'The hub refused the token: it is unknown, revoked or was replaced by a new one. Ask the hub admin for a new token (users.rotate), then run `dstack config hub` again.',
+  );
+  await expect(page.getByRole('button', { name: 'Connect', exact: true })).toBeDisabled();
+
+  await page.getByLabel('Token').fill(hub.token);
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  await page.getByRole('button', { name: 'Test connection' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Connected as' })).toHaveText('Connected as ana. Pick the project to use:');
+  await expect(page.getByRole('radio', { name: 'alpha — role run, on Local' })).toBeChecked();
+  await shot(page, 'wizard-2-hub-projects');
+  expect(await violations(page), 'the team hub step').toEqual([]);
+  await page.getByRole('button', { name: 'Connect', exact: true }).click();
+
+  const host = new URL(hub.hubUrl).host;
+  await expect(page.getByText(`dstack will run workflows through the team hub at ${host}, in project alpha (role run).`)).toBeVisible();
+  // The token went to the keychain: nothing the page can read holds it.
+  const saved = await call(request, 'setup.get', undefined, server.url);
+  expect(saved.config.hub).toEqual({ url: hub.hubUrl, project: 'alpha', role: 'run', user: 'ana' });
+  expect(JSON.stringify(saved)).not.toContain(hub.token);
+  await page.getByRole('button', { name: 'Open alpha' }).click();
+
+  // The hub project's run, listed and followed through the hub.
+  const row = page.getByRole('row').filter({ has: page.getByRole('button', { name: `Show run ${hub.runName}` }) });
+  await expect(row).toBeVisible();
+  await expect(row.locator('.status')).toHaveText('done', { timeout: 60_000 });
+  await row.getByRole('button', { name: `Show run ${hub.runName}` }).click();
+  await expect(page.getByRole('log', { name: 'Log output' })).toContainText('Hello from dstack, line 5 of 5');
+  expect(await page.content()).not.toContain(hub.token);
+});
