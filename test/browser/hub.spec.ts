@@ -5,7 +5,8 @@
 //   (b) the `run` member signs in with their token, runs examples/hello,
 //       watches its log and downloads its artifact;
 //   (c) the `read` member sees that run, and no Run, Stop, Remove or Secrets;
-//   (d) a rotated or revoked token is refused at once, and the page says why;
+//   (d) a rotated or revoked member's open page returns to sign-in at once,
+//       with the hub's reason, and the old token is refused;
 //   (e) a hub that is down is named on sign-in, and in an open project.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -156,10 +157,11 @@ test('(c) the read member sees the run and its log, but no Run, Stop, Remove or 
   expect(await violations(page)).toEqual([]);
 });
 
-test('(d) a rotated token stops working at once, and a revoked member is sent back to sign in, told why', async ({ page, browser }) => {
+test('(d) a rotated or revoked member\'s open page goes back to sign-in at once, told why, and the old token is refused', async ({ page, browser }) => {
   const rita = await browser.newPage();
   await signIn(rita, tokens.rita!);
   await expect(rita.getByRole('heading', { name: 'Workflows' })).toBeVisible();
+  const ritaSidebar = rita.getByRole('navigation', { name: 'Sidebar' });
 
   await signIn(page, hub.adminToken);
   await sidebar(page).getByRole('button', { name: 'Users' }).click();
@@ -172,18 +174,34 @@ test('(d) a rotated token stops working at once, and a revoked member is sent ba
   expect(fresh).not.toBe(tokens.rita);
   await once.getByRole('button', { name: 'Done' }).click();
 
-  // Her tab kept the old token for the session: the next load finds it refused and asks again, saying why.
+  // Her open page, without a reload: the sign-in form, with the hub's reason in one sentence, not "reconnecting".
+  await expect(rita.getByRole('alert')).toContainText('A hub admin replaced your token: sign in with the new one they give you.');
+  await expect(rita.getByLabel('Token')).toHaveValue('');
+  await expect(ritaSidebar).toHaveCount(0);
+  // The page forgot the old token (a reload asks again), and the hub refuses it.
   await rita.reload();
+  await expect(rita.getByLabel('Token')).toBeVisible();
+  await expect(ritaSidebar).toHaveCount(0);
+  await rita.getByLabel('Token').fill(tokens.rita!);
+  await rita.getByRole('button', { name: 'Sign in' }).click();
   await expect(rita.getByText('The hub did not accept this token')).toBeVisible();
   await signIn(rita, fresh);
   await expect(rita.getByRole('heading', { name: 'Workflows' })).toBeVisible();
 
+  // Her page does nothing but hold its socket open: any socket it opens after the revoke is a reconnect.
+  const reconnects: string[] = [];
+  let revoking = false;
+  rita.on('websocket', (ws) => revoking && reconnects.push(ws.url()));
   await row.getByRole('button', { name: 'Revoke' }).click();
+  revoking = true;
   await page.getByRole('button', { name: 'Revoke rita' }).click();
   await expect(row).toContainText('revoked');
-  await rita.reload();
-  await expect(rita.getByText('The hub did not accept this token')).toBeVisible();
-  await expect(rita.getByRole('navigation', { name: 'Sidebar' })).toHaveCount(0);
+  await expect(rita.getByRole('alert')).toContainText('A hub admin revoked your access to this hub.');
+  await expect(rita.getByLabel('Token')).toBeVisible();
+  await expect(ritaSidebar).toHaveCount(0);
+  // No reconnect loop: a dropped socket is retried after 250 ms, so 3 s without a new one means none is coming.
+  await rita.waitForEvent('websocket', { timeout: 3_000 }).catch(() => undefined);
+  expect(reconnects).toEqual([]);
   await rita.close();
 });
 

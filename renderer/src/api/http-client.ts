@@ -8,12 +8,16 @@
  * send it back as `X-Dstack-Client` so the server routes a subscription's
  * events to this socket only. A new socket is a new client whose old
  * subscriptions are gone, so `onReconnect` tells subscribers to start again.
+ * A socket the server closes because the page's access ended
+ * (ACCESS_REVOKED_CLOSE) is not a drop: the page is signed out, with the
+ * server's reason, and opens no socket again.
  *
  * The team hub speaks the same protocol under other paths, with a bearer
  * token instead of the cookie: it passes its own {@link HttpRoutes}
  * (hub/hub-client.ts).
  */
 import { DstackError, fromSerialized } from '../../../main/common/errors';
+import { ACCESS_REVOKED_CLOSE } from '../../../main/common/socket-close';
 import type { ApiClient, ApiEvents, ConnectionState, Envelope, EventName, OperationName, OpInput, OpOutput } from '../../../main/common/api/operations';
 
 type AnyListener = (payload: unknown) => void;
@@ -60,6 +64,7 @@ export class HttpClient implements ApiClient {
   private readonly connectionListeners = new Set<(state: ConnectionState) => void>();
   private connection: ConnectionState = 'connected';
   private backoffMs = 250;
+  private accessEnded: string | null = null;
 
   constructor(private readonly routes: HttpRoutes = serverRoutes()) {}
 
@@ -118,6 +123,11 @@ export class HttpClient implements ApiClient {
     if (res?.status === 401) this.setConnection('signed-out');
   }
 
+  /** The server's sentence when it closed the socket because this page's access ended; null otherwise. */
+  signedOutReason(): string | null {
+    return this.accessEnded;
+  }
+
   /** Called after the event socket came back with a new client id. */
   onReconnect(listener: () => void): () => void {
     this.reconnectListeners.add(listener);
@@ -127,6 +137,7 @@ export class HttpClient implements ApiClient {
   /** Opens the event socket once, and again after a drop with a growing delay; resolves on the server's hello. */
   private ensureSocket(): Promise<void> {
     if (this.opened) return this.opened;
+    if (this.connection === 'signed-out') return Promise.reject(this.signedOut());
     this.opened = new Promise<void>((resolve, reject) => {
       const ws = new WebSocket(this.routes.events, this.routes.protocols);
       this.socket = ws;
@@ -140,10 +151,16 @@ export class HttpClient implements ApiClient {
         if (this.everOpened) for (const l of this.reconnectListeners) l();
         this.everOpened = true;
       };
-      ws.onclose = () => {
+      ws.onclose = (e) => {
         this.socket = null;
         this.opened = null;
         this.clientId = null;
+        if (e.code === ACCESS_REVOKED_CLOSE) {
+          // Retrying with the same credentials cannot help: the person reads why, and signs in again.
+          this.accessEnded = e.reason || null;
+          this.setConnection('signed-out');
+          return reject(this.signedOut());
+        }
         reject(new DstackError('unavailable', 'Lost the connection to dstack server.', { fix: 'Check that it is still running.' }));
         if (this.connection !== 'signed-out') this.setConnection('reconnecting');
         void this.probeSignedOut();
@@ -157,6 +174,10 @@ export class HttpClient implements ApiClient {
       };
     });
     return this.opened;
+  }
+
+  private signedOut(): DstackError {
+    return new DstackError('credentials', this.accessEnded ?? 'This page is no longer signed in.', { fix: 'Sign in again.' });
   }
 
   /** Delivers an event; returns the client id when the message is the server's hello. */

@@ -2,7 +2,8 @@
  * The team hub's page: sign in with a token, pick one of your projects,
  * then the app's own shell for it (runs, log, artifacts) with what your
  * role allows; a hub admin also gets the Admin pages. A token that stops
- * working (revoked, rotated) brings back the sign-in form, saying why.
+ * working (revoked, rotated), or removal from the open project, brings back
+ * the sign-in form, saying why, with the token forgotten.
  */
 import { useCallback, useEffect, useState } from 'react';
 import { hubAction, hubToken } from '../api/hub-client';
@@ -21,6 +22,12 @@ const SIGNED_OUT: ShownError = {
   message: 'Your token stopped working: a hub admin revoked it or gave you a new one.',
   fix: 'Sign in with your new token, or ask your hub admin for one.',
 };
+
+/** What the sign-in form says when the hub ended this page's access: the hub's own sentence when it gave one. */
+export function signedOutNotice(why: string | null): ShownError {
+  if (!why) return SIGNED_OUT;
+  return { code: 'credentials', message: why, fix: 'Sign in again with a token that still works; ask your hub admin if you have none.' };
+}
 
 export function HubApp() {
   const [token, setToken] = useState<string | null>(hubToken.get);
@@ -64,7 +71,7 @@ export function HubApp() {
 
   const nav = <HubNav me={me} place={place} go={setPlace} signOut={() => signOut(null)} />;
   const project = place.kind === 'project' ? me.projects.find((p) => p.name === place.name) : undefined;
-  if (project) return <HubProject key={project.name} project={project} token={token} nav={nav} onSignedOut={() => signOut(SIGNED_OUT)} />;
+  if (project) return <HubProject key={project.name} project={project} token={token} nav={nav} onSignedOut={(why) => signOut(signedOutNotice(why))} />;
   return (
     <HubShell me={me} nav={nav}>
       {place.kind === 'admin' ? <AdminView tab={place.tab} token={token} onChanged={refresh} /> : <ProjectList me={me} onOpen={(name) => setPlace({ kind: 'project', name })} />}

@@ -2,7 +2,8 @@
  * One hub project in the app's own shell: a client for that project, the
  * member's role as capabilities (a `read` member sees no Run, Stop, Remove
  * or Secrets), downloads fetched with the token, and a token that stops
- * working sends the person back to sign in.
+ * working, or access the hub takes away while the page is open, sends the
+ * person back to sign in with the hub's reason.
  */
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { ApiProvider } from '../api/context';
@@ -20,7 +21,7 @@ export function capabilitiesOf(role: ProjectRole, nav: ReactNode): Capabilities 
   return { run: role !== 'read', secrets: role !== 'read', local: false, nav, serverName: 'the team hub' };
 }
 
-export function HubProject({ project, token, nav, onSignedOut }: { project: MyProject; token: string; nav: ReactNode; onSignedOut: () => void }) {
+export function HubProject({ project, token, nav, onSignedOut }: { project: MyProject; token: string; nav: ReactNode; onSignedOut: (why: string | null) => void }) {
   const client = useMemo(() => createHubClient(project.name, token), [project.name, token]);
   const { started, openProject } = useAppStore();
   const [ready, setReady] = useState(false);
@@ -33,7 +34,7 @@ export function HubProject({ project, token, nav, onSignedOut }: { project: MyPr
 
   useEffect(() => {
     const off = client.onConnection((state) => {
-      if (state === 'signed-out') onSignedOut();
+      if (state === 'signed-out') onSignedOut(client.signedOutReason());
     });
     setReady(false);
     client.call('app.info', undefined).then(
