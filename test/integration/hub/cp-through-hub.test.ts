@@ -5,7 +5,7 @@
 // again, and the whole file checked before it lands. For an AWS project the
 // bytes come straight from S3 through presigned URLs (an hour), never
 // through the hub. Real hub (HTTP, SQLite), real CLI processes, s3rver.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, request } from 'node:http';
 import type { Server } from 'node:http';
@@ -13,7 +13,6 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { ArtifactLinkPage } from '../../../main/common/api/artifact-links';
 import { HUB_KEYCHAIN_SERVICE } from '../../../main/cli/commands/config-hub';
 import { keys } from '../../../main/core/keys';
 import type { RunService } from '../../../main/core/runs';
@@ -63,7 +62,6 @@ let s3: S3rver;
 let wire: S3Wire;
 let tmp: string;
 let url: string;
-let token: string;
 const keychain = new Keychain(HUB_KEYCHAIN_SERVICE);
 /** Artifact bytes the hub served (its download route), counted at the service the route reads them from. */
 let hubServed = 0;
@@ -97,7 +95,6 @@ async function seedRun(project: string, runName: string, files: Map<string, Buff
 
 async function connect(name: string, project: string): Promise<MemberCli> {
   const t = ((await admin('users.create', { name })) as { token: string }).token;
-  token = t;
   await admin('members.set', { project, user: name, role: 'read' });
   const dir = join(tmp, name);
   await mkdir(join(dir, 'cwd'), { recursive: true });
@@ -171,5 +168,81 @@ describe('dstack cp through a team hub', () => {
     expect(r.stdout).toMatch(new RegExp(`^Copied ${files.size} file\\(s\\), [\\d.]+ MiB, to .*colliding\\.\\n$`));
     const want = new Map([...files, ['g0/extra.part', mine]]);
     expect(treeDifferences(want, await readTree(out))).toEqual([]);
+  }, 180_000);
+
+  it('resumes a download cut by a kill from the parts it verified, and fetches again a staged part whose bytes were damaged', async () => {
+    const data = randomBytes(5 * 8 * MiB - 1000);
+    await seedRun('alpha', 'big-hawk-1', new Map([['model.bin', data]]));
+    const cli = await connect('bo', 'alpha');
+    const out = join(tmp, 'resumed', 'model.bin');
+    // The first four ranged GETs (8 MiB parts) go through; the fifth waits until the CLI has been killed.
+    let release = (): void => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    hubServed = 0;
+    gate = (n) => (n <= 4 ? Promise.resolve() : held);
+    const first = cli.spawn(['cp', 'big-hawk-1', 'model.bin', out]);
+    try {
+      await waitFor('four verified parts in the staged journal of the cut download', () => stagedParts(cli.home), (parts) => parts.some((n) => n >= 4), { timeoutMs: 90_000 });
+    } finally {
+      first.child.kill('SIGKILL');
+      await first.exited;
+      release();
+    }
+    gate = undefined;
+    await expect(readFile(out), 'nothing lands at the target before every byte is verified').rejects.toThrow(/ENOENT/);
+    // Someone (a disk fault, another program) writes zeros over the first staged part.
+    const staging = join(cli.home, 'staging');
+    const partial = (await readdir(staging)).filter((n) => n.endsWith('.part'));
+    expect(partial, `the staging folder holds ${JSON.stringify(await readdir(staging))}`).toHaveLength(1);
+    const fh = await open(join(staging, partial[0]!), 'r+');
+    await fh.write(Buffer.alloc(MiB), 0, MiB, 0);
+    await fh.close();
+
+    hubServed = 0;
+    const again = await cli.run(['cp', 'big-hawk-1', 'model.bin', out]);
+    expect(again.code, again.stderr).toBe(0);
+    expect((await readFile(out)).equals(data), 'the resumed file is the artifact, byte for byte').toBe(true);
+    // Parts 1-3 were reused; the damaged part 0 and the never-fetched part 4 came again.
+    expect(hubServed, 'ranged GETs of the resumed download').toBe(2);
+    expect(await readdir(staging), 'the staging folder is empty after the download').toEqual([]);
+  }, 180_000);
+
+  it('for an AWS project fetches every byte straight from S3 through hour-long presigned URLs, none through the hub, and refuses a damaged object', async () => {
+    const files = new Map<string, Buffer>([
+      ['small.txt', Buffer.from('hello from s3\n')],
+      ['big.bin', randomBytes(12 * MiB + 7)],
+      ['big.bin.part', randomBytes(3_000)],
+    ]);
+    await seedRun('vision', 'sky-owl-1', files);
+    const service = h.hub.services.get('vision');
+    const { repo } = await service.ctx.projects.resolve(await h.hub.services.projectId('vision'));
+    const stored = s3.objectPath(keys.artifact(repo, 'sky-owl-1,train,0', 'big.bin'));
+    // s3rver gives a multipart object a plain MD5 ETag; give big.bin the one real S3 would (MD5 of the 5 MiB parts' MD5s).
+    const big = files.get('big.bin')!;
+    const partMd5s = [0, 1, 2].map((i) => createHash('md5').update(big.subarray(i * 5 * MiB, (i + 1) * 5 * MiB)).digest());
+    await writeFile(`${stored}.md5`, `${createHash('md5').update(Buffer.concat(partMd5s)).digest('hex')}-3`);
+    const cli = await connect('vic', 'vision');
+    hubServed = 0;
+    wire.seen.length = 0;
+    const out = join(tmp, 'from-s3');
+    const r = await cli.run(['cp', 'sky-owl-1', '', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(treeDifferences(files, await readTree(out))).toEqual([]);
+    expect(hubServed, 'artifact bytes the hub served').toBe(0);
+    const signed = wire.seen.filter((x) => x.signedUrl);
+    const seen = JSON.stringify(wire.seen.map((x) => `${x.method} ${x.url.slice(0, 120)}`));
+    // The multipart object comes in its three 5 MiB parts (the part size its ETag follows from), each its own ranged GET.
+    expect(signed.length, seen).toBe(5);
+    for (const x of signed) expect(x.url, 'a presigned GET valid for an hour').toMatch(/[?&]X-Amz-Expires=3600(&|$)/);
+    expect(signed.reduce((n, x) => n + x.bytes, 0), 'bytes S3 sent on presigned GETs').toBe([...files.values()].reduce((n, b) => n + b.length, 0));
+
+    // The stored object's bytes change under its ETag: the download is refused, and nothing lands.
+    const fh = await open(stored, 'r+');
+    await fh.write(Buffer.from('tampered'), 0, 8, 6 * MiB);
+    await fh.close();
+    const bad = await cli.run(['cp', 'sky-owl-1', 'big.bin', join(tmp, 'tampered.bin')]);
+    expect(bad.code, bad.stdout).toBe(1);
+    expect(bad.stderr).toMatch(/The download of big\.bin is corrupt: its checksum does not match the source's\./);
+    await expect(readFile(join(tmp, 'tampered.bin'))).rejects.toThrow(/ENOENT/);
   }, 180_000);
 });
