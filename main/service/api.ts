@@ -86,6 +86,7 @@ export class ApiService {
   /** Ends everything a closed window or socket left open. */
   disconnect(clientId: string): void {
     this.ctx.hub.disposeClient(clientId);
+    void this.carrier.disconnect(clientId);
   }
 
   async dispose(): Promise<void> {
@@ -93,4 +94,3 @@ export class ApiService {
     await this.ctx.dispose();
   }
 }
-    void this.carrier.disconnect(clientId);

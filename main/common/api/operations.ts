@@ -15,8 +15,8 @@ import type { ArtifactLinkPage } from './artifact-links';
 import type { GcpCredentialsRef, GcpIdentity, GcpPermissionReport, GcpTarget } from './gcp-setup';
 import type { BackendName, WizardChoice, WizardStep } from '../backends';
 import type { SerializedError } from '../errors';
-import type { InstanceOffer, ResourceOverrides, RunSummary } from '../job';
 import type { ProjectRole } from '../hub';
+import type { InstanceOffer, ResourceOverrides, RunSummary } from '../job';
 import type { LogEvent } from '../log-event';
 
 export type { RunSummary, InstanceOffer, LogEvent, ResourceOverrides, SerializedError };
@@ -61,7 +61,6 @@ export interface ConfigSummary {
   aws?: { region: string; bucket: string; profile?: string; keyIdLast4?: string; subnet?: string };
   /** A keychain key appears only as its service account e-mail. */
   gcp?: { project: string; region: string; zone: string; bucket: string; account?: string; network?: string; subnet?: string };
-}
   /** Set while the app goes through a team hub; `backend` is then the hub project's (null when the hub did not answer). */
   hub?: HubConnectionSummary;
 }
@@ -79,6 +78,7 @@ export interface HubConnectionSummary {
 export interface HubCheck {
   user: string;
   projects: { name: string; role: ProjectRole; backend: BackendName }[];
+}
 
 export interface SetupState {
   draft: SetupDraft;
@@ -203,11 +203,11 @@ export interface ApiOperations {
   'gcp.createBucket': Op<GcpTarget & { bucket: string }, void>;
   'gcp.checkPermissions': Op<GcpTarget & { bucket: string }, GcpPermissionReport>;
   'gcp.save': Op<GcpTarget & { bucket: string; zone: string; network?: string; subnet?: string }, ConfigSummary>;
-  'projects.recent': Op<void, ProjectInfo[]>;
   /** Asks the hub who the token is and which projects it may reach; saves nothing. */
   'hub.test': Op<{ url: string; token: string }, HubCheck>;
   /** Checks again, keeps the token in the OS keychain (never in a file) and routes project operations through the hub's project. */
   'hub.connect': Op<{ url: string; token: string; project: string }, ConfigSummary>;
+  'projects.recent': Op<void, ProjectInfo[]>;
   'projects.open': Op<{ path?: string }, ProjectInfo | null>;
   /** `dstack init` for a folder `projects.open` refused with `details.canInit`; in the desktop app, without a path (the folder just picked). */
   'projects.init': Op<{ path?: string }, ProjectInfo>;
@@ -297,11 +297,11 @@ export const OPERATION_ROLES = {
   'gcp.createBucket': 'local',
   'gcp.checkPermissions': 'local',
   'gcp.save': 'local',
+  'hub.test': 'local',
+  'hub.connect': 'local',
   'projects.recent': 'local',
   'projects.open': 'local',
   'projects.init': 'local',
-  'hub.test': 'local',
-  'hub.connect': 'local',
   'projects.workflows': 'read',
   'projects.watchWorkflows': 'read',
   'runs.offer': 'run',
