@@ -15,12 +15,13 @@ import { Sidebar } from './shell/Sidebar';
 import { StatusBar } from './shell/StatusBar';
 import { Toasts } from './shell/Toasts';
 import { useConnection } from './shell/useConnection';
+import { HubCapabilities } from './shell/hub-capabilities';
 import { lastProjectId, useAppStore } from './store';
 import { Wizard } from './wizard/Wizard';
 
 export function App() {
   const api = useApi();
-  const { screen, started, wizardDraft, openProject } = useAppStore();
+  const { screen, started, wizardDraft, openProject, config } = useAppStore();
   const [error, setError] = useState<ShownError | null>(null);
   const connection = useConnection();
 
@@ -61,7 +62,11 @@ export function App() {
       </>
     );
   }
-  return <AppShell />;
+  return (
+    <HubCapabilities config={config}>
+      <AppShell />
+    </HubCapabilities>
+  );
 }
 
 /**

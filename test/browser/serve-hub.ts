@@ -2,8 +2,8 @@
  * `dstack server` (as serve.ts starts it) with the CLI's hub client, as the
  * real `dstack server` command passes it, beside a real team hub on the
  * SQLite store: a local-backend project `alpha` with examples/hello as its
- * workflows and one finished hello run, and a member `ana` (role run). The
- * hub's URL, ana's token and the run's name go to the JSON file named by
+ * workflows and one finished hello run, and members `ana` (role run) and
+ * `rita` (role read). The hub's URL, their tokens and the run's name go to the JSON file named by
  * DSTACK_TEST_HUB_SETUP, for the spec; the token keeps to the keychain
  * service named by DSTACK_TEST_HUB_KEYCHAIN, so runs never share an entry.
  */
@@ -48,6 +48,8 @@ await mkdir(workflows, { recursive: true });
 await copyFile(join(ROOT, 'examples', 'hello', '.dstack', 'workflows', 'hello.yaml'), join(workflows, 'hello.yaml'));
 const ana = ((await post('users.create', { name: 'ana' }, admin.token)) as { token: string }).token;
 await post('members.set', { project: 'alpha', user: 'ana', role: 'run' }, admin.token);
+const rita = ((await post('users.create', { name: 'rita' }, admin.token)) as { token: string }).token;
+await post('members.set', { project: 'alpha', user: 'rita', role: 'read' }, admin.token);
 const { runName } = (await post('projects/alpha/ops/runs.submit', { projectId: 'hub', workflow: 'hello', args: [] }, ana)) as { runName: string };
 
 const server = await startServer({
@@ -57,7 +59,7 @@ const server = await startServer({
   port: 0,
   hubLink: cliHubLink(new Keychain(keychainService)),
 });
-await writeFile(setupFile, JSON.stringify({ hubUrl, token: ana, runName }), { mode: 0o600 });
+await writeFile(setupFile, JSON.stringify({ hubUrl, token: ana, readToken: rita, runName }), { mode: 0o600 });
 console.log(`DSTACK_URL ${server.url}`);
 const stop = async (): Promise<void> => {
   await server.close();

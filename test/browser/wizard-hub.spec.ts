@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServerProcess, type ServerProcess } from './server-process';
+import type { Page } from '@playwright/test';
 import { call, expect, openApp, shot, test, violations } from './fixtures';
 
 test.describe.configure({ mode: 'serial' });
@@ -19,10 +20,34 @@ test.afterEach(async () => {
   server = undefined;
 });
 
-test('a wrong token is one sentence; the right one lists projects; finishing shows the hub project\'s runs', async ({ page, request }) => {
+interface HubSetup {
+  hubUrl: string;
+  token: string;
+  readToken: string;
+  runName: string;
+}
+
+/** `dstack server` beside a real hub (serve-hub.ts), and what the hub was set up with. */
+async function startWithHub(): Promise<HubSetup> {
   const setupFile = join(mkdtempSync(join(tmpdir(), 'dstack-ui-hub-setup-')), 'setup.json');
   server = await startServerProcess({ DSTACK_TEST_HUB_SETUP: setupFile, DSTACK_TEST_HUB_KEYCHAIN: `dstack-hub-ui-${randomBytes(4).toString('hex')}` }, 'serve-hub.ts');
-  const hub = JSON.parse(readFileSync(setupFile, 'utf8')) as { hubUrl: string; token: string; runName: string };
+  return JSON.parse(readFileSync(setupFile, 'utf8')) as HubSetup;
+}
+
+/** The wizard's hub step with a token that works, through Finish. */
+async function connectInWizard(page: Page, hub: HubSetup, token: string): Promise<void> {
+  await page.getByRole('radio', { name: /Connect to a team hub/ }).check();
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByRole('textbox', { name: 'Hub URL' }).fill(hub.hubUrl);
+  await page.getByLabel('Token').fill(token);
+  await page.getByRole('button', { name: 'Test connection' }).click();
+  await page.getByRole('button', { name: 'Connect', exact: true }).click();
+  await page.getByRole('button', { name: 'Open alpha' }).click();
+}
+
+test('a wrong token is one sentence; the right one lists projects; finishing shows the hub project\'s runs', async ({ page, request }) => {
+  const hub = await startWithHub();
+  if (!server) throw new Error('no server');
 
   await openApp(page, server.url);
   await page.getByRole('radio', { name: /Connect to a team hub/ }).check();
@@ -61,4 +86,18 @@ test('a wrong token is one sentence; the right one lists projects; finishing sho
   await row.getByRole('button', { name: `Show run ${hub.runName}` }).click();
   await expect(page.getByRole('log', { name: 'Log output' })).toContainText('Hello from dstack, line 5 of 5');
   expect(await page.content()).not.toContain(hub.token);
+});
+
+test('a read member sees the hub project\'s runs and log, with no Run, Stop or Remove', async ({ page }) => {
+  const hub = await startWithHub();
+  if (!server) throw new Error('no server');
+  await openApp(page, server.url);
+  await connectInWizard(page, hub, hub.readToken);
+  const row = page.getByRole('row').filter({ has: page.getByRole('button', { name: `Show run ${hub.runName}` }) });
+  await expect(row.locator('.status')).toHaveText('done', { timeout: 60_000 });
+  await row.getByRole('button', { name: `Show run ${hub.runName}` }).click();
+  await expect(page.getByRole('log', { name: 'Log output' })).toContainText('Hello from dstack, line 5 of 5');
+  await expect(page.getByRole('list', { name: 'Workflows' }).getByText('hello', { exact: true })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Run hello' })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: /^Remove/ })).toHaveCount(0);
 });
