@@ -31,3 +31,22 @@ export function liveRunners(home: string): Promise<number[]> {
 export async function runnersEnded(home: string, timeoutMs = 120_000): Promise<void> {
   await waitFor(`the runners of ${home} to exit`, () => liveRunners(home), (live) => live.length === 0, { timeoutMs, everyMs: 100 });
 }
+
+/**
+ * A test's cleanup: gives the runners of `home` a moment to finish what they
+ * write, then kills those still running (a test that failed half-way leaves
+ * its long job's runner behind), each runner's process group at once (its
+ * watchdog then ends the job's group), and waits until they are gone.
+ */
+export async function endRunners(home: string, graceMs = 15_000): Promise<void> {
+  const finished = await runnersEnded(home, graceMs).then(() => true, () => false);
+  if (finished) return;
+  for (const pid of await liveRunners(home)) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      process.kill(pid, 'SIGKILL');
+    }
+  }
+  await runnersEnded(home, 30_000);
+}

@@ -5,7 +5,7 @@ import type { ChildProcess } from 'node:child_process';
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { runnersEnded } from '../../helpers/runners';
+import { endRunners } from '../../helpers/runners';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..', '..');
 const BIN = join(ROOT, 'main', 'cli', 'dstack.js');
@@ -82,7 +82,7 @@ export async function helloProject(extra: string): Promise<{ cli: Cli; dir: stri
   await writeFile(join(project, '.dstack', 'workflows', 'cli-test.yaml'), extra);
   const cli = new Cli(project, { DSTACK_HOME: join(dir, 'home'), DSTACK_STOP_GRACE_MS: '2000' });
   const cleanup = async () => {
-    await runnersEnded(join(dir, 'home'));
+    await endRunners(join(dir, 'home'));
     await rm(dir, { recursive: true, force: true });
   };
   return { cli, dir, cleanup };

@@ -15,7 +15,7 @@ import { openProject } from '../../../main/core/project';
 import { RunService } from '../../../main/core/runs';
 import type { Cli } from './cli';
 import { helloProject, ROOT, runNameIn } from './cli';
-import { processesNaming, runnersEnded } from '../../helpers/runners';
+import { endRunners, processesNaming } from '../../helpers/runners';
 import { waitFor } from '../../helpers/wait';
 
 const BIN = join(ROOT, 'main', 'cli', 'dstack.js');
@@ -58,7 +58,7 @@ beforeAll(async () => {
 }, 240_000);
 afterAll(async () => {
   // A stopped run's runner may still be writing; after the unmount its writes would land in the folder underneath.
-  if (mounted) await runnersEnded(home);
+  if (mounted) await endRunners(home);
   if (mounted) await run('umount', ['-l', home]);
   await cleanup();
 }, 240_000);
