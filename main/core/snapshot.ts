@@ -17,7 +17,8 @@ import type { Storage } from './backend';
 import { gitFiles, gitRoot, gitState } from './git';
 import { keys } from './keys';
 
-interface FileEntry {
+/** One file of a snapshot: its path in the project, the mode a job sees, and its content's hash. */
+export interface FileEntry {
   path: string;
   mode: number;
   sha256: string;
@@ -85,21 +86,39 @@ export async function snapshotFiles(root: string): Promise<{ paths: string[]; gi
   return { paths };
 }
 
+/** A snapshot of a folder before it is packed: its files (hashed), their content hash and total size, and the git state. */
+export interface SnapshotPlan {
+  files: FileEntry[];
+  hash: string;
+  bytes: number;
+  git?: CodeRef['git'];
+}
+
+/** Lists and hashes what a snapshot of `root` holds, with the same files and ignores for every caller. */
+export async function planSnapshot(root: string): Promise<SnapshotPlan> {
+  const { paths, git } = await snapshotFiles(root);
+  const files = await describe(root, paths);
+  return { files, hash: contentHash(files), bytes: files.reduce((n, f) => n + f.size, 0), ...(git ? { git } : {}) };
+}
+
+/** Packs the planned files of `root` into the gzip tar at `file`, as every snapshot is stored. */
+export async function packSnapshot(root: string, plan: SnapshotPlan, file: string): Promise<void> {
+  await tarCreate({ gzip: true, cwd: root, file, portable: true, noDirRecurse: true }, plan.files.map((f) => `./${f.path}`));
+}
+
 /**
  * Snapshots `root` and stores it at `keys.code(repo, hash)` unless an object
  * with that hash is already there.
  */
 export async function storeSnapshot(storage: Storage, repo: string, root: string): Promise<CodeRef & { uploaded: boolean }> {
-  const { paths, git } = await snapshotFiles(root);
-  const files = await describe(root, paths);
-  const hash = contentHash(files);
-  const key = keys.code(repo, hash);
-  const ref = { key, hash, files: files.length, bytes: files.reduce((n, f) => n + f.size, 0), ...(git ? { git } : {}) };
+  const plan = await planSnapshot(root);
+  const key = keys.code(repo, plan.hash);
+  const ref = { key, hash: plan.hash, files: plan.files.length, bytes: plan.bytes, ...(plan.git ? { git: plan.git } : {}) };
   if (await storage.head(key)) return { ...ref, uploaded: false };
   const dir = await mkdtemp(join(tmpdir(), 'dstack-code-'));
   try {
     const file = join(dir, 'code.tar.gz');
-    await tarCreate({ gzip: true, cwd: root, file, portable: true, noDirRecurse: true }, files.map((f) => `./${f.path}`));
+    await packSnapshot(root, plan, file);
     await storage.uploadFile(file, key);
   } finally {
     await rm(dir, { recursive: true, force: true });

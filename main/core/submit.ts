@@ -5,7 +5,7 @@
  * leaves nothing behind.
  */
 import { NotFoundError } from '../common/errors';
-import type { BackendName, Job, JobSpec, ResolvedDep, ResourceOverrides } from '../common/job';
+import type { BackendName, CodeRef, Job, JobSpec, ResolvedDep, ResourceOverrides } from '../common/job';
 import { jobIdOf } from '../common/job';
 import type { Backend } from './backend';
 import { resolveDeps } from './deps';
@@ -26,6 +26,12 @@ export interface SubmitOptions {
   maxDurationSec?: number;
   /** This run's cpu, memory, gpu or spot instead of the workflow's. */
   overrides?: ResourceOverrides;
+  /**
+   * A run whose code is not the folder's own: a team hub submits a member's
+   * upload under its project's repo, with `projectDir` holding only the
+   * uploaded workflow files, and stores the uploaded snapshot itself.
+   */
+  source?: { repo: string; storeCode: () => Promise<CodeRef> };
 }
 
 /** Secrets the job gets: every secret of the repo; a name the workflow references must exist. */
@@ -49,7 +55,7 @@ export async function submitRun(
   if (opts.backend && opts.backend !== backend.name) {
     throw new ConflictError(`This service runs on the ${backend.name} backend, not ${opts.backend}.`);
   }
-  const { root, repo } = await openProject(projectDir);
+  const { root, repo } = opts.source ? { root: projectDir, repo: opts.source.repo } : await openProject(projectDir);
   // The parser (and its YAML library) loads only for a submit, so `ps` or `logs` start faster.
   const { findWorkflow, loadWorkflows, toJobSpec } = await import('./workflow');
   const wf = findWorkflow(await loadWorkflows(root), workflowName);
@@ -91,7 +97,7 @@ async function buildJob(
   const args = opts.args ?? [];
   const parsed = toJobSpec({ name: runName, args });
   const spec = { ...parsed, resources: applyOverrides(parsed.resources, opts.overrides) };
-  const code = await storeSnapshot(backend.storage, repo, root);
+  const code = opts.source ? await opts.source.storeCode() : await storeSnapshot(backend.storage, repo, root);
   const now = Date.now();
   const job: Job = {
     ...spec,
