@@ -29,6 +29,13 @@ interface HubFlags {
   tlsCert?: string;
   tlsKey?: string;
   database?: string;
+  maxCodeMb?: number;
+}
+
+function parseMegabytes(v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v.trim()) || n < 1) throw new InvalidArgumentError(`Invalid size "${v}".`, 'Give a whole number of megabytes, 1 or more.');
+  return n;
 }
 
 async function readPem(path: string, flag: string): Promise<Buffer> {
@@ -58,7 +65,7 @@ export async function startHubFromFlags(flags: HubFlags, log: (line: string) => 
   const home = dstackHome();
   const store = await openHubStore({ home, ...(flags.database ? { database: flags.database } : {}) });
   try {
-    const hub = await startHub({ store, home, version: appVersion(), host: flags.host, port: flags.port, allowedHosts, ...(tls ? { tls } : {}) });
+    const hub = await startHub({ store, home, version: appVersion(), host: flags.host, port: flags.port, allowedHosts, ...(tls ? { tls } : {}), ...(flags.maxCodeMb ? { maxCodeBytes: flags.maxCodeMb * 1024 * 1024 } : {}) });
     const admin = await store.bootstrapAdmin('admin');
     log(`dstack hub is running at ${hub.url}`);
     if (admin) {
@@ -84,6 +91,7 @@ export function hubCommand(): Command {
     .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (with --tls-key)')
     .option('--tls-key <file>', 'the certificate\'s PEM private key')
     .option('--database <url>', 'postgresql://… for several hub processes; default SQLite under DSTACK_HOME/hub/')
+    .option('--max-code-mb <n>', 'the most code (the working copy) one `dstack run` may upload; default 512', parseMegabytes)
     .action(async (flags: HubFlags) => {
       const stop = await startHubFromFlags(flags, (l) => console.log(l), (l) => console.error(l));
       await new Promise<void>((done) => {

@@ -7,6 +7,7 @@
  *   POST /api/v1/{action}                       users, projects, members, audit, me (admin-actions.ts)
  *   POST /api/v1/projects/{name}/ops/{op}       a contract operation in a project (project-ops.ts)
  *   GET  /api/v1/projects/{name}/download/{id}  a finished download of that project
+ *   POST /api/v1/projects/{name}/upload/run     `dstack run` with the member's workflow files and code (run-upload.ts)
  *   GET  /api/v1/projects/{name}/events         the project's events over a WebSocket (hello, then events)
  *   GET  /, /assets/…                            the app's page, no token (it asks for one; web-page.ts)
  * No cookies: a browser never sends the token on its own, so there is no CSRF to defend.
@@ -19,6 +20,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
 import type { Envelope } from '../../common/api/operations';
+import { RUN_UPLOAD_ROUTE } from '../../common/api/run-upload';
 import { DstackError, NotFoundError, toDstackError } from '../../common/errors';
 import { handleDownload, readJson } from '../../server/api-routes';
 import { httpStatusOf } from '../../server/error-status';
@@ -33,8 +35,9 @@ import { hubHostAllowed, hubHosts } from './network';
 import { admitToProject, runProjectOp } from './project-ops';
 import { ProjectServices } from './project-services';
 import { HubReconciler } from './reconcile';
-import type { CapacityRetryOptions } from './capacity-waits';
+import { CodeTooLargeError, DEFAULT_MAX_CODE_BYTES, runUpload } from './run-upload';
 import { accessTaken, UserSockets } from './user-sockets';
+import type { CapacityRetryOptions } from './capacity-waits';
 import { bearerFromSubprotocols, DEFAULT_RENDERER_DIR, isPageRequest, pageHeaders } from './web-page';
 
 export interface HubOptions {
@@ -56,6 +59,8 @@ export interface HubOptions {
   capacityRetry?: CapacityRetryOptions;
   /** The built renderer the hub serves at `/`; default `out/renderer`. */
   rendererDir?: string;
+  /** What one run's uploaded code may hold (`--max-code-mb`); default DEFAULT_MAX_CODE_BYTES. */
+  maxCodeBytes?: number;
 }
 
 export interface RunningHub {
@@ -82,7 +87,7 @@ function send(res: ServerResponse, status: number, body: Envelope<unknown>): voi
 /** A thrown error as an envelope: the hub's own refusals keep their status; an unexpected error is logged, not shown. */
 function sendError(res: ServerResponse, err: unknown): void {
   if (res.headersSent) return void res.destroy();
-  if (err instanceof HubAccessError) return send(res, err.status, { error: err.toJSON() });
+  if (err instanceof HubAccessError || err instanceof CodeTooLargeError) return send(res, err.status, { error: err.toJSON() });
   const e = toDstackError(err);
   if (e.code === 'internal') {
     console.error(`dstack hub: a request failed: ${e.message}`);
@@ -160,6 +165,9 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
         throw projectNotFound(project);
       }
       if (kind === 'ops' && req.method === 'POST') return send(res, 200, { result: (await runProjectOp(ctx, req, project, what)) ?? null });
+      if (`${kind}/${what}` === RUN_UPLOAD_ROUTE && req.method === 'POST') {
+        return send(res, 200, { result: await runUpload({ ...ctx, hubDir, maxCodeBytes: opts.maxCodeBytes ?? DEFAULT_MAX_CODE_BYTES }, req, project) });
+      }
       if (kind === 'download' && (req.method === 'GET' || req.method === 'HEAD')) {
         await admitToProject(ctx, req, project, 'read');
         return handleDownload(services.get(project), what, req, res, HEADERS);
