@@ -96,6 +96,32 @@ export class HubClient {
   }
 
   /**
+   * POSTs `body` to a route of the project that takes more than an
+   * operation's 1 MiB (a run's code), streamed from the Blob (a file is read
+   * as it is sent); resolves with the envelope's result, or throws the hub's
+   * refusal as a call does.
+   */
+  async upload<T>(route: string, body: Blob, contentType: string): Promise<T> {
+    const url = new URL(`api/v1/projects/${encodeURIComponent(this.conn.project)}/${route}`, this.conn.url);
+    let res: Response;
+    let text: string;
+    try {
+      res = await fetch(url, { method: 'POST', headers: this.headers({ 'content-type': contentType }), body, redirect: 'error' });
+      text = await res.text();
+    } catch (err) {
+      throw unreachable(this.conn, err);
+    }
+    let answer: { result?: unknown; error?: SerializedError } | undefined;
+    try {
+      answer = JSON.parse(text) as typeof answer;
+    } catch {
+      answer = undefined;
+    }
+    if (res.status === 200 && answer && 'result' in answer) return answer.result as T;
+    throw refusal(this.conn, res.status, answer?.error);
+  }
+
+  /**
    * Opens the project's events socket and waits for the hub's hello; each
    * event then goes to `listener`. A refused upgrade is the same one-line
    * error a refused call gives.

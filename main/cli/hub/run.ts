@@ -1,16 +1,20 @@
 /**
- * `dstack run WORKFLOW` through a team hub: the hub submits the workflow of
- * that name from its project's own workflow files (not this folder's: the
- * upload of a working copy is not there yet), then the log is followed
- * until the run ends, and the exit status is the run's, as on a local
- * backend. Ctrl+C asks the hub to stop the run; a second one aborts it.
+ * `dstack run WORKFLOW` through a team hub, as on a direct backend: this
+ * folder's workflow files and working copy go to the hub, which parses the
+ * files itself and submits the run to the project's backend; then the log
+ * is followed until the run ends, and the exit status is the run's. Ctrl+C
+ * asks the hub to stop the run; a second one aborts it.
  */
+import { openAsBlob } from 'node:fs';
+import type { RunUploadHead, RunUploadResult } from '../../common/api/run-upload';
+import { RUN_UPLOAD_ROUTE, RUN_UPLOAD_TYPE } from '../../common/api/run-upload';
 import type { ResourceOverrides, RunSummary } from '../../common/job';
 import { DstackError, NotFoundError } from '../../common/errors';
 import { followRunToEnd } from '../follow-run';
 import { printEvents } from '../output';
 import type { HubClient } from './client';
 import { followHubLog, RECONNECT_FOR_MS } from './follow';
+import { packWorkingCopy } from './working-copy';
 
 /** A run of the hub project by name, from its full listing. */
 export async function hubRunByName(hub: HubClient, runName: string): Promise<RunSummary> {
@@ -38,21 +42,38 @@ export interface HubRunOptions {
   overrides?: ResourceOverrides;
 }
 
+/** Sends this folder's workflow files and working copy to the hub, which submits the run; returns its name and workflow. */
+async function submitWorkingCopy(hub: HubClient, workflow: string, args: string[], opts: HubRunOptions): Promise<RunUploadResult> {
+  const packed = await packWorkingCopy(process.cwd());
+  try {
+    const head: RunUploadHead = {
+      request: {
+        projectId: hub.projectId,
+        workflow,
+        args,
+        ...(opts.tag ? { tag: opts.tag } : {}),
+        ...(opts.overrides ? { overrides: opts.overrides } : {}),
+      },
+      workflowFiles: packed.workflowFiles,
+      ...(packed.git ? { git: packed.git } : {}),
+    };
+    // JSON.stringify never writes a raw newline, so the first one ends the head.
+    const body = new Blob([`${JSON.stringify(head)}\n`, await openAsBlob(packed.file)]);
+    return await hub.upload<RunUploadResult>(RUN_UPLOAD_ROUTE, body, RUN_UPLOAD_TYPE);
+  } finally {
+    await packed.dispose();
+  }
+}
+
 export async function hubRun(hub: HubClient, workflow: string, args: string[], opts: HubRunOptions): Promise<void> {
-  const { runName } = await hub.call('runs.submit', {
-    projectId: hub.projectId,
-    workflow,
-    args,
-    ...(opts.tag ? { tag: opts.tag } : {}),
-    ...(opts.overrides ? { overrides: opts.overrides } : {}),
-  });
-  const where = `the hub project ${hub.conn.project}, from the hub's own workflow files (not this folder's)`;
+  const { runName, workflowName } = await submitWorkingCopy(hub, workflow, args, opts);
+  const where = `the hub project ${hub.conn.project}`;
   if (opts.detach) {
-    process.stderr.write(`Run ${runName} (${workflow}) submitted to ${where}.\n`);
+    process.stderr.write(`Run ${runName} (${workflowName}) submitted to ${where}.\n`);
     console.log(runName);
     return;
   }
-  process.stderr.write(`Run ${runName} (${workflow}) submitted to ${where}. Ctrl+C stops it; press twice to abort.\n`);
+  process.stderr.write(`Run ${runName} (${workflowName}) submitted to ${where}. Ctrl+C stops it; press twice to abort.\n`);
   await followRunToEnd({
     runName,
     stop: (abort) => hub.call('runs.stop', { projectId: hub.projectId, runName, abort }),
