@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { HUB_KEYCHAIN_SERVICE } from '../../../main/cli/commands/config-hub';
-import { projectHome } from '../../../main/hub/server/project-backend';
 import { Keychain } from '../../../main/node/keychain';
 import { waitFor } from '../../helpers/wait';
 import type { LiveCli } from './cli-hub';
@@ -62,7 +61,8 @@ it('follows `dstack run` across a hub restart without losing or doubling a line'
   await post('projects.create', { name: 'alpha', backend: 'local' });
   const { token } = (await post('users.create', { name: 'ana' })) as { token: string };
   await post('members.set', { project: 'alpha', user: 'ana', role: 'run' });
-  const workflows = join(projectHome(join(tmp, 'hub-home', 'hub'), 'alpha'), 'workspace', '.dstack', 'workflows');
+  // The member's own project folder: `run` sends its workflow files and code to the hub.
+  const workflows = join(tmp, 'cwd', '.dstack', 'workflows');
   await mkdir(workflows, { recursive: true });
   await writeFile(join(workflows, 'ticks.yaml'), `workflows:\n  - name: ticks\n    provider: bash\n    commands:\n      - for i in $(seq 1 ${TICKS}); do echo "tick $i"; sleep 0.5; done\n`);
   const cli = new MemberCli(join(tmp, 'cwd'), join(tmp, 'home'));

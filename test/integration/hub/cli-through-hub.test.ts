@@ -1,6 +1,7 @@
 // The CLI through a team hub, end to end: a member runs `dstack config hub`
 // (token on stdin, into the OS keychain), then the real CLI's commands act
-// on the hub project's runs from a folder that is no dstack project at all:
+// on the hub project's runs from the member's own project folder, whose
+// workflow files and code `run` sends to the hub (the hub project has none):
 // run, ps, logs (-f), ls, cp, tags, secrets, stop (-x), rm. A read member's
 // run is refused naming the role; a hub that is down, a project that is
 // gone, a hub of another major version and a revoked token each give one
@@ -14,7 +15,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HUB_CONNECTION_FILE, HUB_KEYCHAIN_SERVICE } from '../../../main/cli/commands/config-hub';
 import { startHub } from '../../../main/hub/server/hub-server';
 import { appVersion } from '../../../main/server/cli-command';
-import { projectHome } from '../../../main/hub/server/project-backend';
 import { Keychain } from '../../../main/node/keychain';
 import { waitFor } from '../../helpers/wait';
 import type { HubHarness } from './hub-harness';
@@ -58,10 +58,13 @@ async function member(name: string, role: 'admin' | 'run' | 'read'): Promise<str
   return tokens[name];
 }
 
-/** A member's CLI with its own DSTACK_HOME, connected to the hub with `dstack config hub`, token on stdin. */
+/** A member's CLI with its own DSTACK_HOME, in a project folder with hello and EXTRA, connected to the hub with `dstack config hub`, token on stdin. */
 async function connect(name: string): Promise<MemberCli> {
   const dir = join(tmp, name);
-  await mkdir(join(dir, 'cwd'), { recursive: true });
+  const workflows = join(dir, 'cwd', '.dstack', 'workflows');
+  await mkdir(workflows, { recursive: true });
+  await copyFile(resolve(import.meta.dirname, '..', '..', '..', 'examples', 'hello', '.dstack', 'workflows', 'hello.yaml'), join(workflows, 'hello.yaml'));
+  await writeFile(join(workflows, 'extra.yaml'), EXTRA);
   const cli = new MemberCli(join(dir, 'cwd'), join(dir, 'home'));
   expect(await cli.ok(['config', 'hub', '--url', url, '--project', 'alpha'], `${tokens[name]}\n`)).toContain(`as ${name}: project alpha`);
   return cli;
@@ -93,10 +96,6 @@ beforeAll(async () => {
   h = await startHubHarness();
   url = `http://127.0.0.1:${h.hub.port}/`;
   await admin('projects.create', { name: 'alpha', backend: 'local' });
-  const workflows = join(projectHome(join(h.home, 'hub'), 'alpha'), 'workspace', '.dstack', 'workflows');
-  await mkdir(workflows, { recursive: true });
-  await copyFile(resolve(import.meta.dirname, '..', '..', '..', 'examples', 'hello', '.dstack', 'workflows', 'hello.yaml'), join(workflows, 'hello.yaml'));
-  await writeFile(join(workflows, 'extra.yaml'), EXTRA);
   await member('ana', 'admin');
   await member('rita', 'read');
   ana = await connect('ana');
@@ -109,11 +108,11 @@ afterAll(async () => {
 });
 
 describe('the CLI through a team hub', () => {
-  it('runs the hub project\'s hello, and ps, logs, ls, cp and tags show it as on a local backend', async () => {
+  it('runs this folder\'s hello in the hub project, and ps, logs, ls, cp and tags show it as on a local backend', async () => {
     const run = await ana.run(['run', 'hello']);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('Hello from dstack, line 5 of 5');
-    expect(run.stderr).toMatch(/^Run [a-z]+-[a-z]+-\d+ \(hello\) submitted to the hub project alpha, from the hub's own workflow files \(not this folder's\)\./m);
+    expect(run.stderr).toMatch(/^Run [a-z]+-[a-z]+-\d+ \(hello\) submitted to the hub project alpha\. Ctrl\+C stops it; press twice to abort\.$/m);
     const name = /Run ([a-z]+-[a-z]+-\d+) done\./.exec(run.stderr)?.[1];
     expect(name, run.stderr).toBeDefined();
 

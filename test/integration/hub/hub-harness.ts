@@ -24,12 +24,12 @@ export interface HubHarness {
   close(): Promise<void>;
 }
 
-export async function startHubHarness(opts: { reconcileEveryMs?: number } = {}): Promise<HubHarness> {
+export async function startHubHarness(opts: { reconcileEveryMs?: number; maxCodeBytes?: number } = {}): Promise<HubHarness> {
   const home = await mkdtemp(join(tmpdir(), 'dstack-hub-'));
   const store = await openHubStore({ home });
   const admin = await store.bootstrapAdmin('admin');
   if (!admin) throw new Error('bootstrapAdmin gave no token on an empty store');
-  const hub = await startHub({ store, home, version: '0.1.0', port: 0, ...(opts.reconcileEveryMs ? { reconcileEveryMs: opts.reconcileEveryMs } : {}) });
+  const hub = await startHub({ store, home, version: '0.1.0', port: 0, ...(opts.reconcileEveryMs ? { reconcileEveryMs: opts.reconcileEveryMs } : {}), ...(opts.maxCodeBytes ? { maxCodeBytes: opts.maxCodeBytes } : {}) });
   const base = `http://127.0.0.1:${hub.port}/api/v1/`;
   return {
     hub,

@@ -1,5 +1,5 @@
 // The role matrix, generated from the contract: every operation in
-// OPERATION_ROLES and every hub admin endpoint, called over real HTTP by
+// OPERATION_ROLES, the run upload route and every hub admin endpoint, called over real HTTP by
 // every kind of caller, on the real SQLite store. An allowed call may still
 // fail on its input (400) or find nothing (404 for a run), but never with
 // 401, 403 or "project not found"; a denied one gets exactly the status
@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OperationRole } from '../../../main/common/api/operations';
 import { OPERATION_NAMES, OPERATION_ROLES } from '../../../main/common/api/operations';
+import { RUN_UPLOAD_ROUTE, RUN_UPLOAD_TYPE } from '../../../main/common/api/run-upload';
 import { ADMIN_ACTION_NAMES } from '../../../main/hub/server/admin-actions';
 import type { AdminActionName } from '../../../main/hub/server/admin-actions';
 import type { HubHarness, HubResponse } from './hub-harness';
@@ -77,6 +78,15 @@ describe('every contract operation × every caller', () => {
     for (const who of IDENTITIES) {
       const r = await h.post(`projects/alpha/ops/${op}`, { projectId: 'alpha' }, tokens[who]);
       check(r, expectedForOp(role, who), `${op} as ${who}`);
+    }
+  });
+});
+
+describe('the run upload route × every caller', () => {
+  it(`POST projects/alpha/${RUN_UPLOAD_ROUTE} needs what runs.submit needs (${OPERATION_ROLES['runs.submit']})`, async () => {
+    for (const who of IDENTITIES) {
+      const r = await h.post(`projects/alpha/${RUN_UPLOAD_ROUTE}`, {}, tokens[who], { 'content-type': RUN_UPLOAD_TYPE });
+      check(r, expectedForOp(OPERATION_ROLES['runs.submit'], who), `${RUN_UPLOAD_ROUTE} as ${who}`);
     }
   });
 });
