@@ -7,7 +7,6 @@
  * reads it for such objects; a plain MD5 ETag needs none.
  */
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { ObjectInfo, SignedGet } from '../../../core/backend';
 import { NotFoundError } from '../../../common/errors';
 import { isNotFound, mapS3Error } from './errors';
@@ -18,6 +17,8 @@ import { PART_SIZE_METADATA } from './upload';
 export async function signedGet(t: S3Target, object: ObjectInfo, expiresInSec: number): Promise<SignedGet> {
   const expiresAt = Date.now() + expiresInSec * 1000;
   try {
+    // Loaded on first use: only a hub signs URLs, and the CLI and runner start faster without it.
+    const { getSignedUrl } = await import('@aws-sdk/s3-request-presigner');
     const url = await getSignedUrl(t.client, new GetObjectCommand({ Bucket: t.bucket, Key: object.key }), { expiresIn: expiresInSec });
     if (!object.etag?.includes('-')) return { url, expiresAt };
     const h = await t.client.send(new HeadObjectCommand({ Bucket: t.bucket, Key: object.key }));
