@@ -86,6 +86,21 @@ test('a wrong token is one sentence; the right one lists projects; finishing sho
   await row.getByRole('button', { name: `Show run ${hub.runName}` }).click();
   await expect(page.getByRole('log', { name: 'Log output' })).toContainText('Hello from dstack, line 5 of 5');
   expect(await page.content()).not.toContain(hub.token);
+
+  // Settings shows the connection, never the token; choosing Local there leaves the hub.
+  await page.getByRole('button', { name: 'Settings' }).click();
+  await expect(page.getByRole('heading', { name: 'Settings' })).toBeVisible();
+  await expect(page.getByText('alpha (role run)')).toBeVisible();
+  await expect(page.getByText('ana (token in the keychain)')).toBeVisible();
+  expect(await page.content()).not.toContain(hub.token);
+  await page.getByRole('button', { name: 'Change backend…' }).click();
+  await expect(page.getByRole('radio', { name: /Connect to a team hub/ })).toBeChecked();
+  await page.getByRole('radio', { name: /^Local/ }).check();
+  await page.getByRole('button', { name: 'Use Local' }).click();
+  await expect(page.getByText('dstack will run workflows on this computer.')).toBeVisible();
+  const left = await call(request, 'setup.get', undefined, server.url);
+  expect(left.config).toEqual({ backend: 'local', home: server.home });
+  expect(await call(request, 'projects.recent', undefined, server.url)).toEqual([]);
 });
 
 test('a read member sees the hub project\'s runs and log, with no Run, Stop or Remove', async ({ page }) => {

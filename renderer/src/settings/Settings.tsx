@@ -8,8 +8,11 @@ import { useApi } from '../api/context';
 import { describeError, type ShownError } from '../api/errors';
 import { ErrorNote } from '../components/ErrorNote';
 import { DragCacheSettings } from './DragCacheSettings';
+import { HubSummary } from './HubSummary';
 
 function draftFrom(c: ConfigSummary): SetupDraft {
+  // A team hub reopens the wizard on the hub with its URL; the token is typed again (the stored one stays in the keychain).
+  if (c.hub) return { step: 'backend', backend: 'hub', hubUrl: c.hub.url };
   // A GCP config reopens the wizard on GCP with its location and bucket; credentials are chosen again (a stored key stays stored).
   if (c.backend === 'gcp' && c.gcp) return { step: 'backend', backend: 'gcp', project: c.gcp.project, region: c.gcp.region, zone: c.gcp.zone, bucket: c.gcp.bucket };
   if (c.backend !== 'aws' || !c.aws) return { step: 'backend', backend: 'local' };
@@ -59,6 +62,7 @@ export function Settings({ onEdit, onClose }: { onEdit: (draft: SetupDraft) => v
               )}
             </>
           )}
+          {config.hub && <HubSummary hub={config.hub} />}
           {config.gcp && (
             <>
               <dt>Project</dt>
