@@ -35,7 +35,7 @@ import { hubHostAllowed, hubHosts } from './network';
 import { admitToProject, runProjectOp } from './project-ops';
 import { ProjectServices } from './project-services';
 import { HubReconciler } from './reconcile';
-import { CodeTooLargeError, DEFAULT_MAX_CODE_BYTES, runUpload } from './run-upload';
+import { CodeTooLargeError, DEFAULT_MAX_CODE_BYTES, runUpload, sweepUploads } from './run-upload';
 import { accessTaken, UserSockets } from './user-sockets';
 import type { CapacityRetryOptions } from './capacity-waits';
 import { bearerFromSubprotocols, DEFAULT_RENDERER_DIR, isPageRequest, pageHeaders } from './web-page';
@@ -126,6 +126,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   const bind = opts.host ?? '127.0.0.1';
   const hubDir = join(opts.home, 'hub');
   await mkdir(hubDir, { recursive: true, mode: 0o700 });
+  await sweepUploads(hubDir);
   const server: Server = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }) : createHttpServer();
   await listen(server, bind, opts.port ?? 0);
   const port = (server.address() as AddressInfo).port;

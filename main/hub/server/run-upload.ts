@@ -17,7 +17,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { dirname, join } from 'node:path';
 import { finished } from 'node:stream/promises';
@@ -60,6 +60,25 @@ export class CodeTooLargeError extends DstackError {
     });
     this.name = 'CodeTooLargeError';
   }
+}
+
+/** An upload folder older than this is nobody's: Node ends a request after 5 minutes (requestTimeout). */
+const STALE_UPLOAD_MS = 24 * 3600_000;
+
+/**
+ * Removes the upload folders a hub process killed mid-request left behind.
+ * Only stale ones: another hub process on the same home may be receiving
+ * an upload right now.
+ */
+export async function sweepUploads(hubDir: string): Promise<void> {
+  const root = join(hubDir, 'uploads');
+  const names = await readdir(root).catch(() => [] as string[]);
+  await Promise.all(
+    names.map(async (name) => {
+      const st = await stat(join(root, name)).catch(() => undefined);
+      if (st && Date.now() - st.mtimeMs > STALE_UPLOAD_MS) await rm(join(root, name), { recursive: true, force: true });
+    }),
+  );
 }
 
 export interface RunUploadContext extends ProjectOpContext {

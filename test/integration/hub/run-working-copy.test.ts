@@ -6,13 +6,14 @@
 // sentence; a read member is refused; a malformed upload gets a 4xx and the
 // hub goes on answering.
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RUN_UPLOAD_ROUTE, RUN_UPLOAD_TYPE } from '../../../main/common/api/run-upload';
 import { HUB_KEYCHAIN_SERVICE } from '../../../main/cli/commands/config-hub';
+import { startHub } from '../../../main/hub/server/hub-server';
 import { projectHome } from '../../../main/hub/server/project-backend';
 import { Keychain } from '../../../main/node/keychain';
 import { waitFor } from '../../helpers/wait';
@@ -143,6 +144,8 @@ describe('dstack run through a team hub uses this folder', () => {
     const name = /^Run ([a-z]+-[a-z]+-\d+) /.exec(run.stderr)![1]!;
     expect(run.stderr).toMatch(new RegExp(`Run ${name} done\\.\\n$`));
     expect(await ana.ok(['ps', '-a'])).toMatch(new RegExp(`^${name} +mine +done `, 'm'));
+    // The upload's private folder is gone once the run is submitted.
+    expect(await readdir(join(h.home, 'hub', 'uploads'))).toEqual([]);
 
     const failed = await ana.run(['run', 'fails']);
     expect(failed.stdout).toBe('about to fail\n');
@@ -220,4 +223,20 @@ describe('dstack run through a team hub uses this folder', () => {
     const still = await h.post('projects/alpha/ops/runs.list', { projectId: 'hub' }, token);
     expect(still.status).toBe(200);
   }, 120_000);
+
+  it('sweeps upload folders a killed hub left behind, but not one another hub process may be filling', async () => {
+    const uploads = join(h.home, 'hub', 'uploads');
+    await mkdir(join(uploads, 'left-by-a-crash'), { recursive: true });
+    await writeFile(join(uploads, 'left-by-a-crash', 'code.tar.gz'), 'partial');
+    const twoDaysAgo = new Date(Date.now() - 48 * 3600_000);
+    await utimes(join(uploads, 'left-by-a-crash'), twoDaysAgo, twoDaysAgo);
+    await mkdir(join(uploads, 'in-progress'));
+    const second = await startHub({ store: h.store, home: h.home, version: '0.1.0', port: 0 });
+    try {
+      expect((await readdir(uploads)).sort()).toEqual(['in-progress']);
+    } finally {
+      await second.close();
+      await rm(join(uploads, 'in-progress'), { recursive: true, force: true });
+    }
+  });
 });
