@@ -5,11 +5,12 @@
  * any machine; with the load average the run saw. Prints one markdown table
  * at the end and writes it to bench/results/latest.md (git-ignored).
  *
- * `--quick`: smaller transfers (128 MiB, 1,000 files) and fewer rounds.
+ * `--quick`: smaller transfers (128 MiB, 1,000 files), fewer rounds, and a hub with 2,000 runs and 10 log followers.
  * `--rounds N`: paired transfer rounds (default 3).
  */
 import { availableParallelism } from 'node:os';
 import { benchArtifactTree, formatArtifactTree } from './artifact-tree';
+import { benchHub } from './hub';
 import { LoadSampler, rssSource } from './proc';
 import { benchRenderer, formatRenderer, rendererRows } from './renderer';
 import { benchRunLatency } from './run-latency';
@@ -50,6 +51,11 @@ notes.push(...transfer.notes);
 section('Artifact tree: one folder of many keys against s3rver (ours vs rclone lsf)');
 const tree = formatArtifactTree(await benchArtifactTree({ count: quick ? 2_000 : 10_000 }));
 console.log(tree);
+
+section('Team hub: runs.list with 10,000 runs, 50 clients following logs');
+const hub = await benchHub(quick ? { runs: 2_000, clients: 10 } : {});
+rows.push(...hub.rows);
+notes.push(...hub.notes);
 
 const l = load.stop();
 const minutes = (performance.now() - started) / 60_000;
