@@ -85,6 +85,7 @@ test('a wrong token is one sentence; the right one lists projects; finishing sho
   await expect(row.locator('.status')).toHaveText('done', { timeout: 60_000 });
   await row.getByRole('button', { name: `Show run ${hub.runName}` }).click();
   await expect(page.getByRole('log', { name: 'Log output' })).toContainText('Hello from dstack, line 5 of 5');
+  await expect(page.getByRole('contentinfo', { name: 'Status' })).toContainText(`Team hub · alpha on ${host}`);
   expect(await page.content()).not.toContain(hub.token);
 
   // Settings shows the connection, never the token; choosing Local there leaves the hub.

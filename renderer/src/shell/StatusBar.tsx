@@ -22,14 +22,15 @@ export function StatusBar({ connection }: { connection: ConnectionState }) {
   const byItem = useTasks((s) => s.byItem);
   const running = useMemo(() => Object.values(byItem).filter((t) => t.state === 'running'), [byItem]);
   const { text, Icon } = CONNECTION[connection];
-  const where = config?.backend === 'aws' && config.aws ? `${config.aws.region} · s3://${config.aws.bucket}` : config?.home;
+  const hub = config?.hub;
+  const where = hub ? `${hub.project} on ${new URL(hub.url).host}` : config?.backend === 'aws' && config.aws ? `${config.aws.region} · s3://${config.aws.bucket}` : config?.home;
   const bytes = running.reduce((n, t) => n + t.bytes, 0);
   const total = running.reduce((n, t) => n + t.total, 0);
   return (
     <footer className="status-bar" aria-label="Status">
       <span>
-        {config?.backend === 'aws' ? <Cloud size={14} aria-hidden /> : <HardDrive size={14} aria-hidden />}{' '}
-        {config?.backend ? backendInfo(config.backend).label : 'Not configured'}
+        {hub || config?.backend === 'aws' ? <Cloud size={14} aria-hidden /> : <HardDrive size={14} aria-hidden />}{' '}
+        {hub ? 'Team hub' : config?.backend ? backendInfo(config.backend).label : 'Not configured'}
         {where && <span className="muted"> · {where}</span>}
       </span>
       <span className={`connection ${connection}`}>

@@ -134,6 +134,18 @@ describe('the app through a team hub', () => {
     const watched = seen.filter((s) => s.event === 'runs.changed' && (s.payload as ApiEvents['runs.changed']).subscriptionId === watch.subscriptionId);
     expect(watched.length).toBeGreaterThan(0);
     expect(watched.every((s) => s.clientId === 'window-1')).toBe(true);
+    // Its artifacts are listed through the hub; a download, which would land on the hub's disk, is refused with what to use instead.
+    const top = await service.call('artifacts.list', { projectId, source: { runName }, prefix: '' });
+    const output = top.entries.find((e) => e.name === 'output');
+    expect(output).toMatchObject({ isDir: true });
+    const inside = await service.call('artifacts.list', { projectId, source: { runName }, prefix: 'output/' });
+    const file = inside.entries.find((e) => e.name === 'hello.txt');
+    expect(file).toMatchObject({ isDir: false, size: `Hello, world! Written by run ${runName}.\n`.length });
+    expect(await service.call('artifacts.folderTotal', { itemId: output!.id })).toEqual({ files: 1, bytes: file!.size });
+    await expect(service.call('artifacts.download', { itemId: file!.id })).rejects.toMatchObject({
+      message: 'Through a team hub, the app shows runs, logs and artifacts but does not download files yet.',
+      fix: `Use the CLI, which goes through the same hub: dstack cp RUN PATH (after \`dstack config hub --url ${url} --project alpha\`).`,
+    });
     // Nothing ran on this machine's own local backend (its storage would be DSTACK_HOME/local).
     expect(await readdir(home)).not.toContain('local');
   }, 240_000);
