@@ -32,8 +32,10 @@ const MiB = 1024 * 1024;
 /** A pass-through proxy in front of s3rver that records every request the storage receives. */
 interface S3Wire {
   endpoint: string;
-  /** Method, URL, and body bytes answered, of each request. */
-  seen: { method: string; url: string; bytes: number; signedUrl: boolean }[];
+  /** Method, URL, Range, status and body bytes answered, of each request. */
+  seen: { method: string; url: string; range: string; status: number; bytes: number; signedUrl: boolean }[];
+  /** Answers a request as S3 answers a presigned URL past its expiry (403 AccessDenied) when this says so. */
+  expire?: (url: string, range: string) => boolean;
   stop(): Promise<void>;
 }
 
@@ -41,10 +43,16 @@ async function startS3Wire(target: string): Promise<S3Wire> {
   const upstream = new URL(target);
   const wire: S3Wire = { endpoint: '', seen: [], stop: async () => undefined };
   const server: Server = createServer((req, res) => {
-    const entry = { method: req.method ?? '', url: req.url ?? '', bytes: 0, signedUrl: /[?&]X-Amz-Signature=/.test(req.url ?? '') };
+    const entry = { method: req.method ?? '', url: req.url ?? '', range: req.headers.range ?? '', status: 0, bytes: 0, signedUrl: /[?&]X-Amz-Signature=/.test(req.url ?? '') };
     wire.seen.push(entry);
+    if (entry.signedUrl && wire.expire?.(entry.url, entry.range)) {
+      entry.status = 403;
+      res.writeHead(403, { 'content-type': 'application/xml' });
+      return void res.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>');
+    }
     const up = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (ur) => {
-      res.writeHead(ur.statusCode ?? 502, ur.headers);
+      entry.status = ur.statusCode ?? 502;
+      res.writeHead(entry.status, ur.headers);
       ur.on('data', (c: Buffer) => (entry.bytes += c.length));
       ur.pipe(res);
     });
@@ -244,5 +252,29 @@ describe('dstack cp through a team hub', () => {
     expect(bad.code, bad.stdout).toBe(1);
     expect(bad.stderr).toMatch(/The download of big\.bin is corrupt: its checksum does not match the source's\./);
     await expect(readFile(join(tmp, 'tampered.bin'))).rejects.toThrow(/ENOENT/);
+  }, 180_000);
+
+  it('asks the hub for a fresh link when S3 refuses one as expired, and resumes from the parts already verified', async () => {
+    const data = randomBytes(2 * 8 * MiB - 5);
+    await seedRun('vision', 'sky-owl-2', new Map([['weights.bin', data]]));
+    const cli = await connect('val', 'vision');
+    wire.seen.length = 0;
+    let expired = 0;
+    // The second 8 MiB part's first GET finds its URL expired.
+    wire.expire = (u, range) => u.includes('/weights.bin?') && range.startsWith(`bytes=${8 * MiB}-`) && expired++ === 0;
+    try {
+      const out = join(tmp, 'refreshed.bin');
+      const r = await cli.run(['cp', 'sky-owl-2', 'weights.bin', out]);
+      expect(r.code, r.stderr).toBe(0);
+      expect((await readFile(out)).equals(data), 'the file is the artifact, byte for byte').toBe(true);
+    } finally {
+      wire.expire = undefined;
+    }
+    const gets = wire.seen.filter((x) => x.signedUrl).map((x) => `${x.range} ${x.status} X-Amz-Date=${/X-Amz-Date=(\w+)/.exec(x.url)?.[1]} ${x.bytes}`);
+    expect(expired, `presigned GETs: ${JSON.stringify(gets)}`).toBeGreaterThanOrEqual(1);
+    const refused = wire.seen.findIndex((x) => x.status === 403);
+    const after = wire.seen.slice(refused + 1).filter((x) => x.signedUrl && x.status === 206);
+    expect(after.map((x) => x.range), `presigned GETs: ${JSON.stringify(gets)}`).toContain(`bytes=${8 * MiB}-${data.length - 1}`);
+    expect(await readdir(join(cli.home, 'staging')), 'the staging folder is empty after the download').toEqual([]);
   }, 180_000);
 });
