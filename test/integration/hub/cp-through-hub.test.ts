@@ -164,6 +164,7 @@ describe('dstack cp through a team hub', () => {
     const files = collidingTree(6);
     const extra = randomBytes(70_000);
     files.set('g0/extra', extra);
+    files.set('g1/empty', Buffer.alloc(0));
     await seedRun('alpha', 'odd-hawk-1', files);
     const cli = await connect('ana', 'alpha');
     const out = join(tmp, 'colliding');
@@ -220,6 +221,7 @@ describe('dstack cp through a team hub', () => {
       ['small.txt', Buffer.from('hello from s3\n')],
       ['big.bin', randomBytes(12 * MiB + 7)],
       ['big.bin.part', randomBytes(3_000)],
+      ['empty', Buffer.alloc(0)],
     ]);
     await seedRun('vision', 'sky-owl-1', files);
     const service = h.hub.services.get('vision');
@@ -239,7 +241,7 @@ describe('dstack cp through a team hub', () => {
     expect(hubServed, 'artifact bytes the hub served').toBe(0);
     const signed = wire.seen.filter((x) => x.signedUrl);
     const seen = JSON.stringify(wire.seen.map((x) => `${x.method} ${x.url.slice(0, 120)}`));
-    // The multipart object comes in its three 5 MiB parts (the part size its ETag follows from), each its own ranged GET.
+    // The multipart object comes in its three 5 MiB parts (the part size its ETag follows from), each its own ranged GET; the empty file needs none.
     expect(signed.length, seen).toBe(5);
     for (const x of signed) expect(x.url, 'a presigned GET valid for an hour').toMatch(/[?&]X-Amz-Expires=3600(&|$)/);
     expect(signed.reduce((n, x) => n + x.bytes, 0), 'bytes S3 sent on presigned GETs').toBe([...files.values()].reduce((n, b) => n + b.length, 0));
