@@ -40,7 +40,8 @@ function skipUnreadable(err: unknown): undefined {
   throw err;
 }
 
-function summaryOf(job: Job): RunSummary {
+/** What a listing and a stop's answer show of a job: the run as `ps` prints it. */
+export function summaryOf(job: Job): RunSummary {
   const s: RunSummary = {
     runName: job.runName,
     workflowName: job.workflowName,
@@ -164,10 +165,11 @@ export class RunService {
       if (!stored && !abort) opts.onNote?.('The disk is full, so the stop request could not be stored; the runner was told to stop directly.');
       return job;
     }
+    // The runner may have ended the job and exited since the read above (it reads the stop request too): its end stands.
     const patch = { statusReason: 'The runner was no longer running.', finishedAt: Date.now() };
-    if (abort) return this.jobs.setStatus(repo, job.id, 'aborted', patch);
-    if (!canTransition(job.status, 'stopped')) await this.jobs.setStatus(repo, job.id, 'stopping');
-    return this.jobs.setStatus(repo, job.id, 'stopped', patch);
+    const stoppable = abort || canTransition(job.status, 'stopped') || (await this.endIfUnfinished(repo, job.id, 'stopping', {}));
+    const ended = stoppable && (await this.endIfUnfinished(repo, job.id, abort ? 'aborted' : 'stopped', patch));
+    return ended || this.jobs.require(repo, job.id);
   }
 
   /** Deletes a finished run: its record, status heads and artifacts. A tagged run keeps until its tag goes. */

@@ -6,6 +6,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidArgumentError } from '../common/errors';
+import { summaryOf } from '../core/runs';
 import { loadWorkflows } from '../core/workflow';
 import { writeLogFile } from './log-file';
 import { followLogs } from './logs-follow';
@@ -58,8 +59,9 @@ export const runOps: Handlers<RunOps> = {
     return { subscriptionId: ctx.watcher.watch(projectId, repo, meta.clientId) };
   },
   'runs.stop': async (ctx, { projectId, runName, abort }) => {
-    await (await ctx.runs()).stop((await ctx.projects.resolve(projectId)).repo, runName, { abort });
+    const job = await (await ctx.runs()).stop((await ctx.projects.resolve(projectId)).repo, runName, { abort });
     ctx.watcher.poke();
+    return summaryOf(job);
   },
   'runs.remove': async (ctx, { projectId, runName }) => {
     await (await ctx.runs()).remove((await ctx.projects.resolve(projectId)).repo, runName);

@@ -11,8 +11,8 @@ export function stopCommand(ctx: CliContext): Command {
     .action(async (run: string, opts: { abort?: boolean }) => {
       const hub = await ctx.hub();
       if (hub) {
-        await hub.call('runs.stop', { projectId: hub.projectId, runName: run, abort: !!opts.abort });
-        const job = await (await import('../hub/run')).hubRunByName(hub, run);
+        // The stop's own answer, not a listing after it: a listing can miss a run whose status is changing that moment.
+        const job = await hub.call('runs.stop', { projectId: hub.projectId, runName: run, abort: !!opts.abort });
         if (isTerminal(job.status)) console.log(`Run ${run} is ${job.status}.`);
         else console.log(`${opts.abort ? 'Abort' : 'Stop'} requested for ${run}.`);
         return;

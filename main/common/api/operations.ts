@@ -218,7 +218,8 @@ export interface ApiOperations {
   'runs.submit': Op<RunRequest, { runName: string }>;
   'runs.list': Op<P & { all?: boolean }, RunSummary[]>;
   'runs.watch': Op<P, { subscriptionId: string }>;
-  'runs.stop': Op<P & { runName: string; abort: boolean }, void>;
+  /** Answers with the run as it stands after the request: ended already (the runner got there first, or was gone), or still stopping. */
+  'runs.stop': Op<P & { runName: string; abort: boolean }, RunSummary>;
   'runs.remove': Op<P & { runName: string }, void>;
   'logs.follow': Op<P & { runName: string }, { subscriptionId: string }>;
   /** Streams the whole log to a file as a task (`taskId`, with `task.progress`); the server's final event carries the download URL. */

@@ -115,7 +115,9 @@ describe('runs, live', () => {
     const { runName } = (await call('runs.submit', { projectId, workflow: 'sleepy', args: [] })) as { runName: string };
     const w = (await call('runs.watch', { projectId })) as { subscriptionId: string };
     await events.waitFor('runs.changed', (p) => p.subscriptionId === w.subscriptionId && runIn(p.runs, runName)?.status === 'running', 15_000);
-    await call('runs.stop', { projectId, runName, abort: true });
+    const answer = (await call('runs.stop', { projectId, runName, abort: true })) as { runName: string; status: string };
+    // The answer is the run as the stop left it (the CLI prints it; a listing right after can miss a run changing status).
+    expect([answer.runName, ['running', 'aborted'].includes(answer.status)], JSON.stringify(answer)).toEqual([runName, true]);
     await events.waitFor('runs.changed', (p) => p.subscriptionId === w.subscriptionId && runIn(p.runs, runName)?.status === 'aborted', 15_000);
     await call('events.unsubscribe', w);
   });

@@ -68,6 +68,19 @@ describe('RunService', () => {
     expect(await service.backend.storage.get(keys.stopRequest(REPO, 'calm-owl-2,train,0'))).toBeDefined();
   });
 
+  it('reports the end a runner wrote while the stop was on its way, instead of failing on it', async () => {
+    // The runner reads the stop request, ends the job and exits between the stop's read and its liveness check.
+    const ends: Record<string, JobStatus[]> = { 'calm-owl-1': ['aborted'], 'calm-owl-2': ['stopping', 'stopped'], 'calm-owl-3': ['uploading', 'done'] };
+    for (const name of Object.keys(ends)) await stored(name, 'running');
+    service.backend.compute.isAlive = async (job) => {
+      for (const s of ends[job.runName]!) await service.jobs.setStatus(REPO, job.id, s);
+      return false;
+    };
+    expect((await service.stop(REPO, 'calm-owl-1', { abort: true })).status).toBe('aborted');
+    expect((await service.stop(REPO, 'calm-owl-2')).status).toBe('stopped');
+    expect((await service.stop(REPO, 'calm-owl-3', { abort: true })).status).toBe('done');
+  });
+
   it('marks failed an old unfinished job whose runner is gone, and leaves a young one alone', async () => {
     await stored('calm-owl-1', 'running', { at: Date.now() - 60_000 });
     await stored('calm-owl-2', 'submitted');

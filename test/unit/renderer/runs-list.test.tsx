@@ -74,7 +74,7 @@ describe('RunDetail', () => {
   it('stops, and aborts only after confirmation', async () => {
     const { api } = renderWithApi(<RunDetail projectId="p" run={RUNS[0]!} ipc={false} onRemoved={() => undefined} />, {
       ...follows,
-      'runs.stop': () => undefined,
+      'runs.stop': () => ({ ...RUNS[0]!, status: 'stopping' as const }),
     });
     await userEvent.click(screen.getByRole('button', { name: 'Stop a-1' }));
     await userEvent.click(screen.getByRole('button', { name: 'Abort' }));
