@@ -5,8 +5,8 @@
  * in the journal as its bytes arrive; a later call resumes only from a
  * partial this code made, re-hashing every part it reuses and fetching
  * again any that no longer match. The finished file is checked against the
- * source before it is renamed into place: its size always, and its MD5 or
- * S3 multipart ETag when the source gives one. Any source that can read a
+ * source before it is renamed into place: its size always, and its S3
+ * multipart ETag, SHA-256 or MD5 when the source gives one. Any source that can read a
  * byte range plugs in: a presigned S3 URL or a hub's download route
  * (cli/hub/link-source.ts).
  */
@@ -35,6 +35,8 @@ export interface RangeSource {
   etag: string;
   /** The whole file's MD5 (hex), when known. */
   md5?: string;
+  /** The whole file's SHA-256 (hex), when known; a source may learn it from its reads' answers, before the final check. */
+  sha256?: string;
   /** An S3 multipart ETag (`etag`) over parts of this size, when that is what the source has. */
   multipartPartSize?: number;
   /**
@@ -168,7 +170,7 @@ async function fetchPart(
   return hash.digest();
 }
 
-/** What is wrong with the finished partial, if anything: its `size`, or its `checksum` against the source's MD5 or multipart ETag. */
+/** What is wrong with the finished partial, if anything: its `size`, or its `checksum` against the source's multipart ETag, SHA-256 or MD5. */
 async function check(src: RangeSource, staged: StagedFile, source: StagedSource, digests: Map<number, string>): Promise<string | undefined> {
   if ((await staged.fh.stat()).size !== src.size) return 'size';
   if (source.partHash === 'md5') {
@@ -176,14 +178,15 @@ async function check(src: RangeSource, staged: StagedFile, source: StagedSource,
     const etag = `${createHash('md5').update(Buffer.concat(parts)).digest('hex')}-${parts.length}`;
     return etag === src.etag.toLowerCase() ? undefined : 'checksum';
   }
-  if (!src.md5) return undefined;
-  const md5 = createHash('md5');
+  const [algorithm, want] = src.sha256 ? ['sha256', src.sha256] : src.md5 ? ['md5', src.md5] : [];
+  if (!algorithm || !want) return undefined;
+  const hash = createHash(algorithm);
   const buf = Buffer.allocUnsafe(Math.min(MiB, Math.max(src.size, 1)));
   for (let pos = 0; pos < src.size; ) {
     const { bytesRead } = await staged.fh.read(buf, 0, Math.min(buf.length, src.size - pos), pos);
     if (bytesRead === 0) return 'size';
-    md5.update(buf.subarray(0, bytesRead));
+    hash.update(buf.subarray(0, bytesRead));
     pos += bytesRead;
   }
-  return md5.digest('hex') === src.md5.toLowerCase() ? undefined : 'checksum';
+  return hash.digest('hex') === want.toLowerCase() ? undefined : 'checksum';
 }

@@ -3,7 +3,7 @@
  * an Envelope (`{result}` or `{error}`, the same as over IPC), and
  * `GET /api/download/{id}` streams a finished download (a task id or an
  * artifact item id) as an ordinary browser download, a file in one Range
- * when asked (byte-range.ts); a folder comes as a
+ * and with its whole SHA-256 when asked (byte-range.ts, repr-digest.ts); a folder comes as a
  * .zip of the same bytes, streamed from disk. The `X-Dstack-Client` header names the caller's event socket, so
  * its subscriptions' events go back to it and end when it closes.
  */
@@ -16,6 +16,7 @@ import { OPERATION_NAMES } from '../common/api/operations';
 import { DstackError, InvalidArgumentError, NotFoundError, toDstackError } from '../common/errors';
 import type { ApiService } from '../service/api';
 import { parseRange } from './byte-range';
+import { reprDigest, wantsSha256 } from './repr-digest';
 import { httpStatusOf } from './error-status';
 import { planZip, zipStream } from './zip-stream';
 
@@ -107,7 +108,8 @@ export async function handleDownload(
       pipeline(zipStream(plan), res).catch(() => res.destroy());
       return;
     }
-    const file = { ...base, 'Content-Type': 'application/octet-stream', 'Content-Disposition': disposition(src.fileName), 'Accept-Ranges': 'bytes' };
+    const file: Record<string, string> = { ...base, 'Content-Type': 'application/octet-stream', 'Content-Disposition': disposition(src.fileName), 'Accept-Ranges': 'bytes' };
+    if (wantsSha256(req)) file['Repr-Digest'] = await reprDigest(src.path, info);
     const range = parseRange(req.headers.range, info.size);
     if (range === 'unsatisfiable') {
       res.writeHead(416, { ...file, 'Content-Range': `bytes */${info.size}`, 'Content-Length': '0' });

@@ -6,8 +6,9 @@
  * resumable and verified exactly as on a backend of its own. For an AWS
  * project the URLs are presigned S3 GETs and the bytes never pass through
  * the hub (nor does the hub token go to S3); for a local project they are
- * the hub's download route. A link that expired, or that a restarted hub no
- * longer knows, is asked for again and the download resumes.
+ * the hub's download route, which also sends the whole file's SHA-256 for
+ * the final check. A link that expired, or that a restarted hub no longer
+ * knows, is asked for again and the download resumes.
  */
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
@@ -77,23 +78,30 @@ export class HubLinkSource implements TreeSource {
   }
 
   private rangeSource(link: ArtifactLink): RangeSource {
-    return {
+    const source: RangeSource = {
       key: link.path,
       size: link.size,
       etag: link.etag,
       ...(link.md5 ? { md5: link.md5 } : {}),
       ...(link.multipartPartSize ? { multipartPartSize: link.multipartPartSize } : {}),
-      read: (start, len, signal) => this.read(link, start, len, signal),
+      read: async (start, len, signal) => {
+        const { body, sha256 } = await this.read(link, start, len, signal);
+        if (sha256) source.sha256 = sha256;
+        return body;
+      },
     };
+    return source;
   }
 
-  private async read(link: ArtifactLink, start: number, len: number, signal: AbortSignal): Promise<AsyncIterable<Uint8Array>> {
+  private async read(link: ArtifactLink, start: number, len: number, signal: AbortSignal): Promise<{ body: AsyncIterable<Uint8Array>; sha256?: string }> {
     const range = { range: `bytes=${start}-${start + len - 1}` };
     const direct = isAbsolute(link.url);
     let res: Response;
     try {
-      // Pinned to the version listed: storage answers 412 if it was rewritten since.
-      res = direct ? await fetch(link.url, { headers: { ...range, 'if-match': `"${link.etag}"` }, redirect: 'error', signal }) : await this.hub.get(link.url, range, signal);
+      // Pinned to the version listed: storage answers 412 if it was rewritten since. The hub sends the whole file's SHA-256 (RFC 9530) when asked.
+      res = direct
+        ? await fetch(link.url, { headers: { ...range, 'if-match': `"${link.etag}"` }, redirect: 'error', signal })
+        : await this.hub.get(link.url, { ...range, 'want-repr-digest': 'sha-256=9' }, signal);
     } catch (err) {
       if (signal.aborted || err instanceof DstackError) throw err;
       throw new DstackError('unavailable', `The storage did not answer for ${link.path} (${(err as Error).message}).`, { fix: 'Try again: the download resumes.' });
@@ -104,7 +112,9 @@ export class HubLinkSource implements TreeSource {
         await res.body?.cancel();
         throw changed(link);
       }
-      return Readable.fromWeb(res.body as WebReadableStream<Uint8Array>);
+      const digest = /^sha-256=:([A-Za-z0-9+/=]+):$/.exec(res.headers.get('repr-digest') ?? '')?.[1];
+      const body = Readable.fromWeb(res.body as WebReadableStream<Uint8Array>);
+      return digest ? { body, sha256: Buffer.from(digest, 'base64').toString('hex') } : { body };
     }
     throw await this.failure(link, res, direct);
   }

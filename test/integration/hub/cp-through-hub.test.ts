@@ -101,15 +101,42 @@ async function seedRun(project: string, runName: string, files: Map<string, Buff
   }
 }
 
-async function connect(name: string, project: string): Promise<MemberCli> {
+async function connect(name: string, project: string, through = url): Promise<MemberCli> {
   const t = ((await admin('users.create', { name })) as { token: string }).token;
   await admin('members.set', { project, user: name, role: 'read' });
   const dir = join(tmp, name);
   await mkdir(join(dir, 'cwd'), { recursive: true });
   const cli = new MemberCli(join(dir, 'cwd'), join(dir, 'home'));
-  await keychain.delete(url).catch(() => false);
-  expect(await cli.ok(['config', 'hub', '--url', url, '--project', project], `${t}\n`)).toContain(`as ${name}: project ${project}`);
+  await keychain.delete(through).catch(() => false);
+  expect(await cli.ok(['config', 'hub', '--url', through, '--project', project], `${t}\n`)).toContain(`as ${name}: project ${project}`);
   return cli;
+}
+
+/** A proxy in front of the hub, as a broken middlebox would be: with `flip` on, it changes one byte of each ranged download answer. */
+async function startFlippingProxy(): Promise<{ url: string; flip: boolean; flipped: number; stop(): Promise<void> }> {
+  const hub = new URL(url);
+  const proxy = { url: '', flip: false, flipped: 0, stop: async () => undefined };
+  const server: Server = createServer((req, res) => {
+    const up = request({ host: hub.hostname, port: hub.port, method: req.method, path: req.url, headers: { ...req.headers, host: hub.host } }, (ur) => {
+      res.writeHead(ur.statusCode ?? 502, ur.headers);
+      let first = proxy.flip && ur.statusCode === 206 && (req.url ?? '').includes('/download/');
+      ur.on('data', (c: Buffer) => {
+        if (first && c.length > 0) {
+          c[0]! ^= 0xff;
+          first = false;
+          proxy.flipped++;
+        }
+        res.write(c);
+      });
+      ur.on('end', () => res.end());
+    });
+    up.on('error', () => res.destroy());
+    req.pipe(up);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  proxy.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  proxy.stop = () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve())));
+  return proxy;
 }
 
 /** The member's staged journals: how many parts each records as done. */
@@ -278,5 +305,28 @@ describe('dstack cp through a team hub', () => {
     const after = wire.seen.slice(refused + 1).filter((x) => x.signedUrl && x.status === 206);
     expect(after.map((x) => x.range), `presigned GETs: ${JSON.stringify(gets)}`).toContain(`bytes=${8 * MiB}-${data.length - 1}`);
     expect(await readdir(join(cli.home, 'staging')), 'the staging folder is empty after the download').toEqual([]);
+  }, 180_000);
+
+  it('checks a local project\'s file against the whole-file SHA-256 the hub sends, so bytes damaged on the way never land', async () => {
+    const data = randomBytes(3 * MiB + 11);
+    await seedRun('alpha', 'flip-hawk-1', new Map([['data.bin', data]]));
+    const proxy = await startFlippingProxy();
+    try {
+      const cli = await connect('fay', 'alpha', proxy.url);
+      proxy.flip = true;
+      const out = join(tmp, 'flipped.bin');
+      const bad = await cli.run(['cp', 'flip-hawk-1', 'data.bin', out]);
+      expect(proxy.flipped, 'bytes the proxy damaged').toBeGreaterThan(0);
+      expect(bad.code, bad.stdout).toBe(1);
+      expect(bad.stderr).toMatch(/The download of data\.bin is corrupt: its checksum does not match the source's\./);
+      await expect(readFile(out), 'nothing lands when the bytes are wrong').rejects.toThrow(/ENOENT/);
+      proxy.flip = false;
+      const good = await cli.run(['cp', 'flip-hawk-1', 'data.bin', out]);
+      expect(good.code, good.stderr).toBe(0);
+      expect((await readFile(out)).equals(data)).toBe(true);
+    } finally {
+      await keychain.delete(proxy.url).catch(() => false);
+      await proxy.stop();
+    }
   }, 180_000);
 });
