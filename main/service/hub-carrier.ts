@@ -8,18 +8,21 @@
  * the drag cache) stay here. Choosing Local, AWS or GCP leaves the hub, as
  * `dstack config local|aws|gcp` does.
  */
-import type { ApiEvents, ConfigSummary, EventName, OperationName, OpOutput, ProjectInfo } from '../common/api/operations';
+import type { ConfigSummary, OperationName, OpOutput, ProjectInfo } from '../common/api/operations';
 import { OPERATION_ROLES } from '../common/api/operations';
 import { DstackError } from '../common/errors';
 import type { EventHub } from './events';
 import type { CallMeta } from './handler';
 import type { HubLink, HubProjectLink } from './hub-link';
+import { HubSubscriptions } from './hub-subscriptions';
 
 /** The project id the renderer names the hub project by; the hub acts on the project in its URL whatever this says. */
 export const HUB_PROJECT_ID = 'hub';
 
-/** How many not-yet-claimed subscriptions' early events are kept; a subscription nobody claims (its call failed) is forgotten first. */
-const MAX_EARLY = 64;
+/** How long the carrier keeps trying to subscribe again after the hub's socket dropped, before it tells the follows it gave up. */
+export const RESUBSCRIBE_FOR_MS = 120_000;
+/** Pauses between tries while the hub is away: short first, then at most this. */
+const RETRY_MS = [250, 500, 1000, 2000, 5000];
 
 /** Operations that start a subscription whose events come over the hub's socket. */
 const SUBSCRIBING = new Set<OperationName>(['runs.watch', 'logs.follow', 'projects.watchWorkflows']);
@@ -44,16 +47,18 @@ type Local = () => Promise<unknown>;
 
 export class HubCarrier {
   private active?: Promise<Active | undefined>;
-  /** Which local client (window or page socket) opened each hub subscription, so its events go back there only. */
-  private readonly owners = new Map<string, string | undefined>();
-  /** Events of a subscription whose call has not answered yet (the hub pushes a watch's first list at once): kept, then delivered in order. */
-  private readonly early = new Map<string, { event: EventName; payload: unknown }[]>();
+  private readonly subs: HubSubscriptions;
+  /** Bumped by `drop`, so a resubscribe loop of an old connection stops. */
+  private generation = 0;
+  private resubscribing = false;
 
   constructor(
     private readonly home: string,
     private readonly events: EventHub,
     private readonly link?: HubLink,
-  ) {}
+  ) {
+    this.subs = new HubSubscriptions(events);
+  }
 
   /** Runs `op` through the hub when connected to one, else `local` (with the hub's view added to what it answers). */
   async dispatch<K extends OperationName>(op: K, input: unknown, meta: CallMeta, local: Local): Promise<OpOutput<K>> {
@@ -95,42 +100,69 @@ export class HubCarrier {
 
   private async forward(active: Active, op: OperationName, input: unknown, meta: CallMeta): Promise<unknown> {
     const hubInput = input && typeof input === 'object' && 'projectId' in input ? { ...input, projectId: HUB_PROJECT_ID } : input;
-    if (!SUBSCRIBING.has(op)) {
-      const result = await active.link.call(op, hubInput);
-      if (op === 'events.unsubscribe') this.owners.delete((input as { subscriptionId: string }).subscriptionId);
-      return result;
+    if (op === 'events.unsubscribe') {
+      const localId = (input as { subscriptionId: string }).subscriptionId;
+      const hubId = this.subs.hubIdOf(localId);
+      this.subs.remove(localId);
+      return active.link.call(op, { subscriptionId: hubId });
     }
+    if (!SUBSCRIBING.has(op)) return active.link.call(op, hubInput);
     const socket = await this.socket(active);
     const result = (await active.link.call(op, hubInput, socket.clientId)) as { subscriptionId: string };
-    this.owners.set(result.subscriptionId, meta.clientId);
-    const early = this.early.get(result.subscriptionId) ?? [];
-    this.early.delete(result.subscriptionId);
-    for (const e of early) this.relay(e.event, e.payload as ApiEvents[EventName]);
+    this.subs.add(op, hubInput, meta.clientId, result.subscriptionId);
     return result;
+  }
+
+  /**
+   * After the hub's socket dropped with subscriptions open (a hub restart
+   * ends them on the hub's side): opens a new socket and makes each again,
+   * trying with growing pauses for RESUBSCRIBE_FOR_MS. If the hub stays
+   * away, each log follow ends with the reason, as a local unreadable log does.
+   */
+  private async resubscribe(active: Active): Promise<void> {
+    if (this.resubscribing) return;
+    this.resubscribing = true;
+    const generation = this.generation;
+    const deadline = Date.now() + RESUBSCRIBE_FOR_MS;
+    let lastError: unknown;
+    try {
+      for (let attempt = 0; Date.now() < deadline; attempt++) {
+        if (generation !== this.generation) return;
+        try {
+          const socket = await this.socket(active);
+          for (const [localId, sub] of this.subs.live()) {
+            const again = (await active.link.call(sub.op, sub.input, socket.clientId)) as { subscriptionId: string };
+            this.subs.rebind(localId, again.subscriptionId);
+          }
+          return;
+        } catch (err) {
+          lastError = err;
+          await new Promise((r) => setTimeout(r, RETRY_MS[Math.min(attempt, RETRY_MS.length - 1)]).unref());
+        }
+      }
+      const error = (lastError instanceof DstackError ? lastError : new DstackError('unavailable', `Lost the team hub at ${active.link.url}.`)).toJSON();
+      for (const [localId, sub] of this.subs.live()) {
+        this.subs.remove(localId);
+        if (sub.op === 'logs.follow') this.events.emit('logs.lines', { subscriptionId: localId, lines: [], done: true, error }, sub.owner);
+      }
+    } finally {
+      this.resubscribing = false;
+    }
   }
 
   /** The hub's events socket, opened on the first subscription and again after it closed (a hub restart drops its subscriptions). */
   private socket(active: Active): Promise<Socket> {
     if (active.socket) return active.socket;
-    const opened = active.link.events((event, payload) => this.relay(event, payload));
+    const generation = this.generation;
+    const opened = active.link.events((event, payload) => this.subs.relay(event, payload));
     active.socket = opened;
-    opened.then(
-      (s) => void s.closed.then(() => active.socket === opened && (active.socket = undefined)),
-      () => active.socket === opened && (active.socket = undefined),
-    );
+    const closed = (): void => {
+      if (active.socket !== opened) return;
+      active.socket = undefined;
+      if (generation === this.generation && this.subs.live().length) void this.resubscribe(active);
+    };
+    opened.then((s) => void s.closed.then(closed), () => (active.socket === opened ? (active.socket = undefined) : undefined));
     return opened;
-  }
-
-  private relay<E extends EventName>(event: E, payload: ApiEvents[E]): void {
-    const sub = (payload as { subscriptionId?: string }).subscriptionId;
-    if (!sub) return;
-    if (!this.owners.has(sub)) {
-      if (this.early.size >= MAX_EARLY && !this.early.has(sub)) this.early.delete(this.early.keys().next().value as string);
-      this.early.set(sub, [...(this.early.get(sub) ?? []), { event, payload }]);
-      return;
-    }
-    this.events.emit(event, payload, this.owners.get(sub));
-    if (event === 'logs.lines' && (payload as ApiEvents['logs.lines']).done) this.owners.delete(sub);
   }
 
   private projectInfo(link: HubProjectLink): ProjectInfo {
@@ -162,12 +194,13 @@ export class HubCarrier {
 
   /** Ends the hub subscriptions a closed window or page socket opened. */
   async disconnect(clientId: string): Promise<void> {
-    const mine = [...this.owners].filter(([, owner]) => owner === clientId).map(([sub]) => sub);
+    const mine = this.subs.ownedBy(clientId);
     if (!mine.length) return;
     const active = await this.active?.catch(() => undefined);
-    for (const sub of mine) {
-      this.owners.delete(sub);
-      await active?.link.call('events.unsubscribe', { subscriptionId: sub }).catch(() => undefined);
+    for (const localId of mine) {
+      const hubId = this.subs.hubIdOf(localId);
+      this.subs.remove(localId);
+      await active?.link.call('events.unsubscribe', { subscriptionId: hubId }).catch(() => undefined);
     }
   }
 
@@ -180,8 +213,8 @@ export class HubCarrier {
   async drop(): Promise<void> {
     const old = this.active;
     this.active = undefined;
-    this.owners.clear();
-    this.early.clear();
+    this.generation += 1;
+    this.subs.clear();
     const active = await old?.catch(() => undefined);
     const socket = await active?.socket?.catch(() => undefined);
     socket?.close();
