@@ -204,6 +204,13 @@ describe('dstack cp through a team hub', () => {
     expect(r.stdout).toMatch(new RegExp(`^Copied ${files.size} file\\(s\\), [\\d.]+ MiB, to .*colliding\\.\\n$`));
     const want = new Map([...files, ['g0/extra.part', mine]]);
     expect(treeDifferences(want, await readTree(out))).toEqual([]);
+
+    // One file of a tag's artifacts, into a folder: the same engine, named by :TAG.
+    const tagged = await h.post('projects/alpha/ops/tags.add', { projectId: 'alpha', tag: 'colliding', runName: 'odd-hawk-1' }, h.adminToken);
+    expect(tagged.status, JSON.stringify(tagged.body)).toBe(200);
+    const one = await cli.run(['cp', ':colliding', 'g3/p1.part', `${join(tmp, 'one')}/`]);
+    expect(one.code, one.stderr).toBe(0);
+    expect((await readFile(join(tmp, 'one', 'p1.part'))).equals(files.get('g3/p1.part')!)).toBe(true);
   }, 180_000);
 
   it('resumes a download cut by a kill from the parts it verified, and fetches again a staged part whose bytes were damaged', async () => {
