@@ -1,6 +1,6 @@
 // The app's side of a team hub (the service, as the Electron main process and
 // `dstack server` build it, with the CLI's hub client): the wizard's test
-// names what is wrong with a URL or token, connecting keeps the token in the
+// names what is wrong with a URL, a token or the hub's version, connecting keeps the token in the
 // OS keychain (real keytar, test/with-keyring.sh) and in no file under
 // DSTACK_HOME, and then the project operations go to the hub's project: a
 // run submitted from the app runs there, runs.list and runs.watch show it,
@@ -16,8 +16,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HUB_CONNECTION_FILE } from '../../../main/cli/commands/config-hub';
 import { cliHubLink } from '../../../main/cli/hub-link';
 import type { ApiEvents } from '../../../main/common/api/operations';
+import { startHub } from '../../../main/hub/server/hub-server';
 import { projectHome } from '../../../main/hub/server/project-backend';
 import { Keychain } from '../../../main/node/keychain';
+import { appVersion } from '../../../main/server/cli-command';
 import { ApiService } from '../../../main/service/api';
 import { waitFor } from '../../helpers/wait';
 import type { HubHarness } from './hub-harness';
@@ -92,6 +94,15 @@ describe('the app through a team hub', () => {
       message: `No hub answers at http://127.0.0.1:${port} (ECONNREFUSED).`,
     });
     await expect(service.call('hub.test', { url: 'hub.example', token: tokens.ana })).rejects.toMatchObject({ message: '"hub.example" is not a URL.' });
+    const newer = await startHub({ store: h.store, home: h.home, version: '7.0.0', port: 0 });
+    try {
+      await expect(service.call('hub.test', { url: `http://127.0.0.1:${newer.port}/`, token: tokens.ana })).rejects.toMatchObject({
+        message: `The hub refused the connection: This hub runs dstack 7.0.0; the client is dstack ${appVersion()}, another major version.`,
+        fix: `Use a dstack 7.x client with this hub, or upgrade the hub (it runs dstack 7.0.0).`,
+      });
+    } finally {
+      await newer.close();
+    }
     await expect(service.call('hub.test', { url, token: '' })).rejects.toMatchObject({ code: 'invalid_argument' });
     expect(await service.call('hub.test', { url, token: tokens.ana })).toEqual({ user: 'ana', projects: [{ name: 'alpha', role: 'run', backend: 'local' }] });
     // A test saves nothing.
