@@ -224,9 +224,11 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     services,
     reconciler,
     close: async () => {
-      reconciler.stop();
+      const passEnded = reconciler.stop();
       server.closeAllConnections();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // A pass under way still uses the store the caller closes next.
+      await passEnded;
       // The server's close waits for upgraded sockets too: end the event sockets first, or an open page keeps the hub from stopping.
       await services.dispose();
       await closed;

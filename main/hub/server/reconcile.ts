@@ -56,7 +56,9 @@ export class HubReconciler {
     this.lastErrors = text;
   }
 
-  stop(): void {
+  /** Ends the timer; resolves once a pass under way has ended, so the hub closes its store only after it. */
+  async stop(): Promise<void> {
     clearInterval(this.timer);
+    await this.pass;
   }
 }
