@@ -20,7 +20,14 @@ export interface WaitingBackend extends Backend {
   resubmitDue(): Promise<string[]>;
 }
 
-export function withCapacityWaits(backend: Backend, retry?: CapacityRetryOptions): WaitingBackend {
+/** Whether the hub tries this backend's waiting jobs again (a cloud backend, wrapped by {@link withCapacityWaits}). */
+export function isWaitingBackend(backend: Backend): backend is WaitingBackend {
+  return typeof (backend as Partial<WaitingBackend>).resubmitDue === 'function';
+}
+
+/** A cloud backend with launches that wait out a shortage; a local backend never has one and comes back as it is. */
+export function withCapacityWaits(backend: Backend, retry?: CapacityRetryOptions): Backend {
+  if (backend.name === 'local') return backend;
   const inner = backend.compute;
   const waits = new CapacityWaits(backend.storage, retry);
   const jobs = new JobStore(backend.storage);
@@ -99,7 +106,7 @@ export function withCapacityWaits(backend: Backend, retry?: CapacityRetryOptions
     return true;
   };
 
-  return {
+  const waiting: WaitingBackend = {
     name: backend.name,
     storage: backend.storage,
     compute,
@@ -112,4 +119,5 @@ export function withCapacityWaits(backend: Backend, retry?: CapacityRetryOptions
       return launched;
     },
   };
+  return waiting;
 }

@@ -19,8 +19,7 @@ import type { HubStore } from '../store';
 import { createBackend } from '../../backends/index';
 import { backendSpecFor, projectHome } from './project-backend';
 import type { CapacityRetryOptions } from './capacity-waits';
-import type { WaitingBackend } from './capacity-backend';
-import { withCapacityWaits } from './capacity-backend';
+import { isWaitingBackend, withCapacityWaits } from './capacity-backend';
 
 /**
  * Every repo with runs in a project's storage, from the job heads' keys
@@ -150,8 +149,8 @@ export class ProjectServices {
     await Promise.all(
       projects.map(async (p) => {
         try {
-          const backend = (await this.get(p.name).ctx.runs()).backend as WaitingBackend;
-          results.set(p.name, { launched: await backend.resubmitDue() });
+          const { backend } = await this.get(p.name).ctx.runs();
+          results.set(p.name, { launched: isWaitingBackend(backend) ? await backend.resubmitDue() : [] });
         } catch (err) {
           results.set(p.name, { launched: [], error: err instanceof Error ? err.message : String(err) });
         }
