@@ -115,7 +115,7 @@ async function connect(name: string, project: string, through = url): Promise<Me
 /** A proxy in front of the hub, as a broken middlebox would be: with `flip` on, it changes one byte of each ranged download answer. */
 async function startFlippingProxy(): Promise<{ url: string; flip: boolean; flipped: number; stop(): Promise<void> }> {
   const hub = new URL(url);
-  const proxy = { url: '', flip: false, flipped: 0, stop: async () => undefined };
+  const proxy = { url: '', flip: false, flipped: 0, stop: async (): Promise<void> => undefined };
   const server: Server = createServer((req, res) => {
     const up = request({ host: hub.hostname, port: hub.port, method: req.method, path: req.url, headers: { ...req.headers, host: hub.host } }, (ur) => {
       res.writeHead(ur.statusCode ?? 502, ur.headers);
