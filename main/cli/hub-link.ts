@@ -7,15 +7,17 @@
  * call and the events socket. So a machine connected from the app is
  * connected for the CLI too, and the other way round.
  */
-import { access } from 'node:fs/promises';
-import { join } from 'node:path';
+import { access, mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { HubCheck } from '../common/api/operations';
 import type { BackendName } from '../common/backends';
 import type { ProjectRole } from '../common/hub';
+import { downloadTree } from '../core/tree-transfer';
 import { Keychain } from '../node/keychain';
 import type { HubLink, HubProjectLink } from '../service/hub-link';
 import { checkHub, configHub, HUB_CONNECTION_FILE, HUB_KEYCHAIN_SERVICE, parseHubUrl } from './commands/config-hub';
 import { openHubClient } from './hub/connection';
+import { HubLinkSource } from './hub/link-source';
 import { leaveHub } from './hub/leave';
 
 /** `me` as the hub answers it: each project with the caller's role and the project's backend. */
@@ -46,6 +48,13 @@ export function cliHubLink(keychain = new Keychain(HUB_KEYCHAIN_SERVICE)): HubLi
         call: (op, input, clientId) => client.call(op, input as never, clientId),
         events: (listener) => client.events(listener),
         check: async () => whoIs(url, (await keychain.get(url)) ?? ''),
+        download: async (source, path, isDir, target, task) => {
+          const links = new HubLinkSource(client, source, home);
+          const onProgress = (p: { bytes: number; total: number }): void => task.progress(p.bytes, p.total);
+          if (isDir) return void (await downloadTree(links, `${path}/`, target, { signal: task.signal, onProgress }));
+          await mkdir(dirname(target), { recursive: true });
+          await links.downloadFile(path, target, { signal: task.signal, onProgress });
+        },
       };
     },
     leave: (home) => leaveHub(home),

@@ -14,6 +14,7 @@ import { artifactOps } from './ops-artifacts';
 import { awsOps } from './ops-aws';
 import { gcpOps } from './ops-gcp';
 import { HubCarrier } from './hub-carrier';
+import { HubDownloads } from './hub-downloads';
 import { hubOps } from './ops-hub';
 import { cacheOps } from './ops-cache';
 import { projectOps } from './ops-projects';
@@ -38,7 +39,7 @@ export class ApiService {
 
   constructor(opts: ServiceOptions) {
     this.ctx = new ServiceContext(opts);
-    this.carrier = new HubCarrier(opts.home, this.ctx.hub, opts.hubLink);
+    this.carrier = new HubCarrier(opts.home, this.ctx.hub, opts.hubLink, new HubDownloads(this.ctx));
   }
 
   get hub(): ServiceContext['hub'] {

@@ -8,11 +8,12 @@
  * the drag cache) stay here. Choosing Local, AWS or GCP leaves the hub, as
  * `dstack config local|aws|gcp` does.
  */
-import type { ConfigSummary, OperationName, OpOutput, ProjectInfo } from '../common/api/operations';
+import type { ConfigSummary, OperationName, OpInput, OpOutput, ProjectInfo } from '../common/api/operations';
 import { OPERATION_ROLES } from '../common/api/operations';
 import { DstackError } from '../common/errors';
 import type { EventHub } from './events';
 import type { CallMeta } from './handler';
+import type { HubDownloads } from './hub-downloads';
 import type { HubLink, HubProjectLink } from './hub-link';
 import { HubSubscriptions } from './hub-subscriptions';
 
@@ -27,14 +28,26 @@ const RETRY_MS = [250, 500, 1000, 2000, 5000];
 /** Operations that start a subscription whose events come over the hub's socket. */
 const SUBSCRIBING = new Set<OperationName>(['runs.watch', 'logs.follow', 'projects.watchWorkflows']);
 
-/** Operations that end in a file on this machine; through a hub the file is on the hub's, so the app refuses them (the CLI's `dstack cp` fetches them). */
-const NOT_THROUGH_HUB = new Set<OperationName>(['artifacts.download', 'artifacts.cache', 'artifacts.startDrag', 'artifacts.reveal', 'logs.save', 'projects.init']);
+/** What the app cannot do through a hub yet, each with what to do instead. */
+const NOT_THROUGH_HUB: Partial<Record<OperationName, (url: string, project: string) => DstackError>> = {
+  'logs.save': (url, project) =>
+    new DstackError('unavailable', 'Through a team hub, the app does not save a log to a file yet.', {
+      fix: `Use the CLI, which goes through the same hub: dstack logs RUN > FILE (after \`dstack config hub --url ${url} --project ${project}\`).`,
+    }),
+  'projects.init': () =>
+    new DstackError('unavailable', "Through a team hub, the project is the hub's: there is no folder here to set up.", {
+      fix: 'To work with folders on this computer, choose Local in Settings.',
+    }),
+};
+
+/** Artifact transfers: the hub lists the items, the bytes come here through the hub link (hub-downloads.ts). */
+const DOWNLOADS = new Set<OperationName>(['artifacts.download', 'artifacts.cache', 'artifacts.startDrag']);
 
 /** Operations that choose another backend: they end the hub connection once they succeed. */
 const LEAVING = new Set<OperationName>(['setup.useLocal', 'aws.save', 'gcp.save']);
 
-/** The machine's drag cache is the app's own, hub or not. */
-const ALWAYS_HERE = new Set<OperationName>(['artifacts.cacheUsage', 'artifacts.clearCache']);
+/** The machine's drag cache and download tasks are the app's own, hub or not. */
+const ALWAYS_HERE = new Set<OperationName>(['artifacts.cacheUsage', 'artifacts.clearCache', 'tasks.cancel']);
 
 type Socket = Awaited<ReturnType<HubProjectLink['events']>>;
 
@@ -56,6 +69,7 @@ export class HubCarrier {
     private readonly home: string,
     private readonly events: EventHub,
     private readonly link?: HubLink,
+    private readonly downloads?: HubDownloads,
   ) {
     this.subs = new HubSubscriptions(events);
   }
@@ -79,16 +93,14 @@ export class HubCarrier {
     }
     const role = OPERATION_ROLES[op];
     const projectOp = (role === 'read' || role === 'run' || role === 'admin') && !ALWAYS_HERE.has(op);
-    if (!projectOp && !NOT_THROUGH_HUB.has(op) && op !== 'projects.recent' && op !== 'projects.open' && op !== 'setup.get') {
+    if (!projectOp && !NOT_THROUGH_HUB[op] && !DOWNLOADS.has(op) && op !== 'projects.recent' && op !== 'projects.open' && op !== 'setup.get') {
       return (await local()) as OpOutput<K>;
     }
     const active = await this.connection();
     if (!active) return (await local()) as OpOutput<K>;
-    if (NOT_THROUGH_HUB.has(op)) {
-      throw new DstackError('unavailable', 'Through a team hub, the app shows runs, logs and artifacts but does not download files yet.', {
-        fix: `Use the CLI, which goes through the same hub: dstack cp RUN PATH (after \`dstack config hub --url ${active.link.url} --project ${active.link.project}\`).`,
-      });
-    }
+    const refusal = NOT_THROUGH_HUB[op];
+    if (refusal) throw refusal(active.link.url, active.link.project);
+    if (DOWNLOADS.has(op) && this.downloads) return (await this.transfer(active.link, this.downloads, op, input, meta)) as OpOutput<K>;
     if (op === 'projects.recent') return [this.projectInfo(active.link)] as OpOutput<K>;
     if (op === 'projects.open') return this.projectInfo(active.link) as OpOutput<K>;
     if (op === 'setup.get') {
@@ -98,6 +110,13 @@ export class HubCarrier {
     return (await this.forward(active, op, input, meta)) as OpOutput<K>;
   }
 
+  private async transfer(link: HubProjectLink, downloads: HubDownloads, op: OperationName, input: unknown, meta: CallMeta): Promise<unknown> {
+    const { itemId, saveAs } = input as { itemId: string; saveAs?: boolean };
+    if (op === 'artifacts.startDrag') return downloads.startDrag(itemId);
+    if (op === 'artifacts.cache') return downloads.cache(link, itemId, meta.clientId);
+    return downloads.download(link, itemId, saveAs, meta.clientId);
+  }
+
   private async forward(active: Active, op: OperationName, input: unknown, meta: CallMeta): Promise<unknown> {
     const hubInput = input && typeof input === 'object' && 'projectId' in input ? { ...input, projectId: HUB_PROJECT_ID } : input;
     if (op === 'events.unsubscribe') {
@@ -105,6 +124,11 @@ export class HubCarrier {
       const hubId = this.subs.hubIdOf(localId);
       this.subs.remove(localId);
       return active.link.call(op, { subscriptionId: hubId });
+    }
+    if (op === 'artifacts.list') {
+      const page = (await active.link.call(op, hubInput)) as OpOutput<'artifacts.list'>;
+      this.downloads?.remember(input as OpInput<'artifacts.list'>, page.entries);
+      return page;
     }
     if (!SUBSCRIBING.has(op)) return active.link.call(op, hubInput);
     const socket = await this.socket(active);

@@ -7,7 +7,7 @@
  * implementation in, so the app and `dstack config hub` share one client,
  * one connection file and one keychain entry.
  */
-import type { ApiEvents, EventName, HubCheck, OperationName } from '../common/api/operations';
+import type { ApiEvents, ArtifactSource, EventName, HubCheck, OperationName } from '../common/api/operations';
 
 /** The saved connection's open link to its hub project. */
 export interface HubProjectLink {
@@ -19,6 +19,8 @@ export interface HubProjectLink {
   events(listener: <E extends EventName>(event: E, payload: ApiEvents[E]) => void): Promise<{ clientId: string; closed: Promise<string>; close(): void }>;
   /** Who the token is now, and its projects (for the role this project gives it). */
   check(): Promise<HubCheck>;
+  /** Copies an artifact file or folder of a run (or tag) to `target`, resumably and verified, reporting bytes moved. */
+  download(source: ArtifactSource, path: string, isDir: boolean, target: string, task: { signal: AbortSignal; progress(bytes: number, total: number): void }): Promise<void>;
 }
 
 export interface HubLink {

@@ -39,10 +39,11 @@ async function admin(action: string, input: unknown): Promise<unknown> {
 }
 
 /** The app of one member: its own DSTACK_HOME, the hub link the app's main process gets. */
-async function app(name: string): Promise<{ service: ApiService; home: string }> {
+async function app(name: string, downloads?: string): Promise<{ service: ApiService; home: string }> {
   const home = join(tmp, name);
   await mkdir(home, { recursive: true, mode: 0o700 });
-  const service = new ApiService({ home, version: '0.1.0', host: { transport: 'ipc' }, reconcile: false, hubLink: cliHubLink(keychain) });
+  const host = { transport: 'ipc' as const, ...(downloads ? { downloadsDir: () => downloads } : {}) };
+  const service = new ApiService({ home, version: '0.1.0', host, reconcile: false, hubLink: cliHubLink(keychain) });
   services.push(service);
   return { service, home };
 }
@@ -111,7 +112,9 @@ describe('the app through a team hub', () => {
   });
 
   it('connects with the token in the keychain only, then runs, lists and follows logs through the hub', async () => {
-    const { service, home } = await app('ana');
+    const downloads = join(tmp, 'ana-downloads');
+    await mkdir(downloads);
+    const { service, home } = await app('ana', downloads);
     const config = await service.call('hub.connect', { url, token: tokens.ana, project: 'alpha' });
     expect(config).toEqual({ backend: 'local', home, hub: { url, project: 'alpha', role: 'run', user: 'ana' } });
     expect(await keychain.get(url)).toBe(tokens.ana);
@@ -145,7 +148,7 @@ describe('the app through a team hub', () => {
     const watched = seen.filter((s) => s.event === 'runs.changed' && (s.payload as ApiEvents['runs.changed']).subscriptionId === watch.subscriptionId);
     expect(watched.length).toBeGreaterThan(0);
     expect(watched.every((s) => s.clientId === 'window-1')).toBe(true);
-    // Its artifacts are listed through the hub; a download, which would land on the hub's disk, is refused with what to use instead.
+    // Its artifacts are listed through the hub, and downloaded through it into this machine's Downloads folder, a file and a folder.
     const top = await service.call('artifacts.list', { projectId, source: { runName }, prefix: '' });
     const output = top.entries.find((e) => e.name === 'output');
     expect(output).toMatchObject({ isDir: true });
@@ -153,10 +156,16 @@ describe('the app through a team hub', () => {
     const file = inside.entries.find((e) => e.name === 'hello.txt');
     expect(file).toMatchObject({ isDir: false, size: `Hello, world! Written by run ${runName}.\n`.length });
     expect(await service.call('artifacts.folderTotal', { itemId: output!.id })).toEqual({ files: 1, bytes: file!.size });
-    await expect(service.call('artifacts.download', { itemId: file!.id })).rejects.toMatchObject({
-      message: 'Through a team hub, the app shows runs, logs and artifacts but does not download files yet.',
-      fix: `Use the CLI, which goes through the same hub: dstack cp RUN PATH (after \`dstack config hub --url ${url} --project alpha\`).`,
-    });
+    const finished = async (taskId: string) =>
+      waitFor(`download task ${taskId} to finish`, () => seen.filter((s) => s.event === 'task.progress' && (s.payload as ApiEvents['task.progress']).taskId === taskId).map((s) => s.payload as ApiEvents['task.progress']), (p) => p.some((x) => x.state !== 'running'), { timeoutMs: 60_000 });
+    const hello = `Hello, world! Written by run ${runName}.\n`;
+    const one = await service.call('artifacts.download', { itemId: file!.id }, { clientId: 'window-1' });
+    expect((await finished(one.taskId)).at(-1)).toMatchObject({ state: 'done', bytes: hello.length, total: hello.length });
+    expect(await readFile(join(downloads, 'hello.txt'), 'utf8')).toBe(hello);
+    const folder = await service.call('artifacts.download', { itemId: output!.id }, { clientId: 'window-1' });
+    expect((await finished(folder.taskId)).at(-1)).toMatchObject({ state: 'done' });
+    expect(await readFile(join(downloads, 'output', 'hello.txt'), 'utf8')).toBe(hello);
+    await expect(service.call('logs.save', { projectId, runName })).rejects.toMatchObject({ message: 'Through a team hub, the app does not save a log to a file yet.' });
     // Nothing ran on this machine's own local backend (its storage would be DSTACK_HOME/local).
     expect(await readdir(home)).not.toContain('local');
   }, 240_000);
