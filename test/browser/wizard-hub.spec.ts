@@ -3,7 +3,8 @@
 // finished hello run): a wrong token gets one sentence with the fix; the
 // right one lists the member's projects with their role; connecting keeps
 // the token out of everything the page can read; finishing opens the hub
-// project, whose runs and log the app shows as any other backend's.
+// project, whose runs, log and artifacts (downloaded through the hub) the app
+// shows as any other backend's.
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -86,6 +87,18 @@ test('a wrong token is one sentence; the right one lists projects; finishing sho
   await row.getByRole('button', { name: `Show run ${hub.runName}` }).click();
   await expect(page.getByRole('log', { name: 'Log output' })).toContainText('Hello from dstack, line 5 of 5');
   await expect(page.getByRole('contentinfo', { name: 'Status' })).toContainText(`Team hub · alpha on ${host}`);
+
+  // Its artifact, listed and downloaded through the hub.
+  const hello = `Hello, world! Written by run ${hub.runName}.\n`;
+  await page.getByRole('tab', { name: 'Artifacts' }).click();
+  const tree = page.getByRole('tree', { name: 'Artifacts' });
+  await tree.getByRole('button', { name: 'Expand output' }).click();
+  await expect(tree.getByRole('treeitem', { name: 'output' })).toContainText(`${hello.length} B · 1 file`);
+  const file = tree.getByRole('treeitem', { name: 'hello.txt' });
+  const downloading = page.waitForEvent('download');
+  await file.getByRole('button', { name: 'Download hello.txt' }).click();
+  expect(readFileSync(await (await downloading).path()).toString('utf8')).toBe(hello);
+  await expect(file.getByText('Downloaded')).toBeVisible();
   expect(await page.content()).not.toContain(hub.token);
 
   // Settings shows the connection, never the token; choosing Local there leaves the hub.
