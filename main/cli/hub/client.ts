@@ -170,27 +170,22 @@ export class HubClient {
   async get(path: string, headers: Record<string, string>, signal: AbortSignal): Promise<Response> {
     const url = new URL(path.replace(/^\//, ''), this.conn.url);
     try {
-      res = await fetch(url, { headers: this.headers(), redirect: 'error' });
+      return await fetch(url, { headers: this.headers(headers), redirect: 'error', signal });
     } catch (err) {
+      if (signal.aborted) throw err;
       throw unreachable(this.conn, err);
     }
-    if (res.status !== 200 || !res.body) {
-      const text = await res.text();
-      let error: SerializedError | undefined;
-      try {
-        error = (JSON.parse(text) as { error?: SerializedError }).error;
-      } catch {
-        error = undefined;
-      }
-      throw refusal(this.conn, res.status, error);
-    }
-    const part = `${target}.part`;
-    let written = 0;
+  }
+
+  /** The hub's refusal in a response `get` returned, as the CLI prints it. */
+  async refusal(res: Response): Promise<DstackError> {
+    const text = await res.text().catch(() => '');
+    let error: SerializedError | undefined;
     try {
       error = (JSON.parse(text) as { error?: SerializedError }).error;
     } catch {
       error = undefined;
     }
-    return written;
+    return refusal(this.conn, res.status, error);
   }
 }

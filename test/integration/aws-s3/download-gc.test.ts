@@ -39,13 +39,14 @@ describe('download garbage', () => {
     const storage = new S3Storage(s3.bucket, client, join(tmp, 'home'));
     try {
       await storage.uploadFile(src, 'big.bin');
+      await storage.put('warm.bin', Buffer.alloc(MiB, 7));
       const out = join(tmp, 'out.bin');
       const child = join(import.meta.dirname, 'gc-download-child.ts');
       const env = {
         ...process.env, TEST_S3_REGION: s3.region, TEST_S3_ENDPOINT: s3.endpoint, TEST_S3_BUCKET: s3.bucket,
         TEST_S3_KEY: s3.credentials.accessKeyId, TEST_S3_SECRET: s3.credentials.secretAccessKey,
       };
-      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', child, 'big.bin', out, join(tmp, 'home')], { env, timeout: 150_000 });
+      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', child, 'big.bin', out, join(tmp, 'home'), 'warm.bin'], { env, timeout: 150_000 });
       const { full } = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { full: number[] };
       expect(full.length, `full collections during the download (ms each): ${full.join(', ')}`).toBeLessThanOrEqual(4);
       await sameFile(src, out, 'downloaded file');
