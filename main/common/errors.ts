@@ -62,6 +62,15 @@ export class NotFoundError extends DstackError {
   }
 }
 
+/**
+ * The details a backend gives a `capacity` error that waiting can cure (the
+ * cloud is out of machines of that type right now), so that a caller may
+ * try again later without knowing that backend's error codes.
+ */
+export interface CapacityShortage {
+  shortage: true;
+}
+
 /** An argument from a user or a caller across the API boundary is wrong. */
 export class InvalidArgumentError extends DstackError {
   constructor(message: string, fix?: string, details?: unknown) {

@@ -158,7 +158,7 @@ export function mapAwsError(err: unknown, ctx: AwsCallContext): DstackError {
       fix: ctx.spot
         ? 'Try again later, pick another region, or run on-demand (remove `interruptible: true`).'
         : 'Try again later, pick another region, or ask for different resources.',
-      details: { awsCode: code },
+      details: { awsCode: code, shortage: true },
       cause: err,
     });
   }

@@ -5,6 +5,7 @@
  * service), and the message names what Google refused. Tokens and secret
  * values never reach a message: only the action and the resource do.
  */
+import type { CapacityShortage } from '../../common/errors';
 import { DstackError } from '../../common/errors';
 
 export interface GcpContext {
@@ -26,8 +27,9 @@ export class GcpHttpError extends DstackError {
     code: DstackError['code'],
     message: string,
     fix?: string,
+    details?: CapacityShortage,
   ) {
-    super(code, message, fix ? { fix } : {});
+    super(code, message, { ...(fix ? { fix } : {}), ...(details ? { details } : {}) });
     this.name = 'GcpHttpError';
   }
 }
@@ -161,7 +163,7 @@ export function operationError(errors: OperationError[], ctx: GcpContext): GcpHt
   const region = ctx.region ?? zone.replace(/-[a-z]$/, '');
   if (e.code?.startsWith('ZONE_RESOURCE_POOL_EXHAUSTED')) {
     const others = otherZones(region, zone);
-    return new GcpHttpError(503, 'capacity', `Zone ${zone} has no ${ctx.machineType ?? 'machines of this type'} free right now (ZONE_RESOURCE_POOL_EXHAUSTED).`, `Set another zone of ${region} in the GCP settings${others?.length ? ` (${others.join(', ')})` : ` (\`gcloud compute zones list --filter=region:${region}\`)`}, or try again later.`);
+    return new GcpHttpError(503, 'capacity', `Zone ${zone} has no ${ctx.machineType ?? 'machines of this type'} free right now (ZONE_RESOURCE_POOL_EXHAUSTED).`, `Set another zone of ${region} in the GCP settings${others?.length ? ` (${others.join(', ')})` : ` (\`gcloud compute zones list --filter=region:${region}\`)`}, or try again later.`, { shortage: true });
   }
   if (e.code === 'QUOTA_EXCEEDED') {
     const q = e.errorDetails?.find((d) => d.quotaInfo)?.quotaInfo;

@@ -9,8 +9,8 @@
  * of two hubs on one project exactly one launches a given attempt.
  */
 import type { Job } from '../../common/job';
+import type { CapacityShortage } from '../../common/errors';
 import { DstackError, toDstackError } from '../../common/errors';
-import { GcpHttpError } from '../../backends/gcp/errors';
 import type { Storage } from '../../core/backend';
 import { PreconditionFailedError } from '../../core/backend';
 import { parseJobRecord } from '../../core/job-record';
@@ -47,15 +47,14 @@ const PREFIX = 'capacity-waits/';
 const waitKey = (repo: string, jobId: string) => `${PREFIX}${repo}/${jobId}.json`;
 
 /**
- * A shortage of the moment, worth trying again: EC2's capacity codes (the
- * mapped error keeps `awsCode`) or a GCE zone out of machines. "No instance
- * type fits" is also a `capacity` error, but no wait will change it.
+ * A shortage of the moment, worth trying again: a backend marks it so
+ * (EC2's capacity codes, a GCE zone out of machines), and the hub need not
+ * know any backend's errors. "No instance type fits" is also a `capacity`
+ * error, but no wait will change it, so it carries no mark.
  */
 export function isCapacityShortage(err: unknown): boolean {
   const e = toDstackError(err);
-  if (e.code !== 'capacity') return false;
-  const awsCode = (e.details as { awsCode?: unknown } | undefined)?.awsCode;
-  return typeof awsCode === 'string' || err instanceof GcpHttpError;
+  return e.code === 'capacity' && (e.details as Partial<CapacityShortage> | undefined)?.shortage === true;
 }
 
 /** The reason a waiting run shows: the refusal, the tries so far and when the next one is. */
