@@ -47,6 +47,27 @@ async function readPem(path: string, flag: string): Promise<Buffer> {
   }
 }
 
+/**
+ * Every local user can read a process's argv (`ps`), so a database
+ * password given on the command line would be theirs too: refused, with the
+ * two places it can go instead (libpq's PGPASSWORD, which pg reads, or the
+ * URL whole in the environment).
+ */
+function refusePasswordInArgv(database: string | undefined): void {
+  let password = '';
+  try {
+    password = database ? new URL(database).password : '';
+  } catch {
+    // Not a URL: openHubStore names what is wrong with it.
+  }
+  if (password) {
+    throw new InvalidArgumentError(
+      'The --database URL holds a password, which every user of this machine could read in `ps`.',
+      'Leave it out of the URL and set PGPASSWORD, or put the whole URL in DSTACK_HUB_DATABASE instead of --database.',
+    );
+  }
+}
+
 /** Starts the hub with these flags and resolves with a function that stops it; what it prints goes to `log`. */
 export async function startHubFromFlags(flags: HubFlags, log: (line: string) => void, warn: (line: string) => void): Promise<() => Promise<void>> {
   const { isLoopback, parseAllowedHost } = await import('../../hub/server/network');
@@ -90,9 +111,10 @@ export function hubCommand(): Command {
     .addOption(new Option('--allowed-host <name>', 'a host name clients reach the hub by (repeatable)').argParser((v: string, prev: string[]) => [...prev, v]).default([]))
     .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (with --tls-key)')
     .option('--tls-key <file>', 'the certificate\'s PEM private key')
-    .option('--database <url>', 'postgresql://… for several hub processes; default SQLite under DSTACK_HOME/hub/')
+    .addOption(new Option('--database <url>', 'postgresql://… for several hub processes (password in PGPASSWORD, or the whole URL in DSTACK_HUB_DATABASE); default SQLite under DSTACK_HOME/hub/').env('DSTACK_HUB_DATABASE'))
     .option('--max-code-mb <n>', 'the most code (the working copy) one `dstack run` may upload; default 512', parseMegabytes)
-    .action(async (flags: HubFlags) => {
+    .action(async function (this: Command, flags: HubFlags) {
+      if (this.getOptionValueSource('database') === 'cli') refusePasswordInArgv(flags.database);
       const stop = await startHubFromFlags(flags, (l) => console.log(l), (l) => console.error(l));
       await new Promise<void>((done) => {
         process.once('SIGINT', () => done());

@@ -1,11 +1,13 @@
 // `dstack hub` as the CLI starts it: the URL and the admin token printed on
 // the first start only, loopback by default, a loud warning on another
-// address without TLS, HTTPS with --tls-cert/--tls-key, and --allowed-host.
-import { execFileSync } from 'node:child_process';
+// address without TLS, HTTPS with --tls-cert/--tls-key, and --allowed-host;
+// a database password never on its command line.
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, expect, it, vi } from 'vitest';
 import { startHubFromFlags } from '../../../main/cli/commands/hub';
 import { rawStatusLine } from '../server/server-process';
@@ -101,3 +103,22 @@ it('serves HTTPS with --tls-cert and --tls-key, and refuses one without the othe
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+it('refuses a database password on the command line, where `ps` shows it, and takes the URL from DSTACK_HUB_DATABASE', async () => {
+  const bin = join(import.meta.dirname, '..', '..', '..', 'main', 'cli', 'dstack.js');
+  const hub = (args: string[], env: Record<string, string> = {}) =>
+    promisify(execFile)(process.execPath, [bin, 'hub', '--port', '0', ...args], { env: { ...process.env, DSTACK_HOME: home, ...env }, timeout: 60_000 }).then(
+      () => ({ code: 0, stderr: '' }),
+      (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }),
+    );
+  // Port 1 refuses: no hub starts, and what it says shows where the URL came from.
+  const url = 'postgresql://ana:s3cret@127.0.0.1:1/runs';
+  expect(await hub(['--database', url])).toEqual({
+    code: 1,
+    stderr:
+      'The --database URL holds a password, which every user of this machine could read in `ps`. ' +
+      'Leave it out of the URL and set PGPASSWORD, or put the whole URL in DSTACK_HUB_DATABASE instead of --database.\n',
+  });
+  const fromEnv = await hub([], { DSTACK_HUB_DATABASE: url });
+  expect([fromEnv.code, fromEnv.stderr]).toEqual([1, expect.stringMatching(/^The hub cannot use its database postgresql:\/\/ana:\*\*\*@127\.0\.0\.1:1\/runs: connect ECONNREFUSED/)]);
+}, 120_000);
