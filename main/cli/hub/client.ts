@@ -8,6 +8,7 @@
 import WebSocket from 'ws';
 import type { ApiEvents, EventName, OperationName, OpInput, OpOutput, SerializedError } from '../../common/api/operations';
 import { DstackError, fromSerialized, NotFoundError } from '../../common/errors';
+import { ACCESS_REVOKED_CLOSE } from '../../common/socket-close';
 import { appVersion } from '../../server/cli-command';
 import type { HubConnection } from '../commands/config-hub';
 
@@ -53,6 +54,8 @@ export interface HubEvents {
   clientId: string;
   /** Resolves (never rejects) with why the socket closed, when it does. */
   closed: Promise<string>;
+  /** Set, before `closed` resolves, when the hub closed the socket because the caller's access ended: its sentence why. */
+  accessEnded?: string;
   close(): void;
 }
 
@@ -132,6 +135,7 @@ export class HubClient {
     const ws = new WebSocket(url, { headers: this.headers() });
     let closedWith = (_why: string): void => undefined;
     const closed = new Promise<string>((resolve) => (closedWith = resolve));
+    let events: HubEvents | undefined;
     return new Promise<HubEvents>((resolve, reject) => {
       ws.on('unexpected-response', (_req, res) => {
         let text = '';
@@ -147,7 +151,10 @@ export class HubClient {
         reject(unreachable(this.conn, err));
         closedWith(`the connection to the hub failed (${err.message})`);
       });
-      ws.on('close', (code, reason) => closedWith(`the hub closed the connection (${code}${reason.length ? `: ${reason.toString()}` : ''})`));
+      ws.on('close', (code, reason) => {
+        if (code === ACCESS_REVOKED_CLOSE && events) events.accessEnded = reason.toString() || 'A hub admin took your access away.';
+        closedWith(`the hub closed the connection (${code}${reason.length ? `: ${reason.toString()}` : ''})`);
+      });
       ws.on('message', (data) => {
         let msg: { type?: string; clientId?: string; event?: EventName; payload?: unknown };
         try {
@@ -156,7 +163,7 @@ export class HubClient {
           // Not one of the hub's messages (a proxy's, say): nothing to act on.
           return;
         }
-        if (msg.type === 'hello' && msg.clientId) resolve({ clientId: msg.clientId, closed, close: () => ws.close() });
+        if (msg.type === 'hello' && msg.clientId) resolve((events = { clientId: msg.clientId, closed, close: () => ws.close() }));
         else if (msg.type === 'event' && msg.event) listener(msg.event, msg.payload as ApiEvents[EventName]);
       });
     });

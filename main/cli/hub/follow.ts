@@ -41,7 +41,11 @@ async function followOnce(hub: HubClient, runName: string, onLines: (lines: LogE
   const onAbort = (): void => settle!.resolve({ ended: true });
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    void events.closed.then((why) => settle!.resolve({ ended: false, why }));
+    void events.closed.then((why) => {
+      // Reconnecting cannot bring back access an admin took away: that ends the follow, with the hub's sentence.
+      if (events.accessEnded) settle!.reject(new DstackError('permission', events.accessEnded, { fix: `Ask your hub admin for access (or a new token), then run: dstack config hub --url ${hub.conn.url} --project ${hub.conn.project}` }));
+      else settle!.resolve({ ended: false, why });
+    });
     subscription = (await hub.call('logs.follow', { projectId: hub.projectId, runName }, events.clientId)).subscriptionId;
     for (const batch of early.splice(0)) if (batch.subscriptionId === subscription) take(batch);
     return await ended;

@@ -218,4 +218,26 @@ describe('the CLI through a team hub', () => {
       `The hub at http://127.0.0.1:${h.hub.port} refused your token: it was revoked or replaced by a new one. Ask the hub admin for a new token, then run: dstack config hub --url ${url} --project alpha\n`,
     );
   }, 240_000);
+
+  // Last: connecting otto gives the shared keychain entry his token.
+  it('ends a logs -f at once with the hub\'s sentence when an admin revokes the member, instead of reconnecting', async () => {
+    await member('otto', 'run');
+    const otto = await connect('otto');
+    const name = (await otto.ok(['run', '-d', 'long'])).trim();
+    const follow = otto.spawn(['logs', '-f', name]);
+    try {
+      await waitFor(`"started" in otto's follow of ${name}`, () => follow.output(), (o) => o.stdout.includes('started'), { timeoutMs: 90_000 });
+      await admin('users.revoke', { name: 'otto' });
+      const ended = await Promise.race([follow.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), 30_000))]);
+      expect(ended, `the follow still ran 30 s after the revoke; it printed: ${JSON.stringify(follow.output())}`).toBeDefined();
+      expect([ended!.code, ended!.stderr]).toEqual([
+        1,
+        `A hub admin revoked your access to this hub. Ask your hub admin for access (or a new token), then run: dstack config hub --url ${url} --project alpha\n`,
+      ]);
+    } finally {
+      follow.child.kill('SIGKILL');
+      // Every member's CLI here shares one keychain entry per hub URL, now otto's revoked token: the admin stops it.
+      await admin('projects/alpha/ops/runs.stop', { projectId: 'alpha', runName: name, abort: true });
+    }
+  }, 240_000);
 });
