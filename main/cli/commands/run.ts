@@ -65,9 +65,11 @@ export function runCommand(ctx: CliContext): Command {
         const o = overridesOf(opts);
         return (await import('../hub/run')).hubRun(hub, workflow, args, { detach: opts.detach, tag: opts.tag, ...(o ? { overrides: o } : {}) });
       }
-      // The workflow parser's thread starts loading now, alongside the backend, instead of midway through the submit.
-      // A failure here only loses the head start: the submit's own parse reports any problem.
-      void import('../../core/workflow/parse-off-thread').then((m) => m.startParser(), () => undefined);
+      // A project whose workflow files need the parser's thread starts it now, alongside the backend, instead of midway
+      // through the submit. A failure here only loses the head start: the submit's own parse reports any problem.
+      void Promise.all([import('../../core/project'), import('../../core/workflow/loader')])
+        .then(async ([{ findProjectRoot }, { startParserFor }]) => startParserFor(await findProjectRoot(process.cwd())))
+        .catch(() => undefined);
       const service = await ctx.service(opts.backend);
       const overrides = overridesOf(opts);
       let job: Job;

@@ -7,7 +7,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ParsedFile } from './file';
 import type { ParseLimits } from './parse-off-thread';
-import { parseFilesOffThread } from './parse-off-thread';
+import { needsWorker, parseFilesOffThread, startParser } from './parse-off-thread';
 import type { WorkflowSet } from './types';
 import { combineFiles } from './workflow-set';
 
@@ -35,6 +35,19 @@ export async function findWorkflowFiles(projectDir: string): Promise<string[]> {
   }
   for (const n of names) if (await isFile(path.join(projectDir, FOLDER, n))) found.push(`${FOLDER}/${n}`);
   return found;
+}
+
+/**
+ * Starts the parser's thread ahead of a {@link loadWorkflows} of `projectDir`
+ * (see startParser), but only when its files are too large to parse on the
+ * caller's thread: for the usual small files, a thread nobody uses would only
+ * take CPU from the command's own start. Sizes are bytes, at least the characters counted later.
+ */
+export async function startParserFor(projectDir: string): Promise<void> {
+  const dir = path.resolve(projectDir);
+  const files = await findWorkflowFiles(dir);
+  const sizes = await Promise.all(files.map((f) => stat(path.join(dir, f)).then((s) => s.size, () => 0)));
+  if (needsWorker(sizes)) startParser();
 }
 
 function fileIssue(file: string, message: string): WorkflowSet {

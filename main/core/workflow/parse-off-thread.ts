@@ -2,9 +2,11 @@
  * Parsing workflow files off the main thread, with a time limit per file.
  * Workflow files come with the repository, and opening an untrusted one is
  * enough to have them parsed; a file built to parse slowly must not freeze
- * the app's UI or the server's event loop. Each loadWorkflows call starts one
- * worker, sends it the files one at a time, and terminates it when a file
- * runs past the limit (that file gets an issue; a new worker takes the rest).
+ * the app's UI or the server's event loop. A loadWorkflows call whose files
+ * are larger than {@link IN_THREAD_CHARS} starts one worker, sends it the
+ * files one at a time, and terminates it when a file runs past the limit
+ * (that file gets an issue; a new worker takes the rest). Smaller files parse
+ * on the caller's thread: starting the worker would cost far more than they do.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -17,6 +19,18 @@ import type { ParseReply, ParseRequest } from './parse-worker';
 
 /** How long one file may take to parse. Real workflow files take milliseconds, even on a loaded machine. */
 export const PARSE_TIME_LIMIT_MS = 10_000;
+
+/**
+ * Up to this many characters in one call (all files together) parse on the
+ * caller's thread. A worker takes 0.1-0.3 s to start and load the parser,
+ * which `dstack run` waited for on every run; a real workflow file is a few
+ * hundred bytes and parses in about a millisecond. Parse time is at most
+ * linear in the text (aliases are capped, file.ts, and the reader follows each
+ * one at a fixed depth), and the worst file of this size found (100 aliases of
+ * one big workflow, deep flow nesting, thousands of syntax errors) blocks for
+ * tens of milliseconds on a loaded machine: never the freeze the worker is for.
+ */
+export const IN_THREAD_CHARS = 4 * 1024;
 
 /** How long a worker may take to start (loading the parser), before any file's time counts. */
 const START_LIMIT_MS = 60_000;
@@ -164,15 +178,21 @@ function takeWorker(load: WorkerLoad): ParserWorker {
   return w;
 }
 
+/** Whether files of these sizes (characters, all together) need the worker; see {@link IN_THREAD_CHARS}. */
+export function needsWorker(sizes: readonly number[]): boolean {
+  return sizes.reduce((sum, n) => sum + n, 0) > IN_THREAD_CHARS;
+}
+
 /**
  * Parses each `{file, text}` in a worker thread, in order. A file that takes
  * longer than the limit becomes one issue naming it; the rest still parse.
- * Without a worker entry to load (a build that predates it), parses here.
+ * Files small enough to parse quickly (see {@link IN_THREAD_CHARS}), or
+ * without a worker entry to load (a build that predates it), parse here.
  */
 export async function parseFilesOffThread(files: { file: string; text: string }[], limits: ParseLimits = {}): Promise<ParsedFile[]> {
   const ms = limits.timeoutMs ?? PARSE_TIME_LIMIT_MS;
   const load = workerLoad();
-  if (!load) return files.map((f) => parseFile(f.text, f.file));
+  if (!load || !needsWorker(files.map((f) => f.text.length))) return files.map((f) => parseFile(f.text, f.file));
   const out: ParsedFile[] = [];
   let worker: ParserWorker | undefined;
   try {

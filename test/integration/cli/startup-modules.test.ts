@@ -102,4 +102,21 @@ describe('what the compiled CLI loads at start', () => {
       await cleanup();
     }
   });
+
+  it('`dstack run` of a project with small workflow files starts no parser thread', async () => {
+    const { cli, cleanup } = await helloProject('workflows:\n  - name: quick\n    provider: bash\n    commands:\n      - echo hi\n');
+    try {
+      // Node's own debug log says when a worker thread is created (its first line names the worker's script).
+      const r = await promisify(execFile)(process.execPath, [BIN, 'run', 'quick'], {
+        cwd: cli.cwd,
+        env: { ...process.env, ...cli.env, NODE_DEBUG: 'worker' },
+        timeout: 80_000,
+      });
+      expect(r.stdout).toBe('hi\n');
+      expect(r.stderr).toContain('Run ');
+      expect(r.stderr.split('\n').filter((l) => /create new worker/.test(l))).toEqual([]);
+    } finally {
+      await cleanup();
+    }
+  });
 });

@@ -1,20 +1,23 @@
 // `dstack run` starts the workflow parser's thread before it needs it
-// (startParser), so the thread loads while the command loads its backend.
+// (startParser), so the thread loads while the command loads its backend,
+// when the project's files are too large to parse on the command's thread.
 // The spare must be the worker the next parse uses, and must never keep a
 // process alive that ends up not parsing anything.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseFilesOffThread, startParser } from '../../../main/core/workflow/parse-off-thread';
+import { IN_THREAD_CHARS, parseFilesOffThread, startParser } from '../../../main/core/workflow/parse-off-thread';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
+/** A comment that makes a file too large to parse without the worker. */
+const PAD = `# ${'-'.repeat(IN_THREAD_CHARS)}\n`;
 
 describe('the spare parser thread', () => {
   it('parses the next files, with their issues, as a fresh worker would', async () => {
     startParser();
     const [ok, bad] = await parseFilesOffThread([
-      { file: 'a.yaml', text: 'workflows:\n  - name: hello\n    commands: [echo hi]\n' },
-      { file: 'b.yaml', text: 'workflows: 3\n' },
+      { file: 'a.yaml', text: `${PAD}workflows:\n  - name: hello\n    commands: [echo hi]\n` },
+      { file: 'b.yaml', text: `${PAD}workflows: 3\n` },
     ]);
     expect(ok?.issues).toEqual([]);
     expect(ok?.entries.map((e) => e.name)).toEqual(['hello']);
