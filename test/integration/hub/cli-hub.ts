@@ -28,12 +28,14 @@ export class MemberCli {
   constructor(
     readonly cwd: string,
     readonly home: string,
+    /** The environment the CLI starts from (DSTACK_HOME is set on top); default this process's. */
+    readonly env?: NodeJS.ProcessEnv,
   ) {}
 
   spawn(args: string[], input = ''): LiveCli {
     const child = spawn(process.execPath, ['--import', TSX, MAIN, ...args], {
       cwd: this.cwd,
-      env: { ...process.env, DSTACK_HOME: this.home },
+      env: { ...(this.env ?? process.env), DSTACK_HOME: this.home },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -1,0 +1,154 @@
+// EC2 as a test plays it for a team hub in the same process: an
+// aws-sdk-client-mock model of the account's instances (RunInstances keeps
+// the UserData and tags, DescribeInstances filters by tag, TerminateInstances
+// ends them), and a player that runs an instance's captured UserData with
+// bash, the documented way (DSTACK_EXECUTOR=process, DSTACK_NO_SHUTDOWN=1,
+// endpoints in AWS_*), as test/integration/aws/e2e.test.ts does: the bootstrap
+// fetches the runner bundle from the bucket with an `aws` stub that really
+// downloads from s3rver, and starts the real runner as its own process.
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { DescribeInstancesCommand, DescribeSpotInstanceRequestsCommand, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
+import type { RunInstancesCommandInput, Tag } from '@aws-sdk/client-ec2';
+import { sourceRoot } from '../../../main/node/launch';
+import { mockEc2Iam } from '../../unit/aws/fixtures';
+
+export interface MockInstance {
+  tags: Tag[];
+  userData: string;
+  state: 'running' | 'terminated';
+  /** The access key of the client that launched it, as the SDK resolved its credentials. */
+  launchedWithKey: string;
+}
+
+export interface Ec2Model {
+  mocks: ReturnType<typeof mockEc2Iam>;
+  instances: Map<string, MockInstance>;
+  /** The id of the instance launched for the job whose id is `jobId`, if any. */
+  instanceOfJob(jobId: string): string | undefined;
+  /** Instance ids in each TerminateInstances call, in order. */
+  terminateCalls(): string[][];
+  restore(): void;
+}
+
+/** Mocks EC2 and IAM in this process (every client, whoever built it) with a small model of the account's instances. */
+export function mockEc2Model(): Ec2Model {
+  const mocks = mockEc2Iam();
+  const instances = new Map<string, MockInstance>();
+  let n = 0;
+  mocks.ec2.on(RunInstancesCommand).callsFake(async (input: RunInstancesCommandInput, getClient: () => { config: { credentials: () => Promise<{ accessKeyId: string }> } }) => {
+    const launchedWithKey = (await getClient().config.credentials()).accessKeyId;
+    const id = `i-${String(++n).padStart(8, '0')}`;
+    instances.set(id, {
+      tags: input.TagSpecifications!.find((t) => t.ResourceType === 'instance')!.Tags!,
+      userData: Buffer.from(input.UserData!, 'base64').toString('utf8'),
+      state: 'running',
+      launchedWithKey,
+    });
+    return { Instances: [{ InstanceId: id }] };
+  });
+  mocks.ec2.on(DescribeInstancesCommand).callsFake((input: { Filters?: { Name: string; Values: string[] }[] }) => ({
+    Reservations: [
+      {
+        Instances: [...instances.entries()]
+          .filter(([, i]) => i.state !== 'terminated')
+          .filter(([, i]) => (input.Filters ?? []).filter((f) => f.Name.startsWith('tag:')).every((f) => i.tags.some((t) => `tag:${t.Key}` === f.Name && f.Values.includes(t.Value!))))
+          .map(([id, i]) => ({ InstanceId: id, State: { Name: 'running' as const }, Tags: i.tags })),
+      },
+    ],
+  }));
+  mocks.ec2.on(TerminateInstancesCommand).callsFake((input: { InstanceIds: string[] }) => {
+    for (const id of input.InstanceIds) instances.get(id)!.state = 'terminated';
+    return { TerminatingInstances: input.InstanceIds.map((InstanceId) => ({ InstanceId })) };
+  });
+  mocks.ec2.on(DescribeSpotInstanceRequestsCommand).resolves({ SpotInstanceRequests: [] });
+  return {
+    mocks,
+    instances,
+    instanceOfJob: (jobId) => [...instances.entries()].find(([, i]) => i.tags.some((t) => t.Key === 'dstack_job' && t.Value === jobId))?.[0],
+    terminateCalls: () => mocks.ec2.commandCalls(TerminateInstancesCommand).map((c) => c.args[0].input.InstanceIds ?? []),
+    restore: () => {
+      mocks.ec2.restore();
+      mocks.iam.restore();
+    },
+  };
+}
+
+/** The AWS CLI calls the bootstrap makes (`s3 cp`, `logs create-log-stream`, `logs put-log-events`), honouring AWS_ENDPOINT_URL_*. */
+async function awsCliStub(bin: string): Promise<void> {
+  await mkdir(bin, { recursive: true });
+  const script = join(bin, 'aws-stub.mjs');
+  await writeFile(
+    script,
+    [
+      `import { createRequire } from 'node:module';`,
+      `import { readFileSync, writeFileSync } from 'node:fs';`,
+      `const req = createRequire(${JSON.stringify(join(sourceRoot, 'package.json'))});`,
+      `const { S3Client, GetObjectCommand } = req('@aws-sdk/client-s3');`,
+      `const logs = req('@aws-sdk/client-cloudwatch-logs');`,
+      `const argv = process.argv.slice(2);`,
+      `const opt = (name) => argv[argv.indexOf(name) + 1];`,
+      `if (argv[0] === 's3' && argv[1] === 'cp') {`,
+      `  const [, , Bucket, ...key] = argv[2].split('/');`,
+      `  const c = new S3Client({ endpoint: process.env.AWS_ENDPOINT_URL_S3, forcePathStyle: true });`,
+      `  const r = await c.send(new GetObjectCommand({ Bucket, Key: key.join('/') }));`,
+      `  writeFileSync(argv[3], Buffer.from(await r.Body.transformToByteArray()));`,
+      `} else if (argv[0] === 'logs') {`,
+      `  const c = new logs.CloudWatchLogsClient({ endpoint: process.env.AWS_ENDPOINT_URL_CLOUDWATCH_LOGS, region: opt('--region') });`,
+      `  const g = opt('--log-group-name'), s = opt('--log-stream-name');`,
+      `  if (argv[1] === 'create-log-stream') await c.send(new logs.CreateLogStreamCommand({ logGroupName: g, logStreamName: s }));`,
+      `  else await c.send(new logs.PutLogEventsCommand({ logGroupName: g, logStreamName: s, logEvents: JSON.parse(readFileSync(opt('--log-events').slice(7), 'utf8')) }));`,
+      `} else { console.error('aws stub: unsupported', argv); process.exit(2); }`,
+      '',
+    ].join('\n'),
+  );
+  await writeFile(join(bin, 'aws'), `#!/bin/bash\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(script)} "$@"\n`);
+  await chmod(join(bin, 'aws'), 0o755);
+}
+
+export interface PlayedInstance {
+  child: ChildProcess;
+  /** The bootstrap's and the runner's output so far. */
+  output(): string;
+}
+
+export interface InstanceEnvironment {
+  /** A folder of the instance's own (its HOME, /opt/dstack and DSTACK_HOME go under it). */
+  dir: string;
+  s3Endpoint: string;
+  /** The CloudWatch Logs and Secrets Manager stand-in. */
+  standinEndpoint: string;
+  /** The instance role's keys, as IMDS would hand them out. */
+  credentials: { accessKeyId: string; secretAccessKey: string };
+}
+
+/** Plays an instance: runs its UserData with bash, as documented in userdata.ts, in an environment of the instance's own only. */
+export async function playInstance(userData: string, env: InstanceEnvironment): Promise<PlayedInstance> {
+  await mkdir(env.dir, { recursive: true });
+  await writeFile(join(env.dir, 'userdata.sh'), userData);
+  const bin = join(env.dir, 'bin');
+  await awsCliStub(bin);
+  const child = spawn('bash', [join(env.dir, 'userdata.sh')], {
+    env: {
+      PATH: `${bin}:${dirname(process.execPath)}:${process.env.PATH}`,
+      HOME: env.dir,
+      DSTACK_HOME: join(env.dir, 'dstack-home'),
+      DSTACK_RUNNER_HOME: join(env.dir, 'opt-dstack'),
+      DSTACK_EXECUTOR: 'process',
+      DSTACK_NO_SHUTDOWN: '1',
+      AWS_ENDPOINT_URL_S3: env.s3Endpoint,
+      AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: env.standinEndpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: env.standinEndpoint,
+      AWS_ACCESS_KEY_ID: env.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: env.credentials.secretAccessKey,
+      AWS_EC2_METADATA_DISABLED: 'true',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  return { child, output: () => out };
+}
