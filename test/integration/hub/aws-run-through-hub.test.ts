@@ -34,6 +34,7 @@ const LONG = `workflows:
     provider: bash
     commands:
       - trap 'echo stopping; exit 0' TERM
+      - echo "key=$HUB_KEY"
       - echo started
       - while true; do sleep 0.1; done
 `;
@@ -103,7 +104,8 @@ beforeAll(async () => {
   url = `http://127.0.0.1:${h.hub.port}/`;
   await admin('projects.create', { name: 'vision', backend: 'aws', settings: { region: s3.region, bucket: s3.bucket }, credentials: s3.credentials });
   const token = ((await admin('users.create', { name: 'mia' })) as { token: string }).token;
-  await admin('members.set', { project: 'vision', user: 'mia', role: 'run' });
+  // Secrets take a project admin; a project admin is still a member with no hub-wide rights.
+  await admin('members.set', { project: 'vision', user: 'mia', role: 'admin' });
   const cwd = join(tmp, 'mia', 'project');
   const workflows = join(cwd, '.dstack', 'workflows');
   await mkdir(workflows, { recursive: true });
@@ -152,6 +154,7 @@ describe('dstack run through a team hub on an AWS project', () => {
     const logs = await mia.ok(['logs', name]);
     expect(logs).toContain('Hello from dstack, line 1 of 5\nHello from dstack, line 2 of 5\n');
     expect(logs).toContain('Saved output/hello.txt\n');
+    expect(await mia.ok(['ls', name])).toMatch(/^output\/hello\.txt {2}\d+ B\n$/);
 
     hubServed = 0;
     const into = join(tmp, 'copies');
@@ -169,7 +172,9 @@ describe('dstack run through a team hub on an AWS project', () => {
     expect(ec2.instances.get(id)!.state).toBe('terminated');
   }, 180_000);
 
-  it('stops a long run through the hub: the runner ends the job, ps shows stopped, and its instance is terminated', async () => {
+  it('stops a long run through the hub: the runner ends the job (which got its secret from Secrets Manager), ps shows stopped, its instance is terminated, and rm removes it', async () => {
+    expect(await mia.ok(['secrets', 'add', 'HUB_KEY'], 'open-sesame\n')).toBe('Secret HUB_KEY saved.\n');
+    expect(standin.secrets.size, 'secrets in the Secrets Manager stand-in').toBe(1);
     const name = (await mia.ok(['run', '-d', 'long'])).trim();
     expect(name).toMatch(/^[a-z]+-[a-z]+-\d+$/);
     const { id, instance } = await playRun(name);
@@ -177,6 +182,9 @@ describe('dstack run through a team hub on an AWS project', () => {
     const follow = mia.spawn(['logs', '-f', name]);
     try {
       await waitFor(`"started" in the log of ${name} through the hub`, () => follow.output(), (o) => o.stdout.includes('started\n'), { timeoutMs: 60_000 });
+      // The secret reached the job on the instance, and its value is masked in the log.
+      expect(follow.output().stdout).toMatch(/^key=\*+$/m);
+      expect(follow.output().stdout).not.toContain('open-sesame');
     } finally {
       follow.child.kill('SIGINT');
       await exitCodeOf(`dstack logs -f ${name} after Ctrl+C`, follow.child, follow.output, 30_000);
@@ -190,5 +198,10 @@ describe('dstack run through a team hub on an AWS project', () => {
     expect(await mia.ok(['logs', name])).toContain('stopping\n');
     await waitFor(`TerminateInstances for ${id}`, () => ec2.terminateCalls(), (calls) => calls.some((c) => c.includes(id)), { timeoutMs: 30_000 });
     expect(ec2.instances.get(id)!.state).toBe('terminated');
+
+    expect(await mia.ok(['rm', name])).toBe(`Removed ${name}.\n`);
+    expect(statusIn(await mia.ok(['ps', '-a']), name)).toBeUndefined();
+    expect(await mia.ok(['secrets', 'delete', 'HUB_KEY'])).toBe('Secret HUB_KEY deleted.\n');
+    expect(standin.secrets.size, 'secrets in the Secrets Manager stand-in').toBe(0);
   }, 180_000);
 });
