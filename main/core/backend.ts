@@ -30,6 +30,13 @@ export interface ListOptions {
   token?: string;
   /** Page size; at most 1,000, as in S3. */
   limit?: number;
+  /**
+   * The caller needs keys only (status heads, claims): a backend may then
+   * leave `size` and `modified` 0 and `etag` out, and may list a key
+   * deleted while the listing ran. Local storage then skips a stat per
+   * file; S3 returns them anyway, at no extra cost.
+   */
+  keysOnly?: boolean;
 }
 
 /** Progress of a transfer, reported as bytes move. */

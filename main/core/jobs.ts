@@ -45,7 +45,7 @@ export class JobStore {
   async claimRunName(repo: string): Promise<string> {
     const taken = new Set((await this.heads(repo)).map((h) => runNameOfJobId(h.jobId)));
     const prefix = keys.runNamePrefix(repo);
-    for await (const o of listAll(this.storage, prefix)) taken.add(o.key.slice(prefix.length));
+    for await (const o of listAll(this.storage, prefix, { keysOnly: true })) taken.add(o.key.slice(prefix.length));
     for (let attempt = 1; attempt <= MAX_TRIES; attempt++) {
       const name = nextRunName(taken);
       try {
@@ -67,7 +67,7 @@ export class JobStore {
    */
   async recordedJobId(repo: string, runName: string): Promise<string | undefined> {
     const base = keys.jobRecord(repo, '');
-    for await (const o of listAll(this.storage, `${base.slice(0, -'.json'.length)}${runName},`)) {
+    for await (const o of listAll(this.storage, `${base.slice(0, -'.json'.length)}${runName},`, { keysOnly: true })) {
       if (o.key.endsWith('.json')) return o.key.slice(base.length - '.json'.length, -'.json'.length);
     }
     return undefined;
@@ -145,6 +145,30 @@ export class JobStore {
     return [...best.values()].sort((a, b) => b.submittedAt - a.submittedAt);
   }
 
+  /**
+   * Every job of the repo as a listing sees it: the newest head of each,
+   * newest first, and the ids of jobs whose record was listed with no head
+   * (`unheaded`). A status change puts the new head and then deletes the old
+   * one, and a listing that runs meanwhile can pass the new head's place
+   * before it exists and reach the old one's after it is gone. Records never
+   * move (a status change rewrites one in place), and they are listed after
+   * the heads, so a job that existed throughout is in one list or the other.
+   * Unheaded are also jobs being created (record first) or removed.
+   */
+  async everyJob(repo: string): Promise<{ heads: JobHead[]; unheaded: string[] }> {
+    const heads = await this.heads(repo);
+    const headed = new Set(heads.map((h) => h.jobId));
+    const base = keys.jobRecord(repo, '').slice(0, -'.json'.length);
+    const unheaded: string[] = [];
+    // The `;` delimiter folds the heads and name claims into two prefixes, so this lists little more than the records.
+    for await (const o of listAll(this.storage, base, { keysOnly: true, delimiter: ';' })) {
+      if (!o.key.endsWith('.json')) continue;
+      const jobId = o.key.slice(base.length, -'.json'.length);
+      if (!headed.has(jobId)) unheaded.push(jobId);
+    }
+    return { heads, unheaded };
+  }
+
   /** Deletes a job's record and every head of it. Its run name stays claimed, so it is never reused. */
   async remove(repo: string, jobId: string): Promise<void> {
     const stale = (await this.headsOf(repo, `${jobId};`)).map((h) => h.key);
@@ -170,7 +194,7 @@ export class JobStore {
 
   private async headsOf(repo: string, startsWith: string): Promise<JobHead[]> {
     const out: JobHead[] = [];
-    for await (const o of listAll(this.storage, keys.jobHeadPrefix(repo) + startsWith)) {
+    for await (const o of listAll(this.storage, keys.jobHeadPrefix(repo) + startsWith, { keysOnly: true })) {
       const h = parseJobHead(o.key);
       if (h) out.push(h);
     }

@@ -3,13 +3,13 @@
  * in S3, so every caller that needs "all keys under a prefix" goes through
  * here instead of trusting the first page.
  */
-import type { ObjectInfo, Storage } from './backend';
+import type { ListOptions, ObjectInfo, Storage } from './backend';
 
-/** Every object under `prefix`, page by page. */
-export async function* listAll(storage: Pick<Storage, 'list'>, prefix: string): AsyncGenerator<ObjectInfo> {
+/** Every object under `prefix`, page by page; `opts` as for one page (keys only, a delimiter). */
+export async function* listAll(storage: Pick<Storage, 'list'>, prefix: string, opts: Pick<ListOptions, 'keysOnly' | 'delimiter'> = {}): AsyncGenerator<ObjectInfo> {
   let token: string | undefined;
   do {
-    const page = await storage.list(prefix, { token, limit: 1000 });
+    const page = await storage.list(prefix, { ...opts, token, limit: 1000 });
     yield* page.objects;
     token = page.next;
   } while (token);

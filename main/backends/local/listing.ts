@@ -10,27 +10,11 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ObjectInfo } from '../../core/backend';
 import { isTempName, splitPrefix } from './key-path';
+import type { Child, FolderCache } from './folder-cache';
+import { firstWhere } from './folder-cache';
+import { compareKeys } from './compare-keys';
 
-/**
- * Compares keys by their UTF-8 bytes, the order S3 lists in, without
- * encoding them. UTF-8 byte order is code point order; UTF-16 code units
- * agree with it except that surrogates (code points above U+FFFF) must sort
- * after U+E000..U+FFFF, so those two ranges swap places.
- */
-export function compareKeys(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    let x = a.charCodeAt(i);
-    let y = b.charCodeAt(i);
-    if (x === y) continue;
-    if (x >= 0xd800 && y >= 0xd800) {
-      x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
-      y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
-    }
-    return x - y;
-  }
-  return a.length - b.length;
-}
+export { compareKeys };
 
 /** One entry of a walk: an object, or a folder reported as a common prefix. */
 export type WalkEntry = { kind: 'object'; key: string; path: string } | { kind: 'prefix'; key: string };
@@ -42,6 +26,10 @@ export interface WalkOptions {
   after?: string;
   /** Also skip every key that starts with `after` (it was a common prefix). */
   afterIsPrefix?: boolean;
+  /** Where folder reads come from, and may be kept. */
+  cache: FolderCache;
+  /** The listing began then (ms since the epoch): a folder read made since may serve it. */
+  since?: number;
 }
 
 function isMissing(err: unknown): boolean {
@@ -78,20 +66,22 @@ function skippable(key: string, opts: WalkOptions): boolean {
 }
 
 async function* walkDir(dir: string, dirKey: string, namePrefix: string, opts: WalkOptions): AsyncGenerator<WalkEntry> {
-  const children: { sortKey: string; name: string; folder: boolean }[] = [];
-  for (const e of await entries(dir)) {
-    if (!e.name.startsWith(namePrefix) || isTempName(e.name)) continue;
-    if (e.isDirectory()) children.push({ sortKey: `${dirKey}${e.name}/`, name: e.name, folder: true });
-    else if (e.isFile()) children.push({ sortKey: `${dirKey}${e.name}`, name: e.name, folder: false });
+  const children = await opts.cache.children(dir, namePrefix, opts.since);
+  // Children are in byte order: start at the name prefix, or just before the continuation point (a folder there may hold later keys).
+  let i = firstWhere(children, (c) => compareKeys(c.sortName, namePrefix) >= 0);
+  if (opts.after !== undefined && opts.after.startsWith(dirKey)) {
+    const after = opts.after.slice(dirKey.length);
+    i = Math.max(i, firstWhere(children, (c) => compareKeys(c.sortName, after) > 0) - 1);
   }
-  // A folder sorts as "name/", so "a.b" (0x2e) comes before "a/x" (0x2f) as in S3.
-  children.sort((a, b) => compareKeys(a.sortKey, b.sortKey));
-  for (const c of children) {
-    if (skippable(c.sortKey, opts)) continue;
+  for (; i < children.length; i++) {
+    const c = children[i] as Child;
+    if (!c.sortName.startsWith(namePrefix)) break;
+    const sortKey = `${dirKey}${c.sortName}`;
+    if (skippable(sortKey, opts)) continue;
     const path = join(dir, c.name);
-    if (!c.folder) yield { kind: 'object', key: c.sortKey, path };
-    else if (!opts.folders) yield* walkDir(path, c.sortKey, '', opts);
-    else if (await holdsObjects(path)) yield { kind: 'prefix', key: c.sortKey };
+    if (!c.folder) yield { kind: 'object', key: sortKey, path };
+    else if (!opts.folders) yield* walkDir(path, sortKey, '', opts);
+    else if (await holdsObjects(path)) yield { kind: 'prefix', key: sortKey };
   }
 }
 

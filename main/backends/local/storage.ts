@@ -19,6 +19,7 @@ import { copyRange, writeAtomically, writeFileAtomically } from './atomic';
 import { placeIfAbsent, placeIfMatch, readVersioned } from './conditional';
 import { keyToPath } from './key-path';
 import { downloadLocalObject } from './download';
+import { FolderCache } from './folder-cache';
 import { objectInfo, staleTempFiles, walk } from './listing';
 
 export const MAX_PAGE = 1000;
@@ -26,6 +27,8 @@ export const MAX_PAGE = 1000;
 interface Token {
   after: string;
   prefix: boolean;
+  /** When the listing's first page began (ms): folder reads since then may serve its later pages. */
+  since?: number;
 }
 
 function encodeToken(t: Token): string {
@@ -35,7 +38,9 @@ function encodeToken(t: Token): string {
 function decodeToken(token: string): Token {
   try {
     const t = JSON.parse(Buffer.from(token, 'base64url').toString()) as Partial<Token>;
-    if (typeof t.after === 'string' && typeof t.prefix === 'boolean') return { after: t.after, prefix: t.prefix };
+    if (typeof t.after === 'string' && typeof t.prefix === 'boolean') {
+      return { after: t.after, prefix: t.prefix, ...(typeof t.since === 'number' ? { since: t.since } : {}) };
+    }
   } catch {
     // Reported below.
   }
@@ -55,6 +60,9 @@ function conflict(key: string, cause: unknown): DstackError {
 }
 
 export class LocalStorage implements Storage {
+  /** Sorted reads of large folders, so a listing reads its folder once, not once per page (folder-cache.ts). */
+  private readonly folders = new FolderCache();
+
   /**
    * @param root the folder that holds the objects, `{home}/local/storage`.
    * @param stagingHome where downloads keep partial files (`{stagingHome}/staging`): DSTACK_HOME; by default the folder above `root`.
@@ -112,10 +120,13 @@ export class LocalStorage implements Storage {
     const limit = Math.min(Math.max(Math.floor(opts.limit ?? MAX_PAGE), 1), MAX_PAGE);
     const delimiter = opts.delimiter || undefined;
     const token = opts.token ? decodeToken(opts.token) : undefined;
+    const since = token?.since ?? Date.now();
     const entries = walk(this.root, prefix, {
       folders: delimiter === '/',
       after: token?.after,
       afterIsPrefix: token?.prefix,
+      cache: this.folders,
+      since: token?.since,
     });
     const items: (Token & { path?: string })[] = [];
     let next: string | undefined;
@@ -129,13 +140,15 @@ export class LocalStorage implements Storage {
       const last = items.at(-1);
       if (last?.prefix && item.after.startsWith(last.after)) continue;
       if (items.length === limit) {
-        next = encodeToken({ after: last!.after, prefix: last!.prefix });
+        next = encodeToken({ after: last!.after, prefix: last!.prefix, since });
         break;
       }
       items.push(item);
     }
-    // One stat per object, all at once: sequential stats dominate a 1,000-key page.
-    const infos = await Promise.all(items.map((i) => (i.path ? objectInfo(i.after, i.path) : undefined)));
+    // One stat per object, all at once: sequential stats dominate a 1,000-key page. Keys only: none.
+    const infos = opts.keysOnly
+      ? items.map((i): ObjectInfo | undefined => (i.path ? { key: i.after, size: 0, modified: 0 } : undefined))
+      : await Promise.all(items.map((i) => (i.path ? objectInfo(i.after, i.path) : undefined)));
     const page: ListPage = { objects: [], prefixes: [] };
     items.forEach((item, n) => {
       if (item.prefix) page.prefixes.push(item.after);
