@@ -17,6 +17,7 @@ import { ConflictError } from './errors';
 import { JobStore } from './jobs';
 import { UnreadableJobError, unreadableSummary } from './job-record';
 import type { JobPatch } from './jobs';
+import type { JobHead } from './keys';
 import { keys } from './keys';
 import { readLogWithRetry } from './log-retry';
 import { deleteAll } from './pages';
@@ -27,6 +28,22 @@ import { TagStore } from './tags';
 export type { SubmitOptions };
 
 const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Records a listing reads at once: enough to keep the disk or S3 busy, few enough not to queue 10,000 opens. */
+const READS_AT_ONCE = 64;
+
+/** `fn` over `items` in order, `width` at a time. */
+async function mapBounded<T, R>(items: readonly T[], width: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  }));
+  return out;
+}
 
 /** A write that failed because the disk is full, read as "nothing written"; anything else is thrown. */
 function keepOnFullDisk(err: unknown): undefined {
@@ -79,17 +96,25 @@ export class RunService {
     return submitRun(this.backend, this.jobs, this.tagStore, projectDir, workflowName, opts);
   }
 
-  /** Runs, newest first. Without `all`: unfinished runs plus the latest one, as `dstack ps` shows. */
+  /**
+   * Runs, newest first. Without `all`: unfinished runs plus the latest one,
+   * as `dstack ps` shows. A run whose status moved while its heads were
+   * listed is read from its record (JobStore.everyJob), so it never drops out.
+   */
   async list(repo: string, opts: { all?: boolean } = {}): Promise<RunSummary[]> {
-    const heads = await this.jobs.heads(repo);
-    const shown = opts.all ? heads : heads.filter((h, i) => i === 0 || !isTerminal(h.status));
-    const runs = await Promise.all(
-      // A damaged record lists as unreadable, with its file, and never hides the other runs.
-      shown.map((h) => this.jobs.get(repo, h.jobId).then((j) => j && summaryOf(j), (err: unknown) => {
+    const { heads, unheaded } = await this.jobs.everyJob(repo);
+    // A damaged record lists as unreadable, with its file, and never hides the other runs.
+    const read = (h: JobHead): Promise<RunSummary | undefined> =>
+      this.jobs.get(repo, h.jobId).then((j) => j && summaryOf(j), (err: unknown) => {
         if (err instanceof UnreadableJobError) return unreadableSummary(h, repo, this.backend.name, err);
         throw err;
-      })),
-    );
+      });
+    const moved = (await Promise.all(unheaded.map((jobId) => this.jobs.get(repo, jobId).catch(skipUnreadable)))).filter((j): j is Job => !!j);
+    const known = new Map<string, RunSummary>(moved.map((j) => [j.id, summaryOf(j)]));
+    const every = [...heads, ...moved.map((j) => ({ key: '', jobId: j.id, status: j.status, submittedAt: j.submittedAt }))];
+    every.sort((a, b) => b.submittedAt - a.submittedAt);
+    const shown = opts.all ? every : every.filter((h, i) => i === 0 || !isTerminal(h.status));
+    const runs = await mapBounded(shown, READS_AT_ONCE, async (h) => known.get(h.jobId) ?? read(h));
     return runs.filter((r): r is RunSummary => !!r);
   }
 
