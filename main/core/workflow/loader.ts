@@ -58,7 +58,8 @@ function fileIssue(file: string, message: string): WorkflowSet {
  * Loads every workflow of the project at `projectDir`: `.dstack/workflows.yaml`
  * and `.dstack/workflows/*.yml|*.yaml`. Returns the valid workflows and all
  * issues, across files (a name defined in two files is an issue). Files are
- * parsed in a worker thread, each within `limits.timeoutMs`.
+ * parsed in a worker thread, each within `limits.timeoutMs`, unless they are
+ * small enough to parse here at once (see parse-off-thread.ts).
  */
 export async function loadWorkflows(projectDir: string, limits: ParseLimits = {}): Promise<WorkflowSet> {
   const dir = path.resolve(projectDir);
