@@ -7,8 +7,10 @@
 // capacity-retry.test.ts does). The instance is played by running the
 // captured UserData with bash: the real runner fetched from the bucket runs
 // the job. The CLI prints the job's log; ps, logs and cp (presigned S3 URLs,
-// never through the hub) show the run; the hub's reconcile ends the finished
-// job's instance with TerminateInstances, as it ends a stopped one.
+// never through the hub) show the run. The bootstrap's closing `shutdown`
+// (which ends an EC2 instance) is recorded, the played machine stays up, and
+// the hub's reconcile ends the finished or stopped job's instance with
+// TerminateInstances.
 import type { ChildProcess } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -148,6 +150,9 @@ describe('dstack run through a team hub on an AWS project', () => {
     expect(done.stderr).toContain(`Run ${name} done.`);
     expect(await exitCodeOf(`the played instance ${id}`, instance.child, instance.output), instance.output()).toBe(0);
     expect(instance.output().match(/dstack runner: running job /g), instance.output()).toHaveLength(1);
+    // On EC2 the instance ends itself: the bootstrap shut it down, and it was launched to terminate on shutdown.
+    expect(await instance.shutdowns()).toEqual(['-h now']);
+    expect(ec2.instances.get(id)!.shutdownBehavior).toBe('terminate');
 
     const ps = await mia.ok(['ps', '-a']);
     expect(ps).toMatch(new RegExp(`^${name} +hello +done +\\d+ sec ago +aws`, 'm'));
@@ -166,7 +171,7 @@ describe('dstack run through a team hub on an AWS project', () => {
     expect(got.equals(await readFile(s3.objectPath(keys.artifact(repo, jobId, 'output/hello.txt')))), 'the copy is the stored object, byte for byte').toBe(true);
     expect(hubServed, 'artifact downloads the hub served (an AWS project downloads from S3 through presigned URLs)').toBe(0);
 
-    // The finished job's instance is the hub's to end (on EC2 its shutdown would too): its reconcile timer terminates it.
+    // The played machine stays up after its shutdown; the hub's reconcile timer ends what a finished job left running.
     const terminated = await waitFor(`TerminateInstances for ${id}`, () => ec2.terminateCalls(), (calls) => calls.some((c) => c.includes(id)), { timeoutMs: 30_000 });
     expect(terminated.flat().filter((x) => x === id)).toHaveLength(1);
     expect(ec2.instances.get(id)!.state).toBe('terminated');
@@ -195,6 +200,7 @@ describe('dstack run through a team hub on an AWS project', () => {
     expect(await mia.ok(['stop', name])).toMatch(new RegExp(`^(Stop requested for ${name}|Run ${name} is stopped)\\.\\n$`));
     await waitFor(`${name} to show as stopped in ps`, async () => statusIn(await mia.ok(['ps', '-a']), name), (s) => s === 'stopped', { timeoutMs: 60_000, everyMs: 500 });
     expect(await exitCodeOf(`the played instance ${id}`, instance.child, instance.output), instance.output()).toBe(0);
+    expect(await instance.shutdowns()).toEqual(['-h now']);
     expect(await mia.ok(['logs', name])).toContain('stopping\n');
     await waitFor(`TerminateInstances for ${id}`, () => ec2.terminateCalls(), (calls) => calls.some((c) => c.includes(id)), { timeoutMs: 30_000 });
     expect(ec2.instances.get(id)!.state).toBe('terminated');

@@ -2,13 +2,15 @@
 // aws-sdk-client-mock model of the account's instances (RunInstances keeps
 // the UserData and tags, DescribeInstances filters by tag, TerminateInstances
 // ends them), and a player that runs an instance's captured UserData with
-// bash, the documented way (DSTACK_EXECUTOR=process, DSTACK_NO_SHUTDOWN=1,
-// endpoints in AWS_*), as test/integration/aws/e2e.test.ts does: the bootstrap
-// fetches the runner bundle from the bucket with an `aws` stub that really
-// downloads from s3rver, and starts the real runner as its own process.
+// bash, the documented way (DSTACK_EXECUTOR=process, endpoints in AWS_*), as
+// test/integration/aws/e2e.test.ts does: the bootstrap fetches the runner
+// bundle from the bucket with an `aws` stub that really downloads from
+// s3rver, and starts the real runner as its own process. Its closing
+// `shutdown -h now` goes to a stub that records it, where e2e.test.ts sets
+// DSTACK_NO_SHUTDOWN=1 instead.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { DescribeInstancesCommand, DescribeSpotInstanceRequestsCommand, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import type { RunInstancesCommandInput, Tag } from '@aws-sdk/client-ec2';
@@ -19,6 +21,8 @@ export interface MockInstance {
   tags: Tag[];
   userData: string;
   state: 'running' | 'terminated';
+  /** What the instance does when its OS shuts down; dstack asks for 'terminate', so the bootstrap's `shutdown` ends it. */
+  shutdownBehavior: string | undefined;
   /** The access key of the client that launched it, as the SDK resolved its credentials. */
   launchedWithKey: string;
 }
@@ -45,6 +49,7 @@ export function mockEc2Model(): Ec2Model {
       tags: input.TagSpecifications!.find((t) => t.ResourceType === 'instance')!.Tags!,
       userData: Buffer.from(input.UserData!, 'base64').toString('utf8'),
       state: 'running',
+      shutdownBehavior: input.InstanceInitiatedShutdownBehavior,
       launchedWithKey,
     });
     return { Instances: [{ InstanceId: id }] };
@@ -112,6 +117,8 @@ export interface PlayedInstance {
   child: ChildProcess;
   /** The bootstrap's and the runner's output so far. */
   output(): string;
+  /** The arguments of each `shutdown` the bootstrap ran (a stub records them; the machine stays up). */
+  shutdowns(): Promise<string[]>;
 }
 
 export interface InstanceEnvironment {
@@ -130,6 +137,10 @@ export async function playInstance(userData: string, env: InstanceEnvironment): 
   await writeFile(join(env.dir, 'userdata.sh'), userData);
   const bin = join(env.dir, 'bin');
   await awsCliStub(bin);
+  // The bootstrap's own `shutdown` (which on EC2 ends the instance), recorded instead of powering anything off.
+  const shutdownLog = join(env.dir, 'shutdown-calls');
+  await writeFile(join(bin, 'shutdown'), `#!/bin/bash\nprintf '%s\\n' "$*" >> ${JSON.stringify(shutdownLog)}\n`);
+  await chmod(join(bin, 'shutdown'), 0o755);
   const child = spawn('bash', [join(env.dir, 'userdata.sh')], {
     env: {
       PATH: `${bin}:${dirname(process.execPath)}:${process.env.PATH}`,
@@ -137,7 +148,6 @@ export async function playInstance(userData: string, env: InstanceEnvironment): 
       DSTACK_HOME: join(env.dir, 'dstack-home'),
       DSTACK_RUNNER_HOME: join(env.dir, 'opt-dstack'),
       DSTACK_EXECUTOR: 'process',
-      DSTACK_NO_SHUTDOWN: '1',
       AWS_ENDPOINT_URL_S3: env.s3Endpoint,
       AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: env.standinEndpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: env.standinEndpoint,
@@ -150,5 +160,5 @@ export async function playInstance(userData: string, env: InstanceEnvironment): 
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  return { child, output: () => out };
+  return { child, output: () => out, shutdowns: async () => (await readFile(shutdownLog, 'utf8').catch(() => '')).split('\n').filter(Boolean) };
 }
