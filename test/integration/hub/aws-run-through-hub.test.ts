@@ -170,6 +170,9 @@ describe('dstack run through a team hub on an AWS project', () => {
     const repo = ec2.instances.get(id)!.tags.find((t) => t.Key === 'dstack_repo')!.Value!;
     expect(got.equals(await readFile(s3.objectPath(keys.artifact(repo, jobId, 'output/hello.txt')))), 'the copy is the stored object, byte for byte').toBe(true);
     expect(hubServed, 'artifact downloads the hub served (an AWS project downloads from S3 through presigned URLs)').toBe(0);
+    // The bootstrap shipped its own log to the runners' group the hub made with the project's keys.
+    const runnerLog = standin.groups.get(`/dstack/runners/${s3.bucket}`)?.get(jobId.replace(/[:*]/g, '_'))?.map((e) => e.message);
+    expect(runnerLog, JSON.stringify([...standin.groups.keys()])).toContain('dstack bootstrap: finished with exit code 0');
 
     // The played machine stays up after its shutdown; the hub's reconcile timer ends what a finished job left running.
     const terminated = await waitFor(`TerminateInstances for ${id}`, () => ec2.terminateCalls(), (calls) => calls.some((c) => c.includes(id)), { timeoutMs: 30_000 });
