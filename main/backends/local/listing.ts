@@ -17,7 +17,7 @@ import { compareKeys } from './compare-keys';
 export { compareKeys };
 
 /** One entry of a walk: an object, or a folder reported as a common prefix. */
-export type WalkEntry = { kind: 'object'; key: string; path: string } | { kind: 'prefix'; key: string };
+export type WalkEntry = { kind: 'object'; key: string; dir: string; name: string } | { kind: 'prefix'; key: string };
 
 export interface WalkOptions {
   /** Report folders as `dir/` prefixes instead of entering them (the `/` delimiter). */
@@ -71,17 +71,19 @@ async function* walkDir(dir: string, dirKey: string, namePrefix: string, opts: W
   let i = firstWhere(children, (c) => compareKeys(c.sortName, namePrefix) >= 0);
   if (opts.after !== undefined && opts.after.startsWith(dirKey)) {
     const after = opts.after.slice(dirKey.length);
-    i = Math.max(i, firstWhere(children, (c) => compareKeys(c.sortName, after) > 0) - 1);
+    // Past a common prefix, its keys (contiguous after it) are skipped by the same search.
+    const past = opts.afterIsPrefix ? (c: Child) => compareKeys(c.sortName, after) > 0 && !c.sortName.startsWith(after) : (c: Child) => compareKeys(c.sortName, after) > 0;
+    i = Math.max(i, firstWhere(children, past) - 1);
   }
   for (; i < children.length; i++) {
     const c = children[i] as Child;
     if (!c.sortName.startsWith(namePrefix)) break;
     const sortKey = `${dirKey}${c.sortName}`;
     if (skippable(sortKey, opts)) continue;
-    const path = join(dir, c.name);
-    if (!c.folder) yield { kind: 'object', key: sortKey, path };
-    else if (!opts.folders) yield* walkDir(path, sortKey, '', opts);
-    else if (await holdsObjects(path)) yield { kind: 'prefix', key: sortKey };
+    // The file's path is joined only for the objects a page stats, not for every key walked.
+    if (!c.folder) yield { kind: 'object', key: sortKey, dir, name: c.name };
+    else if (!opts.folders) yield* walkDir(join(dir, c.name), sortKey, '', opts);
+    else if (await holdsObjects(join(dir, c.name))) yield { kind: 'prefix', key: sortKey };
   }
 }
 

@@ -11,7 +11,7 @@
  * which is all a resumed download or a cache check needs.
  */
 import { open, readFile, rm, rmdir, unlink } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { ListOptions, ListPage, ObjectInfo, PutCondition, Storage, TransferOptions, VersionedObject } from '../../core/backend';
 import { DstackError, InvalidArgumentError, NotFoundError } from '../../common/errors';
 import { diskFullError, isDiskFull } from '../../node/disk-full';
@@ -121,34 +121,38 @@ export class LocalStorage implements Storage {
     const delimiter = opts.delimiter || undefined;
     const token = opts.token ? decodeToken(opts.token) : undefined;
     const since = token?.since ?? Date.now();
-    const entries = walk(this.root, prefix, {
-      folders: delimiter === '/',
-      after: token?.after,
-      afterIsPrefix: token?.prefix,
-      cache: this.folders,
-      since: token?.since,
-    });
-    const items: (Token & { path?: string })[] = [];
+    const items: (Token & { path?: () => string })[] = [];
     let next: string | undefined;
-    for await (const e of entries) {
-      const cut = e.kind === 'object' && delimiter ? e.key.indexOf(delimiter, prefix.length) : -1;
-      const item: Token & { path?: string } =
-        e.kind === 'prefix' ? { after: e.key, prefix: true }
-        : cut >= 0 ? { after: e.key.slice(0, cut + delimiter!.length), prefix: true }
-        : { after: e.key, prefix: false, path: e.path };
-      // Keys under one common prefix are contiguous, so one comparison with the last item dedupes them.
-      const last = items.at(-1);
-      if (last?.prefix && item.after.startsWith(last.after)) continue;
-      if (items.length === limit) {
-        next = encodeToken({ after: last!.after, prefix: last!.prefix, since });
-        break;
+    let from = { after: token?.after, afterIsPrefix: token?.prefix, since: token?.since };
+    // A walk starts again past each common prefix a delimiter makes, so a prefix of 10,000 keys costs one search, not 10,000 steps.
+    for (let walking = true; walking; ) {
+      walking = false;
+      for await (const e of walk(this.root, prefix, { folders: delimiter === '/', ...from, cache: this.folders })) {
+        const cut = e.kind === 'object' && delimiter ? e.key.indexOf(delimiter, prefix.length) : -1;
+        const item: Token & { path?: () => string } =
+          e.kind === 'prefix' ? { after: e.key, prefix: true }
+          : cut >= 0 ? { after: e.key.slice(0, cut + delimiter!.length), prefix: true }
+          : { after: e.key, prefix: false, path: () => join(e.dir, e.name) };
+        // Keys under one common prefix are contiguous, so one comparison with the last item dedupes them.
+        const last = items.at(-1);
+        if (last?.prefix && item.after.startsWith(last.after)) continue;
+        if (items.length === limit) {
+          next = encodeToken({ after: last!.after, prefix: last!.prefix, since });
+          break;
+        }
+        items.push(item);
+        if (cut >= 0) {
+          // Within this call, the folder just read serves the rest unchecked.
+          from = { after: item.after, afterIsPrefix: true, since };
+          walking = true;
+          break;
+        }
       }
-      items.push(item);
     }
     // One stat per object, all at once: sequential stats dominate a 1,000-key page. Keys only: none.
     const infos = opts.keysOnly
       ? items.map((i): ObjectInfo | undefined => (i.path ? { key: i.after, size: 0, modified: 0 } : undefined))
-      : await Promise.all(items.map((i) => (i.path ? objectInfo(i.after, i.path) : undefined)));
+      : await Promise.all(items.map((i) => (i.path ? objectInfo(i.after, i.path()) : undefined)));
     const page: ListPage = { objects: [], prefixes: [] };
     items.forEach((item, n) => {
       if (item.prefix) page.prefixes.push(item.after);
