@@ -33,9 +33,11 @@ export async function followLogs(
    * shown as submitted, nor one whose log ended as running.
    */
   onActivity: () => void = () => undefined,
+  /** False: only what the log holds now, then `done`, as `dstack logs` without -f. */
+  follow = true,
 ): Promise<string> {
   const abort = new AbortController();
-  const batches = await runs.logs(repo, runName, { follow: true, signal: abort.signal });
+  const batches = await runs.logs(repo, runName, { follow, signal: abort.signal });
   const buffer: LogEvent[] = [];
   let seenLines = false;
   let timer: NodeJS.Timeout | undefined;

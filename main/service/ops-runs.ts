@@ -67,9 +67,10 @@ export const runOps: Handlers<RunOps> = {
     await (await ctx.runs()).remove((await ctx.projects.resolve(projectId)).repo, runName);
     ctx.watcher.poke();
   },
-  'logs.follow': async (ctx, { projectId, runName }, meta) => {
+  'logs.follow': async (ctx, { projectId, runName, follow }, meta) => {
     const { repo } = await ctx.projects.resolve(projectId);
-    return { subscriptionId: await followLogs(ctx.hub, await ctx.runs(), repo, runName, meta.clientId, () => ctx.watcher.poke()) };
+    const subscriptionId = await followLogs(ctx.hub, await ctx.runs(), repo, runName, meta.clientId, () => ctx.watcher.poke(), follow !== false);
+    return { subscriptionId };
   },
   'logs.save': async (ctx, { projectId, runName }, meta) => {
     const { repo } = await ctx.projects.resolve(projectId);

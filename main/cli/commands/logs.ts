@@ -15,8 +15,10 @@ export function logsCommand(ctx: CliContext): Command {
       const onInterrupt = (): void => controller.abort();
       process.once('SIGINT', onInterrupt);
       try {
-        // The hub has one way to read a log, following it to its end: with or without -f, the whole log prints.
-        if (hub) return await (await import('../hub/follow')).followHubLog(hub, run, (lines) => printEvents(lines, { timestamps: opts.timestamps }), controller.signal);
+        if (hub) {
+          const print = (lines: Parameters<typeof printEvents>[0]) => printEvents(lines, { timestamps: opts.timestamps });
+          return await (await import('../hub/follow')).followHubLog(hub, run, print, controller.signal, { follow: !!opts.follow });
+        }
         const { service, repo } = await ctx.forProject();
         for await (const batch of await service.logs(repo, run, { follow: opts.follow, signal: controller.signal })) {
           printEvents(batch, { timestamps: opts.timestamps });

@@ -19,7 +19,7 @@ export const RECONNECT_FOR_MS = 60_000;
 /** The outcome of one socket's follow: the log ended (or the caller stopped it), or the socket closed first. */
 type Outcome = { ended: true } | { ended: false; why: string };
 
-async function followOnce(hub: HubClient, runName: string, onLines: (lines: LogEvent[]) => void, signal?: AbortSignal): Promise<Outcome> {
+async function followOnce(hub: HubClient, runName: string, onLines: (lines: LogEvent[]) => void, signal: AbortSignal | undefined, follow: boolean): Promise<Outcome> {
   const early: LogBatch[] = [];
   let subscription: string | undefined;
   let settle: { resolve: (o: Outcome) => void; reject: (err: unknown) => void } | undefined;
@@ -46,7 +46,7 @@ async function followOnce(hub: HubClient, runName: string, onLines: (lines: LogE
       if (events.accessEnded) settle!.reject(new DstackError('permission', events.accessEnded, { fix: `Ask your hub admin for access (or a new token), then run: dstack config hub --url ${hub.conn.url} --project ${hub.conn.project}` }));
       else settle!.resolve({ ended: false, why });
     });
-    subscription = (await hub.call('logs.follow', { projectId: hub.projectId, runName }, events.clientId)).subscriptionId;
+    subscription = (await hub.call('logs.follow', { projectId: hub.projectId, runName, follow }, events.clientId)).subscriptionId;
     for (const batch of early.splice(0)) if (batch.subscriptionId === subscription) take(batch);
     return await ended;
   } finally {
@@ -55,14 +55,19 @@ async function followOnce(hub: HubClient, runName: string, onLines: (lines: LogE
   }
 }
 
-/** Calls `onLines` with each batch of the run's log, in order, and resolves once the hub says the log ended; `signal` stops it early. */
+/**
+ * Calls `onLines` with each batch of the run's log, in order, and resolves
+ * once the hub says the log ended (with `follow: false`, once it sent what
+ * the log holds now); `signal` stops it early.
+ */
 export async function followHubLog(
   hub: HubClient,
   runName: string,
   onLines: (lines: LogEvent[]) => void,
   signal?: AbortSignal,
-  reconnectForMs = RECONNECT_FOR_MS,
+  opts: { follow?: boolean; reconnectForMs?: number } = {},
 ): Promise<void> {
+  const reconnectForMs = opts.reconnectForMs ?? RECONNECT_FOR_MS;
   // A new follow replays the log from its start: lines up to `printed` were already shown.
   let printed = 0;
   let index = 0;
@@ -76,7 +81,7 @@ export async function followHubLog(
   for (;;) {
     index = 0;
     try {
-      const outcome = await followOnce(hub, runName, print, signal);
+      const outcome = await followOnce(hub, runName, print, signal, opts.follow ?? true);
       if (outcome.ended) return;
       lost = { why: outcome.why, since: Date.now() };
       process.stderr.write(`dstack: lost the hub (${outcome.why}); reconnecting…\n`);

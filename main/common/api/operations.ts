@@ -221,7 +221,8 @@ export interface ApiOperations {
   /** Answers with the run as it stands after the request: ended already (the runner got there first, or was gone), or still stopping. */
   'runs.stop': Op<P & { runName: string; abort: boolean }, RunSummary>;
   'runs.remove': Op<P & { runName: string }, void>;
-  'logs.follow': Op<P & { runName: string }, { subscriptionId: string }>;
+  /** Streams the log as `logs.lines` events; with `follow: false` only what is written so far, then `done` (as `dstack logs` without -f). */
+  'logs.follow': Op<P & { runName: string; follow?: boolean }, { subscriptionId: string }>;
   /** Streams the whole log to a file as a task (`taskId`, with `task.progress`); the server's final event carries the download URL. */
   'logs.save': Op<P & { runName: string }, { saved: boolean; taskId?: string }>;
   'events.unsubscribe': Op<{ subscriptionId: string }, void>;

@@ -126,7 +126,7 @@ export const operationSchemas = {
   'runs.watch': projectId.strict(),
   'runs.stop': projectId.extend({ runName, abort: z.boolean() }).strict(),
   'runs.remove': projectId.extend({ runName }).strict(),
-  'logs.follow': projectId.extend({ runName }).strict(),
+  'logs.follow': projectId.extend({ runName, follow: z.boolean().optional() }).strict(),
   'logs.save': projectId.extend({ runName }).strict(),
   'events.unsubscribe': z.object({ subscriptionId: id }).strict(),
   'artifacts.list': projectId

@@ -151,6 +151,10 @@ describe('the CLI through a team hub', () => {
 
   it('stops, aborts and removes runs', async () => {
     const stopped = await startLong(ana);
+    // Without -f, `logs` prints what the log holds now and exits while the run goes on, as on a local backend.
+    const sofar = await Promise.race([ana.run(['logs', stopped]), new Promise<undefined>((r) => setTimeout(() => r(undefined), 60_000))]);
+    expect(sofar, `dstack logs ${stopped} (no -f) had not exited 60 s after it started, on a run that does not end`).toBeDefined();
+    expect([sofar!.code, sofar!.stdout.includes('started'), await statusOf(ana, stopped)]).toEqual([0, true, 'running']);
     expect(await ana.ok(['stop', stopped])).toMatch(new RegExp(`^(Stop requested for ${stopped}|Run ${stopped} is stopped)\\.\\n$`));
     await waitFor(`${stopped} to show as stopped in ps`, () => statusOf(ana, stopped), (s) => s === 'stopped', { timeoutMs: 90_000 });
     expect(await ana.ok(['ls', stopped])).toMatch(/output\/final\.txt .*\noutput\/partial\.txt /);
