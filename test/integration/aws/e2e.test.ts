@@ -11,7 +11,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -39,7 +39,7 @@ import { isTerminal } from '../../../main/common/status';
 import type { Backend } from '../../../main/core/backend';
 import { repoIdOf } from '../../../main/core/project';
 import { RunService } from '../../../main/core/runs';
-import { sourceRoot } from '../../../main/node/launch';
+import { awsCliStub } from '../../helpers/aws-cli-stub';
 import type { AwsStandin } from '../../helpers/aws-standin';
 import { startAwsStandin } from '../../helpers/aws-standin';
 import { startImdsStandin } from '../../helpers/imds-standin';
@@ -121,38 +121,6 @@ async function appBackend(home: string): Promise<Backend> {
       secrets: new SecretsManagerClient({ region: REGION, endpoint: standin.endpoint, credentials: creds }),
     },
   });
-}
-
-/** The AWS CLI calls the bootstrap makes (`s3 cp`, `logs create-log-stream`, `logs put-log-events`), honouring AWS_ENDPOINT_URL_*. */
-async function awsCliStub(bin: string): Promise<void> {
-  await mkdir(bin, { recursive: true });
-  const script = join(bin, 'aws-stub.mjs');
-  await writeFile(
-    script,
-    [
-      `import { createRequire } from 'node:module';`,
-      `import { readFileSync, writeFileSync } from 'node:fs';`,
-      `const req = createRequire(${JSON.stringify(join(sourceRoot, 'package.json'))});`,
-      `const { S3Client, GetObjectCommand } = req('@aws-sdk/client-s3');`,
-      `const logs = req('@aws-sdk/client-cloudwatch-logs');`,
-      `const argv = process.argv.slice(2);`,
-      `const opt = (name) => argv[argv.indexOf(name) + 1];`,
-      `if (argv[0] === 's3' && argv[1] === 'cp') {`,
-      `  const [, , Bucket, ...key] = argv[2].split('/');`,
-      `  const c = new S3Client({ endpoint: process.env.AWS_ENDPOINT_URL_S3, forcePathStyle: true });`,
-      `  const r = await c.send(new GetObjectCommand({ Bucket, Key: key.join('/') }));`,
-      `  writeFileSync(argv[3], Buffer.from(await r.Body.transformToByteArray()));`,
-      `} else if (argv[0] === 'logs') {`,
-      `  const c = new logs.CloudWatchLogsClient({ endpoint: process.env.AWS_ENDPOINT_URL_CLOUDWATCH_LOGS, region: opt('--region') });`,
-      `  const g = opt('--log-group-name'), s = opt('--log-stream-name');`,
-      `  if (argv[1] === 'create-log-stream') await c.send(new logs.CreateLogStreamCommand({ logGroupName: g, logStreamName: s }));`,
-      `  else await c.send(new logs.PutLogEventsCommand({ logGroupName: g, logStreamName: s, logEvents: JSON.parse(readFileSync(opt('--log-events').slice(7), 'utf8')) }));`,
-      `} else { console.error('aws stub: unsupported', argv); process.exit(2); }`,
-      '',
-    ].join('\n'),
-  );
-  await writeFile(join(bin, 'aws'), `#!/bin/bash\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(script)} "$@"\n`);
-  await chmod(join(bin, 'aws'), 0o755);
 }
 
 /** Plays the instance: runs its UserData with bash, as documented in userdata.ts. `env` adds (or, with undefined, removes) variables. */
