@@ -102,6 +102,13 @@ export interface Storage {
   /** Deletes every key given; missing keys are not an error. */
   delete(keys: string[]): Promise<void>;
   list(prefix: string, opts?: ListOptions): Promise<ListPage>;
+  /**
+   * A value that is the same only while no key under `prefix` (ending in
+   * `/`) is created, rewritten or deleted, so a long-lived process can keep
+   * what it parsed from a listing; undefined when the storage cannot tell
+   * cheaply (S3, or a local folder that changed within the last second).
+   */
+  version?(prefix: string): Promise<string | undefined>;
   /** Uploads a local file; large files go up in parts. The previous object stays until the new one is complete. */
   uploadFile(localPath: string, key: string, opts?: TransferOptions): Promise<void>;
   /** Downloads to `localPath`: staged privately and resumable (core/staged-file.ts), verified, renamed into place atomically. */

@@ -17,7 +17,7 @@ import type { Job } from '../common/job';
 import { runNameOfJobId } from '../common/job';
 import { assertTransition, statusRank } from '../common/status';
 import type { JobStatus } from '../common/status';
-import type { Storage } from './backend';
+import type { ObjectInfo, Storage } from './backend';
 import { PreconditionFailedError } from './backend';
 import { ConflictError } from './errors';
 import { parseJobRecord } from './job-record';
@@ -26,8 +26,26 @@ import { keys, parseJobHead } from './keys';
 import { nextRunName } from './names';
 import { listAll } from './pages';
 
+/** Every job of a repo as one listing saw it; see {@link JobStore.everyJob}. */
+export interface EveryJob {
+  heads: JobHead[];
+  unheaded: string[];
+  /** Each record as listed (with its etag) when asked for; else empty. */
+  records: Map<string, ObjectInfo>;
+}
+
 /** Fields a status change may set besides the status itself. */
 export type JobPatch = Partial<Pick<Job, 'statusReason' | 'exitCode' | 'startedAt' | 'finishedAt' | 'runnerPid' | 'instanceId'>>;
+
+/**
+ * A record listed as last changed this long before the listing may be kept
+ * by its etag: a local etag is size and mtime, and two same-size writes in
+ * one coarse clock tick would share one, so a record still changing is
+ * read again each time.
+ */
+const SETTLED_MS = 1000;
+/** Parsed records kept by a long-lived process (app, server, hub): about 1 KiB each. */
+const MAX_KEPT = 50_000;
 
 /** Tries before a busy writer gives up; each lost try means another writer made progress. */
 const MAX_TRIES = 100;
@@ -35,6 +53,11 @@ const MAX_TRIES = 100;
 const backoff = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(100, 5 * attempt)));
 
 export class JobStore {
+  /** Parsed records by job id, with the etag they were read under (see {@link getListed}). */
+  private readonly kept = new Map<string, { etag: string; job: Job }>();
+  /** The last {@link everyJob} answer per repo, with the storage version it was listed at. */
+  private readonly listed = new Map<string, { version: string; records: boolean; jobs: EveryJob }>();
+
   constructor(private readonly storage: Storage) {}
 
   /**
@@ -155,18 +178,49 @@ export class JobStore {
    * the heads, so a job that existed throughout is in one list or the other.
    * Unheaded are also jobs being created (record first) or removed.
    */
-  async everyJob(repo: string): Promise<{ heads: JobHead[]; unheaded: string[] }> {
+  async everyJob(repo: string, opts: { records?: boolean } = {}): Promise<EveryJob> {
+    // Unchanged since the last listing (a long-lived process on local storage): nothing to list again.
+    const version = await this.storage.version?.(keys.jobRecord(repo, '').slice(0, -'.json'.length));
+    const last = this.listed.get(repo);
+    if (version && last?.version === version && (last.records || !opts.records)) return last.jobs;
+    const jobs = await this.listEveryJob(repo, opts);
+    // Kept only with a version read before the listing: a change during the listing then moves the version.
+    if (version) this.listed.set(repo, { version, records: !!opts.records, jobs });
+    else this.listed.delete(repo);
+    return jobs;
+  }
+
+  private async listEveryJob(repo: string, opts: { records?: boolean }): Promise<EveryJob> {
     const heads = await this.heads(repo);
     const headed = new Set(heads.map((h) => h.jobId));
     const base = keys.jobRecord(repo, '').slice(0, -'.json'.length);
     const unheaded: string[] = [];
+    const records = new Map<string, ObjectInfo>();
     // The `;` delimiter folds the heads and name claims into two prefixes, so this lists little more than the records.
-    for await (const o of listAll(this.storage, base, { keysOnly: true, delimiter: ';' })) {
+    for await (const o of listAll(this.storage, base, { keysOnly: !opts.records, delimiter: ';' })) {
       if (!o.key.endsWith('.json')) continue;
       const jobId = o.key.slice(base.length, -'.json'.length);
       if (!headed.has(jobId)) unheaded.push(jobId);
+      if (opts.records) records.set(jobId, o);
     }
-    return { heads, unheaded };
+    return { heads, unheaded, records };
+  }
+
+  /**
+   * The job as {@link get} reads it, or as parsed before when the listing
+   * `listed` it under the same etag, so listing every run of a project
+   * reads only the records that changed. `since`: when that listing began.
+   */
+  async getListed(repo: string, jobId: string, listed: ObjectInfo | undefined, since: number): Promise<Job | undefined> {
+    const kept = listed?.etag ? this.kept.get(jobId) : undefined;
+    if (kept && kept.etag === listed!.etag && kept.job.repo === repo) return kept.job;
+    const job = await this.get(repo, jobId);
+    if (job && listed?.etag && listed.modified < since - SETTLED_MS) {
+      this.kept.delete(jobId);
+      this.kept.set(jobId, { etag: listed.etag, job });
+      if (this.kept.size > MAX_KEPT) this.kept.delete(this.kept.keys().next().value as string);
+    }
+    return job;
   }
 
   /** Deletes a job's record and every head of it. Its run name stays claimed, so it is never reused. */

@@ -102,10 +102,12 @@ export class RunService {
    * listed is read from its record (JobStore.everyJob), so it never drops out.
    */
   async list(repo: string, opts: { all?: boolean } = {}): Promise<RunSummary[]> {
-    const { heads, unheaded } = await this.jobs.everyJob(repo);
+    const since = Date.now();
+    // With `all`, the records' etags let the store skip reading records it has parsed before.
+    const { heads, unheaded, records } = await this.jobs.everyJob(repo, { records: opts.all });
     // A damaged record lists as unreadable, with its file, and never hides the other runs.
     const read = (h: JobHead): Promise<RunSummary | undefined> =>
-      this.jobs.get(repo, h.jobId).then((j) => j && summaryOf(j), (err: unknown) => {
+      this.jobs.getListed(repo, h.jobId, records.get(h.jobId), since).then((j) => j && summaryOf(j), (err: unknown) => {
         if (err instanceof UnreadableJobError) return unreadableSummary(h, repo, this.backend.name, err);
         throw err;
       });

@@ -104,6 +104,21 @@ export class FolderCache {
     return children;
   }
 
+  /**
+   * A value that stays the same only while no file in the folder is
+   * created, replaced or deleted: the kept read's inode and mtime, when
+   * that read is still trusted (as above) and the folder holds no
+   * sub-folders (whose changes its mtime would not show). Otherwise
+   * undefined: the caller must list.
+   */
+  async version(dir: string): Promise<string | undefined> {
+    const kept = this.reads.get(dir);
+    if (!kept || kept.children.some((c) => c.folder)) return undefined;
+    const now = await folderStat(dir);
+    if (!now || now.ino !== kept.ino || now.mtimeNs !== kept.mtimeNs || kept.readAt - RACY_MS <= kept.mtimeMs) return undefined;
+    return `${kept.ino}:${kept.mtimeNs}`;
+  }
+
   private touch(dir: string, read: Read): Child[] {
     this.reads.delete(dir);
     this.reads.set(dir, read);

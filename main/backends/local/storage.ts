@@ -17,7 +17,7 @@ import { DstackError, InvalidArgumentError, NotFoundError } from '../../common/e
 import { diskFullError, isDiskFull } from '../../node/disk-full';
 import { copyRange, writeAtomically, writeFileAtomically } from './atomic';
 import { placeIfAbsent, placeIfMatch, readVersioned } from './conditional';
-import { keyToPath } from './key-path';
+import { keyToPath, splitPrefix } from './key-path';
 import { downloadLocalObject } from './download';
 import { FolderCache } from './folder-cache';
 import { objectInfo, staleTempFiles, walk } from './listing';
@@ -161,6 +161,12 @@ export class LocalStorage implements Storage {
     });
     if (next) page.next = next;
     return page;
+  }
+
+  /** See {@link Storage.version}: for a prefix that names a folder of files only, read lately and unchanged since. */
+  async version(prefix: string): Promise<string | undefined> {
+    if (!prefix.endsWith('/')) return undefined;
+    return this.folders.version(splitPrefix(this.root, prefix).dir);
   }
 
   async uploadFile(localPath: string, key: string, opts: TransferOptions = {}): Promise<void> {
