@@ -44,8 +44,8 @@ export type JobPatch = Partial<Pick<Job, 'statusReason' | 'exitCode' | 'startedA
  * read again each time.
  */
 const SETTLED_MS = 1000;
-/** Parsed records kept by a long-lived process (app, server, hub): about 1 KiB each. */
-const MAX_KEPT = 50_000;
+/** Parsed records kept by a long-lived process (app, server, hub), per project: about 1–2 KiB each. */
+const MAX_KEPT = 20_000;
 
 /** Tries before a busy writer gives up; each lost try means another writer made progress. */
 const MAX_TRIES = 100;

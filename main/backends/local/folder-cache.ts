@@ -38,6 +38,8 @@ interface Read {
 
 /** A change stamped this close to a read's start may not have moved the mtime the read saw. */
 export const RACY_MS = 1000;
+/** A continuation token older than this (a page fetched minutes later, through a hub) checks the folder again. */
+const LISTING_MS = 60_000;
 /** Smaller folders are read again each time: a stat saves nothing over a short readdir. */
 const MIN_CACHED = 256;
 /** Folders kept, least recently used dropped first. */
@@ -78,7 +80,7 @@ export class FolderCache {
    */
   async children(dir: string, namePrefix: string, since?: number): Promise<Child[]> {
     const kept = this.reads.get(dir);
-    if (kept && since !== undefined && kept.readAt >= since) return this.touch(dir, kept);
+    if (kept && since !== undefined && kept.readAt >= since && Date.now() - since < LISTING_MS) return this.touch(dir, kept);
     if (kept) {
       const now = await folderStat(dir);
       if (now && now.ino === kept.ino && now.mtimeNs === kept.mtimeNs && kept.readAt - RACY_MS > kept.mtimeMs) return this.touch(dir, kept);
