@@ -45,12 +45,14 @@ const MIN_CACHED = 256;
 /** Folders kept, least recently used dropped first. */
 const MAX_FOLDERS = 16;
 
-function isMissing(err: unknown): boolean {
+/** A folder (or a file) that is not there, or a path through a file: listed as empty, not an error. */
+export function isMissing(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException).code;
   return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
-async function entries(dir: string): Promise<Dirent[]> {
+/** A folder's entries; none for a folder that is not there. */
+export async function entries(dir: string): Promise<Dirent[]> {
   try {
     return await readdir(dir, { withFileTypes: true });
   } catch (err) {

@@ -5,13 +5,12 @@
  * sub-folders that lie before the continuation point. With the `/`
  * delimiter a sub-folder becomes one common prefix and is not entered.
  */
-import type { Dirent } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ObjectInfo } from '../../core/backend';
 import { isTempName, splitPrefix } from './key-path';
 import type { Child, FolderCache } from './folder-cache';
-import { firstWhere } from './folder-cache';
+import { entries, firstWhere, isMissing } from './folder-cache';
 import { compareKeys } from './compare-keys';
 
 export { compareKeys };
@@ -30,20 +29,6 @@ export interface WalkOptions {
   cache: FolderCache;
   /** The listing began then (ms since the epoch): a folder read made since may serve it. */
   since?: number;
-}
-
-function isMissing(err: unknown): boolean {
-  const code = (err as NodeJS.ErrnoException).code;
-  return code === 'ENOENT' || code === 'ENOTDIR';
-}
-
-async function entries(dir: string): Promise<Dirent[]> {
-  try {
-    return await readdir(dir, { withFileTypes: true });
-  } catch (err) {
-    if (isMissing(err)) return [];
-    throw err;
-  }
 }
 
 /** True when a folder holds at least one object somewhere below it. */
