@@ -11,6 +11,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Job } from '../common/job';
 import { stagingPath } from '../node/job-footprint';
+import { jobEnvBase } from '../node/held-env';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../node/private-dir';
 import { dockerRunArgs } from './docker';
 
@@ -76,7 +77,7 @@ export function startProcess({ job, workdir, env }: StartInput): Started {
   const script = writeScript(job, workdir);
   const child = spawn('bash', ['-e', script], {
     cwd: job.workingDir ? join(workdir, job.workingDir) : workdir,
-    env: { ...process.env, ...env },
+    env: { ...jobEnvBase(), ...env },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -91,7 +92,7 @@ export function startDocker({ job, workdir, env, ports }: StartInput): Started {
   const containerName = `dstack-${job.id.replace(/[^A-Za-z0-9_.-]/g, '-')}`;
   const scriptFile = writeScript(job, workdir);
   const child = spawn('docker', dockerRunArgs({ job, workdir, envNames: Object.keys(env), ports, containerName, scriptFile }), {
-    env: { ...process.env, ...env },
+    env: { ...jobEnvBase(), ...env },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

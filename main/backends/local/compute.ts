@@ -17,6 +17,7 @@ import type { InstanceOffer, Job } from '../../common/job';
 import type { NodeCommand } from '../../node/launch';
 import { nodeCommand } from '../../node/launch';
 import { endJobGroup, FOOTPRINT_SUFFIXES, localWorkRoot, readJobGroup, removeFootprint, workdirName } from '../../node/job-footprint';
+import { runnerEnv } from '../../node/held-env';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../../node/private-dir';
 import { PidFiles } from './pid-files';
 import { isRunnerAlive } from './process-alive';
@@ -75,7 +76,7 @@ export class LocalCompute implements Compute {
         // Not the caller's folder: a long job must not keep a project folder busy (or unmountable).
         cwd: this.config.home,
         stdio: ['ignore', out.fd, out.fd],
-        env: { ...process.env, ...cmd.env },
+        env: runnerEnv(process.env, cmd.env),
         windowsHide: true,
       });
       try {
