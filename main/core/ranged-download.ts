@@ -6,15 +6,17 @@
  * partial this code made, re-hashing every part it reuses and fetching
  * again any that no longer match. The finished file is checked against the
  * source before it is renamed into place: its size always, and its S3
- * multipart ETag, SHA-256 or MD5 when the source gives one. Any source that can read a
- * byte range plugs in: a presigned S3 URL or a hub's download route
- * (cli/hub/link-source.ts).
+ * multipart ETag, SHA-256, MD5 or CRC-32C when the source gives one. Any
+ * source that can read a byte range plugs in: a presigned S3 URL or a hub's
+ * download route (cli/hub/link-source.ts), a Cloud Storage object
+ * (backends/gcp/gcs-download.ts).
  */
 import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { CancelledError, DstackError } from '../common/errors';
 import type { TransferProgress } from './backend';
+import { crc32c } from './crc32c';
 import { runPool } from './pool';
 import type { StagedSource } from './staged-file';
 import { partHasher, StagedFile } from './staged-file';
@@ -37,6 +39,8 @@ export interface RangeSource {
   md5?: string;
   /** The whole file's SHA-256 (hex), when known; a source may learn it from its reads' answers, before the final check. */
   sha256?: string;
+  /** The whole file's CRC-32C (hex, as the big-endian number), checked when there is no SHA-256 or MD5. */
+  crc32c?: string;
   /** An S3 multipart ETag (`etag`) over parts of this size, when that is what the source has. */
   multipartPartSize?: number;
   /**
@@ -46,6 +50,12 @@ export interface RangeSource {
    * {@link SourceExpiredError}, so the caller gets a fresh one and calls again.
    */
   read(start: number, len: number, signal: AbortSignal): Promise<AsyncIterable<Uint8Array>>;
+  /**
+   * Fills in `sha256`, `md5` or `crc32c` when a source that learns them
+   * from its reads' answers made no read (every part was resumed). Called
+   * once after the last part, before the final check, and only then.
+   */
+  lookUpHashes?(signal?: AbortSignal): Promise<void>;
 }
 
 /** The source's URL (or grant) ran out: the partial is kept, and the same download with a fresh source resumes it. */
@@ -80,7 +90,7 @@ export async function downloadRanged(home: string, src: RangeSource, dest: strin
   let problem: string | undefined;
   try {
     const digests = await fetchParts(src, staged, source, opts);
-    problem = await check(src, staged, source, digests);
+    problem = await check(src, staged, source, digests, opts.signal);
   } catch (err) {
     const cancelled = opts.signal?.aborted || err instanceof CancelledError;
     // The bytes so far are good and only the transfer stopped: kept for the next call.
@@ -170,23 +180,40 @@ async function fetchPart(
   return hash.digest();
 }
 
-/** What is wrong with the finished partial, if anything: its `size`, or its `checksum` against the source's multipart ETag, SHA-256 or MD5. */
-async function check(src: RangeSource, staged: StagedFile, source: StagedSource, digests: Map<number, string>): Promise<string | undefined> {
+/**
+ * What is wrong with the finished partial, if anything: its `size`, or the
+ * hash it fails (`ETag`, from the part MD5s; else `SHA-256`, `MD5` or
+ * `CRC-32C`, the first the source gives, over the file read back).
+ */
+async function check(src: RangeSource, staged: StagedFile, source: StagedSource, digests: Map<number, string>, signal?: AbortSignal): Promise<string | undefined> {
   if ((await staged.fh.stat()).size !== src.size) return 'size';
   if (source.partHash === 'md5') {
     const parts = Array.from({ length: Math.ceil(src.size / source.partSize) }, (_, i) => Buffer.from(digests.get(i) ?? '', 'hex'));
     const etag = `${createHash('md5').update(Buffer.concat(parts)).digest('hex')}-${parts.length}`;
-    return etag === src.etag.toLowerCase() ? undefined : 'checksum';
+    return etag === src.etag.toLowerCase() ? undefined : 'ETag';
   }
-  const [algorithm, want] = src.sha256 ? ['sha256', src.sha256] : src.md5 ? ['md5', src.md5] : [];
-  if (!algorithm || !want) return undefined;
-  const hash = createHash(algorithm);
+  if (!src.sha256 && !src.md5 && !src.crc32c) await src.lookUpHashes?.(signal);
+  const whole = wholeHash(src);
+  if (!whole) return undefined;
   const buf = Buffer.allocUnsafe(Math.min(MiB, Math.max(src.size, 1)));
   for (let pos = 0; pos < src.size; ) {
     const { bytesRead } = await staged.fh.read(buf, 0, Math.min(buf.length, src.size - pos), pos);
     if (bytesRead === 0) return 'size';
-    hash.update(buf.subarray(0, bytesRead));
+    whole.update(buf.subarray(0, bytesRead));
     pos += bytesRead;
   }
-  return hash.digest('hex') === want.toLowerCase() ? undefined : 'checksum';
+  return whole.hex() === whole.want.toLowerCase() ? undefined : whole.name;
+}
+
+/** The strongest whole-file hash the source gives, as an incremental hasher. */
+function wholeHash(src: RangeSource): { name: string; want: string; update(chunk: Buffer): void; hex(): string } | undefined {
+  const known = src.sha256 ? (['SHA-256', 'sha256', src.sha256] as const) : src.md5 ? (['MD5', 'md5', src.md5] as const) : undefined;
+  if (known) {
+    const [name, algorithm, want] = known;
+    const h = createHash(algorithm);
+    return { name, want, update: (c) => void h.update(c), hex: () => h.digest('hex') };
+  }
+  if (!src.crc32c) return undefined;
+  let crc = 0;
+  return { name: 'CRC-32C', want: src.crc32c, update: (c) => void (crc = crc32c(c, crc)), hex: () => crc.toString(16).padStart(8, '0') };
 }

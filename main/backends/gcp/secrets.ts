@@ -10,7 +10,7 @@
  */
 import type { Secrets } from '../../core/backend';
 import { InvalidArgumentError, NotFoundError, DstackError } from '../../common/errors';
-import { crc32c } from './crc32c';
+import { crc32c } from '../../core/crc32c';
 import type { GcpHttp } from './http';
 import { isStatus } from './http';
 import { gcpNames, secretLabels } from './names';

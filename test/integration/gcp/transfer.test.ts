@@ -176,8 +176,26 @@ describe('GCS transfers against the stand-in', () => {
     stored[MiB + 5] = stored[MiB + 5]! ^ 0xff;
     const dest = join(f.tmp, 'tampered-out.bin');
     const err = await f.storage.downloadFile('artifacts/tampered.bin', dest, { partSize: MiB }).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: 'verification', message: expect.stringContaining(`does not match its MD5`) });
+    expect(err).toMatchObject({ code: 'verification', message: expect.stringContaining("its MD5 does not match the source's") });
     await expect(stat(dest)).rejects.toThrow();
+  });
+
+  it('checks a composite object, which has no MD5, against its CRC-32C, from a listing as from its metadata', async () => {
+    const src = await randomFile(f.tmp, 'composite.bin', 3 * MiB + 17);
+    await f.storage.uploadFile(src.path, 'artifacts/composite.bin', up);
+    const stored = f.gcs.objects.get('artifacts/composite.bin')!;
+    delete stored.md5Hash;
+    stored.data[2 * MiB + 9] = stored.data[2 * MiB + 9]! ^ 0x10;
+    const [listed] = (await f.storage.list('artifacts/composite.bin')).objects;
+    counts();
+    const dest = join(f.tmp, 'composite-out.bin');
+    const err = await f.storage.downloadFile('artifacts/composite.bin', dest, { partSize: MiB, listed }).catch((e: unknown) => e);
+    expect(counts(), 'the hash came with the ranged GETs').toEqual({ 'get-range': 4 });
+    expect(err).toMatchObject({ code: 'verification', message: expect.stringContaining("its CRC-32C does not match the source's") });
+    await expect(stat(dest)).rejects.toThrow(/ENOENT/);
+    stored.data[2 * MiB + 9] = stored.data[2 * MiB + 9]! ^ 0x10;
+    await f.storage.downloadFile('artifacts/composite.bin', dest, { partSize: MiB });
+    expect((await readFile(dest)).equals(src.data), 'the intact object lands byte for byte').toBe(true);
   });
 
   it('refuses to finish an upload whose file changed after it was hashed', async () => {

@@ -286,7 +286,7 @@ describe('dstack cp through a team hub', () => {
     await fh.close();
     const bad = await cli.run(['cp', 'sky-owl-1', 'big.bin', join(tmp, 'tampered.bin')]);
     expect(bad.code, bad.stdout).toBe(1);
-    expect(bad.stderr).toMatch(/The download of big\.bin is corrupt: its checksum does not match the source's\./);
+    expect(bad.stderr).toMatch(/The download of big\.bin is corrupt: its ETag does not match the source's\./);
     await expect(readFile(join(tmp, 'tampered.bin'))).rejects.toThrow(/ENOENT/);
   }, 180_000);
 
@@ -325,7 +325,7 @@ describe('dstack cp through a team hub', () => {
       const bad = await cli.run(['cp', 'flip-hawk-1', 'data.bin', out]);
       expect(proxy.flipped, 'bytes the proxy damaged').toBeGreaterThan(0);
       expect(bad.code, bad.stdout).toBe(1);
-      expect(bad.stderr).toMatch(/The download of data\.bin is corrupt: its checksum does not match the source's\./);
+      expect(bad.stderr).toMatch(/The download of data\.bin is corrupt: its SHA-256 does not match the source's\./);
       await expect(readFile(out), 'nothing lands when the bytes are wrong').rejects.toThrow(/ENOENT/);
       proxy.flip = false;
       const good = await cli.run(['cp', 'flip-hawk-1', 'data.bin', out]);
