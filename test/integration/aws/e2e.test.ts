@@ -1,28 +1,21 @@
 /**
  * One AWS run end to end, with no AWS: S3 is s3rver, CloudWatch Logs and
  * Secrets Manager are the loopback stand-in, EC2 and IAM are mocks that keep
- * a small model of the account's instances. The "instance" is played by
- * running the RunInstances UserData with bash, the documented way
- * (DSTACK_EXECUTOR=process, DSTACK_NO_SHUTDOWN=1, endpoints in AWS_*): it
- * fetches the runner bundle from the bucket with `aws s3 cp` (a stub that
- * really downloads from s3rver) and starts the real runner as its own process:
- * the single-file runner.mjs the app built from main/runner/entry.ts and
- * uploaded, run by plain Node in a folder with no node_modules.
+ * a small model of the account's instances (test/helpers/played-instance.ts).
+ * The "instance" is played by running the RunInstances UserData with bash,
+ * the documented way (DSTACK_EXECUTOR=process, DSTACK_NO_SHUTDOWN=1,
+ * endpoints in AWS_*): it fetches the runner bundle from the bucket with `aws
+ * s3 cp` (a stub that really downloads from s3rver) and starts the real
+ * runner as its own process: the single-file runner.mjs the app built from
+ * main/runner/entry.ts and uploaded, run by plain Node in a folder with no
+ * node_modules.
  */
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import {
-  DescribeInstancesCommand,
-  DescribeSpotInstanceRequestsCommand,
-  RunInstancesCommand,
-  TerminateInstancesCommand,
-} from '@aws-sdk/client-ec2';
-import type { RunInstancesCommandInput, Tag } from '@aws-sdk/client-ec2';
+import { join } from 'node:path';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
@@ -39,22 +32,21 @@ import { isTerminal } from '../../../main/common/status';
 import type { Backend } from '../../../main/core/backend';
 import { repoIdOf } from '../../../main/core/project';
 import { RunService } from '../../../main/core/runs';
-import { awsCliStub } from '../../helpers/aws-cli-stub';
 import type { AwsStandin } from '../../helpers/aws-standin';
 import { startAwsStandin } from '../../helpers/aws-standin';
 import { startImdsStandin } from '../../helpers/imds-standin';
+import type { Ec2Model, PlayedInstance } from '../../helpers/played-instance';
+import { mockEc2Model, playInstance } from '../../helpers/played-instance';
 import type { S3rver } from '../../helpers/s3rver';
 import { startS3rver } from '../../helpers/s3rver';
-import { mockEc2Iam } from '../../unit/aws/fixtures';
 
 const BUCKET = 'dstack-000000000000-us-east-1';
 const REGION = 'us-east-1';
 let s3: S3rver;
 let standin: AwsStandin;
 let work: string;
-let mocks: ReturnType<typeof mockEc2Iam>;
 /** The account's instances as the EC2 mock sees them. */
-let instances: Map<string, { tags: Tag[]; userData: string; state: string }>;
+let ec2: Ec2Model;
 const players: ChildProcess[] = [];
 
 beforeAll(async () => {
@@ -68,43 +60,21 @@ afterAll(async () => {
 
 beforeEach(async () => {
   work = await mkdtemp(join(tmpdir(), 'dstack-aws-e2e-'));
-  instances = new Map();
-  mocks = mockEc2Iam();
-  let n = 0;
-  mocks.ec2.on(RunInstancesCommand).callsFake((input: RunInstancesCommandInput) => {
-    const id = `i-${String(++n).padStart(8, '0')}`;
-    instances.set(id, { tags: input.TagSpecifications!.find((t) => t.ResourceType === 'instance')!.Tags!, userData: Buffer.from(input.UserData!, 'base64').toString('utf8'), state: 'running' });
-    return { Instances: [{ InstanceId: id }] };
-  });
-  mocks.ec2.on(DescribeInstancesCommand).callsFake((input: { Filters?: { Name: string; Values: string[] }[] }) => ({
-    Reservations: [
-      {
-        Instances: [...instances.entries()]
-          .filter(([, i]) => i.state !== 'terminated')
-          .filter(([, i]) => (input.Filters ?? []).filter((f) => f.Name.startsWith('tag:')).every((f) => i.tags.some((t) => `tag:${t.Key}` === f.Name && f.Values.includes(t.Value!))))
-          .map(([id, i]) => ({ InstanceId: id, State: { Name: 'running' as const }, Tags: i.tags })),
-      },
-    ],
-  }));
-  mocks.ec2.on(TerminateInstancesCommand).callsFake((input: { InstanceIds: string[] }) => {
-    for (const id of input.InstanceIds) instances.get(id)!.state = 'terminated';
-    return { TerminatingInstances: input.InstanceIds.map((InstanceId) => ({ InstanceId })) };
-  });
-  mocks.ec2.on(DescribeSpotInstanceRequestsCommand).resolves({ SpotInstanceRequests: [] });
+  ec2 = mockEc2Model();
 });
 afterEach(async () => {
   for (const p of players) if (p.exitCode === null) p.kill('SIGKILL');
   players.length = 0;
-  mocks.ec2.restore();
-  mocks.iam.restore();
+  ec2.restore();
   await rm(work, { recursive: true, force: true });
 });
 
 const config: AwsBackendConfig = { type: 'aws', bucket: BUCKET, region: REGION };
 
+const creds = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+
 /** The app's backend: real S3 storage and stand-in clients, mocked EC2/IAM. */
 async function appBackend(home: string): Promise<Backend> {
-  const creds = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
   // No runnerBundle: from source, the app bundles main/runner/entry.ts into one runner.mjs, as the build does.
   return createAwsBackend(config, {
     home,
@@ -115,7 +85,8 @@ async function appBackend(home: string): Promise<Backend> {
       region: REGION,
       s3: new S3Client({ region: REGION }),
       sts: new STSClient({ region: REGION }),
-      ec2: new EC2Client({ region: REGION }),
+      // Keys of its own, as the app's client has: the EC2 model records the key each launch was made with.
+      ec2: new EC2Client({ region: REGION, credentials: creds }),
       iam: new IAMClient({ region: REGION }),
       logs: new CloudWatchLogsClient({ region: REGION, endpoint: standin.endpoint, credentials: creds }),
       secrets: new SecretsManagerClient({ region: REGION, endpoint: standin.endpoint, credentials: creds }),
@@ -123,35 +94,17 @@ async function appBackend(home: string): Promise<Backend> {
   });
 }
 
-/** Plays the instance: runs its UserData with bash, as documented in userdata.ts. `env` adds (or, with undefined, removes) variables. */
-async function playInstance(instanceId: string, env: Record<string, string | undefined> = {}): Promise<{ exit: Promise<number>; output: () => string }> {
-  const inst = instances.get(instanceId)!;
-  const dir = join(work, instanceId);
-  await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'userdata.sh'), inst.userData);
-  const bin = join(dir, 'bin');
-  await awsCliStub(bin);
-  const base: Record<string, string | undefined> = {
-    PATH: `${bin}:${dirname(process.execPath)}:${process.env.PATH}`,
-    HOME: dir,
-    DSTACK_HOME: join(dir, 'dstack-home'),
-    DSTACK_RUNNER_HOME: join(dir, 'opt-dstack'),
-    DSTACK_EXECUTOR: 'process',
-    DSTACK_NO_SHUTDOWN: '1',
-    AWS_ENDPOINT_URL_S3: s3.endpoint,
-    AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: standin.endpoint,
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: standin.endpoint,
-    AWS_ACCESS_KEY_ID: 'S3RVER',
-    AWS_SECRET_ACCESS_KEY: 'S3RVER',
-    AWS_EC2_METADATA_DISABLED: 'true',
-  };
-  const merged = Object.entries({ ...base, ...env }).filter((e): e is [string, string] => e[1] !== undefined);
-  const child = spawn('bash', [join(dir, 'userdata.sh')], { env: Object.fromEntries(merged), stdio: ['ignore', 'pipe', 'pipe'] });
-  players.push(child);
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  return { exit: new Promise((resolve) => child.once('exit', (code) => resolve(code ?? -1))), output: () => out };
+/** Plays the instance with the shared player, its shutdown turned off (DSTACK_NO_SHUTDOWN=1). `env` adds (or, with undefined, removes) variables. */
+async function play(instanceId: string, env: Record<string, string | undefined> = {}): Promise<PlayedInstance> {
+  const played = await playInstance(ec2.instances.get(instanceId)!.userData, {
+    dir: join(work, instanceId),
+    s3Endpoint: s3.endpoint,
+    standinEndpoint: standin.endpoint,
+    credentials: creds,
+    env: { DSTACK_NO_SHUTDOWN: '1', ...env },
+  });
+  players.push(played.child);
+  return played;
 }
 
 async function project(commands: string[], opts: { interruptible?: boolean } = {}): Promise<string> {
@@ -165,9 +118,9 @@ async function project(commands: string[], opts: { interruptible?: boolean } = {
 }
 
 function instanceOf(job: Job): string {
-  const found = [...instances.entries()].find(([, i]) => i.tags.some((t) => t.Key === 'dstack_job' && t.Value === job.id));
+  const found = ec2.instanceOfJob(job.id);
   if (!found) throw new Error(`no instance for ${job.id}`);
-  return found[0];
+  return found;
 }
 
 async function waitFor(runs: RunService, job: Job, pred: (j: Job) => boolean): Promise<Job> {
@@ -189,7 +142,7 @@ it('runs a job on the played instance: live logs through FilterLogEvents, artifa
     await backend.secrets.set(await repoIdOf(dir), 'WANDB_KEY', 's3cr3t');
     const job = await runs.submit(dir, 'train');
     expect(job.offer).toMatchObject({ instanceType: 't3.medium', region: REGION });
-    const played = await playInstance(instanceOf(job));
+    const played = await play(instanceOf(job));
     const lines: string[] = [];
     for await (const batch of await runs.logs(job.repo, job.runName, { follow: true })) {
       lines.push(...batch.filter((e) => e.stream !== 'system').map((e) => `${e.stream}: ${e.text}`));
@@ -215,7 +168,7 @@ it('runs a job on the played instance: live logs through FilterLogEvents, artifa
     expect(runnerLog).toContain('dstack bootstrap: finished with exit code 0');
     // The finished job's instance is an orphan now (on EC2 it would have shut itself down): reconcile ends it.
     await backend.compute.reconcile();
-    expect(instances.get(instanceOf(job))!.state).toBe('terminated');
+    expect(ec2.instances.get(instanceOf(job))!.state).toBe('terminated');
   } finally {
     await backend.close();
   }
@@ -228,7 +181,7 @@ it('stops and aborts a job running on the played instance', async () => {
     const dir = await project(['echo started', 'sleep 30', 'echo never']);
     for (const abort of [false, true]) {
       const job = await runs.submit(dir, 'train');
-      const played = await playInstance(instanceOf(job));
+      const played = await play(instanceOf(job));
       await waitFor(runs, job, (j) => j.status === 'running');
       await runs.stop(job.repo, job.runName, { abort });
       const end = await waitFor(runs, job, (j) => isTerminal(j.status));
@@ -256,15 +209,15 @@ it('terminates the orphan of an app killed right after RunInstances, on its next
     const again = new RunService(second);
     await second.compute.reconcile();
     // The job is still going as far as anyone knows, so its instance stays.
-    expect(instances.get(id)!.state).toBe('running');
+    expect(ec2.instances.get(id)!.state).toBe('running');
     // The user aborts it before its runner started: nobody would read the request, so the instance is ended at once (as dstack 0.7 did).
     const end = await again.stop(job.repo, job.runName, { abort: true });
     expect(end).toMatchObject({ status: 'aborted', statusReason: `Aborted before the runner started; instance ${id} was terminated.` });
-    expect(instances.get(id)!.state).toBe('terminated');
-    expect(mocks.ec2.commandCalls(TerminateInstancesCommand).map((c) => c.args[0].input.InstanceIds)).toEqual([[id]]);
+    expect(ec2.instances.get(id)!.state).toBe('terminated');
+    expect(ec2.terminateCalls()).toEqual([[id]]);
     // Nothing is left behind for the next reconcile.
     await second.compute.reconcile();
-    expect(mocks.ec2.commandCalls(TerminateInstancesCommand)).toHaveLength(1);
+    expect(ec2.terminateCalls()).toHaveLength(1);
   } finally {
     await second.close();
   }
@@ -285,7 +238,7 @@ it('stops a spot job on an interruption notice from IMDSv2, saves its artifacts 
     const dir = await project(['mkdir -p out && echo partial > out/r.txt', 'echo started', 'sleep 60', 'echo never'], { interruptible: true });
     const job = await runs.submit(dir, 'train');
     expect(job.offer?.spot).toBe(true);
-    const played = await playInstance(instanceOf(job), { AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.endpoint, AWS_EC2_METADATA_DISABLED: undefined, DSTACK_SPOT_POLL_MS: '100' });
+    const played = await play(instanceOf(job), { AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.endpoint, AWS_EC2_METADATA_DISABLED: undefined, DSTACK_SPOT_POLL_MS: '100' });
     const deadline = Date.now() + 30_000;
     while (!(await logLines(runs, job)).includes('stdout: started') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     // The runner has been asking all along; AWS posts the notice two minutes before it takes the instance.
@@ -323,13 +276,13 @@ it('runs a spot job to the end where there is no IMDS, saying so once; an on-dem
   try {
     const runs = new RunService(backend);
     const onDemand = await runs.submit(await project(['mkdir -p out && echo hi > out/h.txt']), 'train');
-    const first = await playInstance(instanceOf(onDemand), { AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.endpoint, AWS_EC2_METADATA_DISABLED: undefined, DSTACK_SPOT_POLL_MS: '50' });
+    const first = await play(instanceOf(onDemand), { AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.endpoint, AWS_EC2_METADATA_DISABLED: undefined, DSTACK_SPOT_POLL_MS: '50' });
     expect(await first.exit, first.output()).toBe(0);
     expect(await runs.jobs.require(onDemand.repo, onDemand.id), first.output()).toMatchObject({ status: 'done' });
     expect(imds.calls).toEqual([]);
 
     const spot = await runs.submit(await project(['echo hi', 'sleep 1', 'mkdir -p out && echo r > out/r.txt'], { interruptible: true }), 'train');
-    const played = await playInstance(instanceOf(spot), { AWS_EC2_METADATA_SERVICE_ENDPOINT: noImds, AWS_EC2_METADATA_DISABLED: undefined, DSTACK_SPOT_POLL_MS: '50' });
+    const played = await play(instanceOf(spot), { AWS_EC2_METADATA_SERVICE_ENDPOINT: noImds, AWS_EC2_METADATA_DISABLED: undefined, DSTACK_SPOT_POLL_MS: '50' });
     expect(await played.exit, played.output()).toBe(0);
     expect(await runs.jobs.require(spot.repo, spot.id), played.output()).toMatchObject({ status: 'done' });
     expect(played.output().match(/spot interruption notices cannot be read/g), played.output()).toHaveLength(1);

@@ -6,17 +6,14 @@ import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import type { S3rver } from '../../helpers/s3rver';
 import { startS3rver } from '../../helpers/s3rver';
 import type { HubHarness } from './hub-harness';
+import { stubHubAwsEnv } from './hub-aws-env';
 import { startHubHarness } from './hub-harness';
 
 let s3: S3rver;
 let h: HubHarness;
 beforeAll(async () => {
   s3 = await startS3rver();
-  vi.stubEnv('AWS_ENDPOINT_URL_S3', s3.endpoint);
-  for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE']) vi.stubEnv(name, undefined);
-  vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', '/nonexistent/credentials');
-  vi.stubEnv('AWS_CONFIG_FILE', '/nonexistent/config');
-  vi.stubEnv('AWS_EC2_METADATA_DISABLED', 'true');
+  stubHubAwsEnv({ s3: s3.endpoint });
   h = await startHubHarness();
 });
 afterAll(async () => {

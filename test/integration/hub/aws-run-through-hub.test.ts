@@ -28,8 +28,9 @@ import { waitFor } from '../../helpers/wait';
 import { MemberCli } from './cli-hub';
 import type { HubHarness } from './hub-harness';
 import { startHubHarness } from './hub-harness';
-import type { Ec2Model, PlayedInstance } from './played-instance';
-import { mockEc2Model, playInstance } from './played-instance';
+import { stubHubAwsEnv } from './hub-aws-env';
+import type { Ec2Model, PlayedInstance } from '../../helpers/played-instance';
+import { mockEc2Model, playInstance } from '../../helpers/played-instance';
 
 const LONG = `workflows:
   - name: long
@@ -87,13 +88,7 @@ beforeAll(async () => {
   s3 = await startS3rver();
   standin = await startAwsStandin({ region: s3.region });
   // The hub's own environment: endpoints only, no AWS keys, profile or credentials file.
-  vi.stubEnv('AWS_ENDPOINT_URL_S3', s3.endpoint);
-  vi.stubEnv('AWS_ENDPOINT_URL_CLOUDWATCH_LOGS', standin.endpoint);
-  vi.stubEnv('AWS_ENDPOINT_URL_SECRETS_MANAGER', standin.endpoint);
-  for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE']) vi.stubEnv(name, undefined);
-  vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', '/nonexistent/credentials');
-  vi.stubEnv('AWS_CONFIG_FILE', '/nonexistent/config');
-  vi.stubEnv('AWS_EC2_METADATA_DISABLED', 'true');
+  stubHubAwsEnv({ s3: s3.endpoint, logs: standin.endpoint, secrets: standin.endpoint });
   // The hub's AWS home: the launch ledger and the runner bundle it builds from source.
   vi.stubEnv('DSTACK_HOME', join(tmp, 'hub-home'));
   const original = ApiService.prototype.downloadSource;

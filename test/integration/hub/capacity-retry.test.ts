@@ -21,6 +21,7 @@ import type { S3rver } from '../../helpers/s3rver';
 import { startS3rver } from '../../helpers/s3rver';
 import { waitFor } from '../../helpers/wait';
 import { awsError, mockEc2Iam } from '../../unit/aws/fixtures';
+import { stubHubAwsEnv } from './hub-aws-env';
 
 let s3: S3rver;
 let logs: AwsStandin;
@@ -31,12 +32,7 @@ beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'dstack-capacity-'));
   const bundle = join(scratch, 'runner.mjs');
   await writeFile(bundle, 'console.log("runner");\n');
-  vi.stubEnv('AWS_ENDPOINT_URL_S3', s3.endpoint);
-  vi.stubEnv('AWS_ENDPOINT_URL_CLOUDWATCH_LOGS', logs.endpoint);
-  for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE']) vi.stubEnv(name, undefined);
-  vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', '/nonexistent/credentials');
-  vi.stubEnv('AWS_CONFIG_FILE', '/nonexistent/config');
-  vi.stubEnv('AWS_EC2_METADATA_DISABLED', 'true');
+  stubHubAwsEnv({ s3: s3.endpoint, logs: logs.endpoint });
   vi.stubEnv('DSTACK_RUNNER_BUNDLE', bundle);
   vi.stubEnv('DSTACK_HOME', join(scratch, 'home'));
 });

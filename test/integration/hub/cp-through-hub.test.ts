@@ -26,6 +26,7 @@ import { fakeJob } from '../../unit/core/fixtures';
 import { MemberCli } from './cli-hub';
 import type { HubHarness } from './hub-harness';
 import { startHubHarness } from './hub-harness';
+import { stubHubAwsEnv } from './hub-aws-env';
 
 const MiB = 1024 * 1024;
 
@@ -155,11 +156,7 @@ beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'dstack-hub-cp-'));
   s3 = await startS3rver();
   wire = await startS3Wire(s3.endpoint);
-  vi.stubEnv('AWS_ENDPOINT_URL_S3', wire.endpoint);
-  for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE']) vi.stubEnv(name, undefined);
-  vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', '/nonexistent/credentials');
-  vi.stubEnv('AWS_CONFIG_FILE', '/nonexistent/config');
-  vi.stubEnv('AWS_EC2_METADATA_DISABLED', 'true');
+  stubHubAwsEnv({ s3: wire.endpoint });
   const original = ApiService.prototype.downloadSource;
   vi.spyOn(ApiService.prototype, 'downloadSource').mockImplementation(async function (this: ApiService, id: string, signal: AbortSignal) {
     hubServed++;

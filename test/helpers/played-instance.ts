@@ -1,21 +1,20 @@
-// EC2 as a test plays it for a team hub in the same process: an
-// aws-sdk-client-mock model of the account's instances (RunInstances keeps
-// the UserData and tags, DescribeInstances filters by tag, TerminateInstances
-// ends them), and a player that runs an instance's captured UserData with
-// bash, the documented way (DSTACK_EXECUTOR=process, endpoints in AWS_*), as
-// test/integration/aws/e2e.test.ts does: the bootstrap fetches the runner
-// bundle from the bucket with an `aws` stub that really downloads from
-// s3rver, and starts the real runner as its own process. Its closing
-// `shutdown -h now` goes to a stub that records it, where e2e.test.ts sets
-// DSTACK_NO_SHUTDOWN=1 instead.
+// EC2 as a test plays it, for the AWS end-to-end test and for a team hub in
+// the same process: an aws-sdk-client-mock model of the account's instances
+// (RunInstances keeps the UserData and tags, DescribeInstances filters by
+// tag, TerminateInstances ends them), and a player that runs an instance's
+// captured UserData with bash, the documented way (DSTACK_EXECUTOR=process,
+// endpoints in AWS_*): the bootstrap fetches the runner bundle from the
+// bucket with an `aws` stub that really downloads from s3rver, and starts the
+// real runner as its own process. Its closing `shutdown -h now` goes to a
+// stub that records it (a test may set DSTACK_NO_SHUTDOWN=1 instead).
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { DescribeInstancesCommand, DescribeSpotInstanceRequestsCommand, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import type { RunInstancesCommandInput, Tag } from '@aws-sdk/client-ec2';
-import { awsCliStub } from '../../helpers/aws-cli-stub';
-import { mockEc2Iam } from '../../unit/aws/fixtures';
+import { mockEc2Iam } from '../unit/aws/fixtures';
+import { awsCliStub } from './aws-cli-stub';
 
 export interface MockInstance {
   tags: Tag[];
@@ -83,6 +82,8 @@ export function mockEc2Model(): Ec2Model {
 
 export interface PlayedInstance {
   child: ChildProcess;
+  /** The bootstrap's exit code (-1 if a signal ended it). */
+  exit: Promise<number>;
   /** The bootstrap's and the runner's output so far. */
   output(): string;
   /** The arguments of each `shutdown` the bootstrap ran (a stub records them; the machine stays up). */
@@ -97,6 +98,8 @@ export interface InstanceEnvironment {
   standinEndpoint: string;
   /** The instance role's keys, as IMDS would hand them out. */
   credentials: { accessKeyId: string; secretAccessKey: string };
+  /** Variables to add, or with undefined to remove (as a test of IMDS removes AWS_EC2_METADATA_DISABLED). */
+  env?: Record<string, string | undefined>;
 }
 
 /** Plays an instance: runs its UserData with bash, as documented in userdata.ts, in an environment of the instance's own only. */
@@ -109,24 +112,24 @@ export async function playInstance(userData: string, env: InstanceEnvironment): 
   const shutdownLog = join(env.dir, 'shutdown-calls');
   await writeFile(join(bin, 'shutdown'), `#!/bin/bash\nprintf '%s\\n' "$*" >> ${JSON.stringify(shutdownLog)}\n`);
   await chmod(join(bin, 'shutdown'), 0o755);
-  const child = spawn('bash', [join(env.dir, 'userdata.sh')], {
-    env: {
-      PATH: `${bin}:${dirname(process.execPath)}:${process.env.PATH}`,
-      HOME: env.dir,
-      DSTACK_HOME: join(env.dir, 'dstack-home'),
-      DSTACK_RUNNER_HOME: join(env.dir, 'opt-dstack'),
-      DSTACK_EXECUTOR: 'process',
-      AWS_ENDPOINT_URL_S3: env.s3Endpoint,
-      AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: env.standinEndpoint,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: env.standinEndpoint,
-      AWS_ACCESS_KEY_ID: env.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: env.credentials.secretAccessKey,
-      AWS_EC2_METADATA_DISABLED: 'true',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const base: Record<string, string | undefined> = {
+    PATH: `${bin}:${dirname(process.execPath)}:${process.env.PATH}`,
+    HOME: env.dir,
+    DSTACK_HOME: join(env.dir, 'dstack-home'),
+    DSTACK_RUNNER_HOME: join(env.dir, 'opt-dstack'),
+    DSTACK_EXECUTOR: 'process',
+    AWS_ENDPOINT_URL_S3: env.s3Endpoint,
+    AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: env.standinEndpoint,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: env.standinEndpoint,
+    AWS_ACCESS_KEY_ID: env.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: env.credentials.secretAccessKey,
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+  const vars = Object.entries({ ...base, ...env.env }).filter((e): e is [string, string] => e[1] !== undefined);
+  const child = spawn('bash', [join(env.dir, 'userdata.sh')], { env: Object.fromEntries(vars), stdio: ['ignore', 'pipe', 'pipe'] });
+  const exit = new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? -1)));
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  return { child, output: () => out, shutdowns: async () => (await readFile(shutdownLog, 'utf8').catch(() => '')).split('\n').filter(Boolean) };
+  return { child, exit, output: () => out, shutdowns: async () => (await readFile(shutdownLog, 'utf8').catch(() => '')).split('\n').filter(Boolean) };
 }
