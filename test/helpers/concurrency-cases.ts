@@ -20,6 +20,7 @@ import { JobStore } from '../../main/core/jobs';
 import { keys, parseJobHead } from '../../main/core/keys';
 import { openProject } from '../../main/core/project';
 import { RunService } from '../../main/core/runs';
+import { jobRecord } from './job-record';
 
 const WORKFLOW = `workflows:
   - name: train
@@ -27,17 +28,6 @@ const WORKFLOW = `workflows:
     commands:
       - echo hi
 `;
-
-/** A job as submit stores it, for the status races. */
-function jobOf(repo: string, runName: string): Job {
-  const now = Date.now();
-  return {
-    id: `${runName},train,0`, runName, repo, backend: 'local', status: 'submitted', submittedAt: now, updatedAt: now,
-    args: [], deps: [], code: { key: 'code/x.tar.gz', hash: 'x', files: 0, bytes: 0 }, secretNames: [],
-    workflowName: 'train', provider: 'bash', commands: ['true'], env: {}, artifacts: [], cache: [], ports: 0,
-    resources: { interruptible: false },
-  };
-}
 
 /** The backend as given, except that launching a run starts nothing. */
 function withoutRunners(backend: Backend): Backend {
@@ -79,7 +69,7 @@ export function concurrencyCases(backend: () => Backend): void {
     const repo = 'race-0123abcd';
     const problems: string[] = [];
     for (let round = 0; round < 8; round++) {
-      const job = jobOf(repo, `race-round-${round + 1}`);
+      const job = jobRecord({ repo, runName: `race-round-${round + 1}` });
       await jobs.create(job);
       // Each writer moves the job along its own path and gives up where another writer has made its next step illegal.
       const path = async (steps: JobStatus[]) => {

@@ -12,6 +12,8 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll } from 'vitest';
 import { createS3Client } from '../../../main/backends/aws/s3/client';
 import { S3Storage } from '../../../main/backends/aws/s3/storage';
+import { createLocalBackend } from '../../../main/backends/local/index';
+import type { Backend } from '../../../main/core/backend';
 import type { S3rver } from '../../helpers/s3rver';
 import { startS3rver } from '../../helpers/s3rver';
 import type { S3Traffic } from '../../helpers/s3-traffic';
@@ -52,6 +54,24 @@ export function useS3(): Fixture {
     if (f.tmp) await rm(f.tmp, { recursive: true, force: true });
   });
   return f;
+}
+
+/**
+ * A local backend whose storage is the fixture's S3 storage (secrets, logs
+ * and runners stay local), so the cases a local test file runs on real files
+ * run here on S3; made once for the file, after `useS3`'s setup.
+ */
+export function useLocalBackendOnS3(f: Fixture): () => Backend {
+  let backend: Backend;
+  let home: string;
+  beforeAll(async () => {
+    home = await mkdtemp(join(tmpdir(), 'dstack-s3-backend-'));
+    backend = Object.assign(Object.create(createLocalBackend({ type: 'local', home })) as Backend, { storage: f.storage });
+  });
+  afterAll(async () => {
+    if (home) await rm(home, { recursive: true, force: true });
+  });
+  return () => backend;
 }
 
 /** Forgets the request counts, so a test counts only its own requests. */

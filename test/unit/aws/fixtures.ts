@@ -31,34 +31,25 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Job } from '../../../main/common/job';
 import { LocalStorage } from '../../../main/backends/local/storage';
+import { jobRecord } from '../../helpers/job-record';
 
 export const BUCKET = 'dstack-142421590066-eu-west-1';
 export const REGION = 'eu-west-1';
 export const ACCOUNT = '142421590066';
 
+/** A job of the AWS backend's, at a fixed time; `over` names what a test changes. */
 export function makeJob(over: Partial<Job> = {}): Job {
-  return {
+  return jobRecord({
     id: 'grumpy-zebra-1,train,0',
     runName: 'grumpy-zebra-1',
     repo: 'acme/mnist',
     backend: 'aws',
-    status: 'submitted',
     submittedAt: 1_700_000_000_000,
     updatedAt: 1_700_000_000_000,
-    workflowName: 'train',
-    provider: 'bash',
     commands: ['python train.py'],
-    env: {},
-    artifacts: [],
-    cache: [],
-    ports: 0,
-    resources: { interruptible: false },
-    args: [],
-    deps: [],
     code: { key: 'code/acme/mnist/abc.tar.gz', hash: 'abc', files: 1, bytes: 10 },
-    secretNames: [],
     ...over,
-  };
+  });
 }
 
 export async function tempStorage(): Promise<{ storage: LocalStorage; home: string }> {

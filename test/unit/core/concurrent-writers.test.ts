@@ -1,20 +1,10 @@
 // Concurrent submits and status writers on the local backend's real files.
 import { describe } from 'vitest';
-import type { LocalBackend } from '../../../main/backends/local/index';
-import { createLocalBackend } from '../../../main/backends/local/index';
 import { concurrencyCases } from '../../helpers/concurrency-cases';
-import { afterAll, beforeAll } from 'vitest';
-import { tempDir } from './fixtures';
+import { useLocalBackend } from './fixtures';
 
-let backend: LocalBackend;
-let cleanup: () => Promise<void>;
-beforeAll(async () => {
-  const t = await tempDir();
-  cleanup = t.cleanup;
-  backend = createLocalBackend({ type: 'local', home: t.dir });
-});
-afterAll(() => cleanup());
+const backend = useLocalBackend();
 
 describe('concurrent writers on local storage', () => {
-  concurrencyCases(() => backend);
+  concurrencyCases(backend);
 });
