@@ -33,6 +33,7 @@ import { startHub } from '../main/hub/server/hub-server';
 import { projectHome } from '../main/hub/server/project-backend';
 import { openHubStore } from '../main/hub/sql-store';
 import { RACY_MS } from '../main/backends/local/folder-cache';
+import { jobRecord } from '../test/helpers/job-record';
 import { median } from './proc';
 import { markdownTable, pairedRow, type Row } from './table';
 
@@ -62,32 +63,10 @@ function percentile(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] as number;
 }
 
+/** A finished run of the bench's workflow, as written straight into storage; test/helpers/job-record.ts holds the fields every test and bench record shares. */
 function finishedJob(repo: string, i: number, now: number): Job {
-  const runName = `bench-run-${i}`;
-  return {
-    id: `${runName},bench,0`,
-    runName,
-    repo,
-    backend: 'local',
-    status: 'done',
-    submittedAt: now - i * 1000,
-    updatedAt: now,
-    startedAt: now - i * 1000 + 10,
-    finishedAt: now - i * 1000 + 20,
-    exitCode: 0,
-    workflowName: 'bench',
-    provider: 'bash',
-    commands: ['echo hi'],
-    env: {},
-    artifacts: [],
-    cache: [],
-    ports: 0,
-    resources: { interruptible: false },
-    args: [],
-    deps: [],
-    code: { key: `code/${repo}/none.tar.gz`, hash: 'none', files: 0, bytes: 0 },
-    secretNames: [],
-  };
+  const submittedAt = now - i * 1000;
+  return jobRecord({ runName: `bench-run-${i}`, repo, workflowName: 'bench', commands: ['echo hi'], code: { key: `code/${repo}/none.tar.gz`, hash: 'none', files: 0, bytes: 0 }, status: 'done', submittedAt, updatedAt: now, startedAt: submittedAt + 10, finishedAt: submittedAt + 20, exitCode: 0 });
 }
 
 /** Runs `fn` over `items`, `width` at a time. */
