@@ -26,6 +26,8 @@ export interface Tool {
   name: string;
   /** The command moving `from` to `to`: a local path and a key (file) or a key prefix ending in `/` (folder). */
   command(op: Op, from: string, to: string): { command: string; args: string[]; env: NodeJS.ProcessEnv };
+  /** Runs for this transfer only, and keeps no output to verify: the server's ceiling (ceiling-get.ts). */
+  ceilingOf?: Op;
 }
 
 const MiB = 1024 * 1024;

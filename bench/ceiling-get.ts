@@ -1,0 +1,43 @@
+/**
+ * The ceiling of a download from the bench's S3 server on this machine: our
+ * own GET path (undici, the SDK's signer) fetching the object in the same
+ * ranged parts with the same parallelism, with every byte thrown away: no
+ * disk, no hashing, no staging. No client that keeps and verifies the bytes
+ * can be faster, so a target ratio that would need a time below this one
+ * cannot be met against this server, by any tool; the bench reports it
+ * beside the others for that reason.
+ *
+ *   ceiling-get download-file <key> <ignored>
+ */
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { createS3Client } from '../main/backends/aws/s3/client';
+import { ObjectReader } from '../main/backends/aws/s3/object-reader';
+import { runPool } from '../main/core/pool';
+
+const [op, key] = process.argv.slice(2);
+const env = process.env;
+if (op !== 'download-file' || !key || !env.BENCH_S3_ENDPOINT || !env.BENCH_S3_BUCKET) {
+  console.error('usage: ceiling-get download-file KEY -, with BENCH_S3_* set');
+  process.exit(2);
+}
+const client = createS3Client({
+  region: env.BENCH_S3_REGION ?? 'us-east-1',
+  endpoint: env.BENCH_S3_ENDPOINT,
+  credentials: { accessKeyId: env.BENCH_S3_KEY ?? '', secretAccessKey: env.BENCH_S3_SECRET ?? '' },
+});
+const t = { client, bucket: env.BENCH_S3_BUCKET };
+const partSize = Number(env.BENCH_PART_SIZE ?? 16 * 1024 * 1024);
+try {
+  const head = await client.send(new HeadObjectCommand({ Bucket: t.bucket, Key: key }));
+  const size = head.ContentLength ?? 0;
+  const etag = (head.ETag ?? '').replace(/"/g, '');
+  const parts = Array.from({ length: Math.ceil(size / partSize) }, (_, i) => i);
+  let got = 0;
+  await runPool(parts, Number(env.BENCH_PART_CONCURRENCY ?? 8), async (i, signal) => {
+    const end = Math.min(size, (i + 1) * partSize) - 1;
+    await ObjectReader.for(t).stream({ key, etag, range: [i * partSize, end], signal }, { write: (b) => void (got += b.length) });
+  });
+  if (got !== size) throw new Error(`received ${got} of ${size} bytes`);
+} finally {
+  client.destroy();
+}
