@@ -1,11 +1,11 @@
 /**
- * The ceiling of a download from the bench's S3 server on this machine: our
- * own GET path (undici, the SDK's signer) fetching the object in the same
- * ranged parts with the same parallelism, with every byte thrown away: no
- * disk, no hashing, no staging. No client that keeps and verifies the bytes
- * can be faster, so a target ratio that would need a time below this one
- * cannot be met against this server, by any tool; the bench reports it
- * beside the others for that reason.
+ * The ceiling of our downloads from the bench's S3 server on this machine:
+ * our own GET path (undici, the SDK's signer) fetching the object in the
+ * same ranged parts with the same parallelism, with every byte thrown away:
+ * no disk, no hashing, no staging. Our engine, which keeps and verifies the
+ * bytes, cannot be faster, so a target ratio that would need a time below
+ * this one cannot be met here by any change to what happens after the GET;
+ * the bench reports it beside the references for that reason.
  *
  *   ceiling-get download-file <key> <ignored>
  */
