@@ -5,10 +5,12 @@
  *   project, p50 and p99, against the same call on a local backend with no
  *   hub (RunService.list on the same storage), in alternating rounds so load
  *   hits both alike; once as `dstack ps` asks (unfinished runs and the
- *   latest) and once with `all`. Target: p99 under 50 ms. Both are
- *   long-lived (as a hub, `dstack server` or the app): they keep a listing
- *   while the storage says nothing changed. So `ps` as a CLI command (a
- *   fresh backend, nothing kept) is timed too, on the same storage.
+ *   latest) and once with `all`. Both are long-lived (as a hub, `dstack
+ *   server` or the app): they keep a listing while the storage says nothing
+ *   changed. So `ps` as a CLI command (a fresh backend, nothing kept) is
+ *   timed too, on the same storage; and the `ps` form while runs change (a
+ *   runner moves one run a step before every call, as in a busy team), on
+ *   which the target is judged: p99 under 50 ms.
  * - 50 clients following one run's log through the hub's event socket at
  *   once (`logs.follow`, lines in `logs.lines` events): lines per second
  *   over all clients, and the slowest client's time against the median
@@ -63,10 +65,13 @@ function percentile(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] as number;
 }
 
-/** A finished run of the bench's workflow, as written straight into storage; test/helpers/job-record.ts holds the fields every test and bench record shares. */
 function finishedJob(repo: string, i: number, now: number): Job {
-  const submittedAt = now - i * 1000;
-  return jobRecord({ runName: `bench-run-${i}`, repo, workflowName: 'bench', commands: ['echo hi'], code: { key: `code/${repo}/none.tar.gz`, hash: 'none', files: 0, bytes: 0 }, status: 'done', submittedAt, updatedAt: now, startedAt: submittedAt + 10, finishedAt: submittedAt + 20, exitCode: 0 });
+  return { ...submittedJob(repo, `bench-run-${i}`, now - i * 1000), status: 'done', updatedAt: now, startedAt: now - i * 1000 + 10, finishedAt: now - i * 1000 + 20, exitCode: 0 };
+}
+
+/** A submitted run of the bench's workflow, as written straight into storage; test/helpers/job-record.ts holds the fields every test and bench record shares. */
+function submittedJob(repo: string, runName: string, submittedAt: number): Job {
+  return jobRecord({ runName, repo, submittedAt, workflowName: 'bench', commands: ['echo hi'], code: { key: `code/${repo}/none.tar.gz`, hash: 'none', files: 0, bytes: 0 } });
 }
 
 /** Runs `fn` over `items`, `width` at a time. */
@@ -165,7 +170,7 @@ export async function benchHub(opts: HubBenchOptions = {}): Promise<HubBenchResu
       rows.push(pairedRow(`${what}, p50`, 'local RunService.list', hubP50, localP50, fmt));
       rows.push(pairedRow(`${what}, p99`, 'local RunService.list', hubP99, localP99, fmt));
       console.log(`  took ${((performance.now() - started) / 1000).toFixed(0)} s`);
-      notes.push(`runs.list${all ? ' all' : ''} through the hub: p99 ${median(hubP99).toFixed(1)} ms (median of ${rounds} rounds of ${callsPerRound} calls; worst round ${Math.max(...hubP99).toFixed(1)} ms); target under 50 ms: ${Math.max(...hubP99) < 50 ? 'met' : 'missed'}.`);
+      notes.push(`runs.list${all ? ' all' : ''} through the hub, runs unchanged: p99 ${median(hubP99).toFixed(1)} ms (median of ${rounds} rounds of ${callsPerRound} calls; worst round ${Math.max(...hubP99).toFixed(1)} ms).`);
     }
 
     // As `dstack ps` runs: a new process, so a new backend with nothing kept; paired with the long-lived local call.
@@ -180,6 +185,20 @@ export async function benchHub(opts: HubBenchOptions = {}): Promise<HubBenchResu
     rows.push(pairedRow(`\`runs.list\` as \`ps\` in a fresh backend (a CLI command's), p50`, 'long-lived local RunService.list', [percentile(freshTimes, 50)], [percentile(keptTimes, 50)], (ms) => `${ms.toFixed(1)} ms`));
     rows.push(pairedRow(`\`runs.list\` as \`ps\` in a fresh backend, p99`, 'long-lived local RunService.list', [percentile(freshTimes, 99)], [percentile(keptTimes, 99)], (ms) => `${ms.toFixed(1)} ms`));
 
+    // A runner's own backend, as a runner process has: its writes reach the hub's and the local listing only through the folder.
+    const runner = createLocalBackend({ type: 'local', home: projectHome(join(home, 'hub'), 'bench') });
+    try {
+      console.log(`runs.list while runs change: ${psRounds} rounds of ${psCalls} calls each way`);
+      const changing = await listWhileChanging(new JobStore(runner.storage), repo, psRounds, psCalls, () => call('projects/bench/ops/runs.list', { projectId: 'bench' }), () => local.list(repo));
+      const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
+      rows.push(pairedRow(`hub \`runs.list\` as \`ps\` while runs change (a run moves a step before every call), p50`, 'local RunService.list', changing.hubP50, changing.localP50, fmt));
+      rows.push(pairedRow(`hub \`runs.list\` as \`ps\` while runs change, p99`, 'local RunService.list', changing.hubP99, changing.localP99, fmt));
+      const worst = Math.max(...changing.hubP99);
+      notes.push(`runs.list as ps while runs change, through the hub: p99 ${median(changing.hubP99).toFixed(1)} ms (median of ${psRounds} rounds of ${psCalls} calls; worst round ${worst.toFixed(1)} ms; local ${median(changing.localP99).toFixed(1)} ms); target under 50 ms: ${worst < 50 ? 'met' : 'missed'}.`);
+    } finally {
+      await runner.close();
+    }
+
     console.log(`${clients} clients following a ${lines}-line log`);
     rows.push(await followLogs(hub.port, admin.token, runName, clients, lines, call));
     return { rows, notes };
@@ -189,6 +208,42 @@ export async function benchHub(opts: HubBenchOptions = {}): Promise<HubBenchResu
     await store.close();
     await rm(home, { recursive: true, force: true });
   }
+}
+
+/**
+ * `runs.list` as `ps` while runs change, through the hub and locally, call
+ * for call: before every call `writer` (a runner's store) moves one run a
+ * step, a new run submitted, then running, uploading and done, so no call can answer
+ * from a listing kept while nothing changed. Percentiles per round.
+ */
+async function listWhileChanging(writer: JobStore, repo: string, rounds: number, calls: number, viaHub: () => Promise<unknown>, direct: () => Promise<unknown>): Promise<{ hubP50: number[]; hubP99: number[]; localP50: number[]; localP99: number[] }> {
+  let step = 0;
+  const change = async () => {
+    const runName = `bench-live-${Math.floor(step / 4)}`;
+    const jobId = `${runName},bench,0`;
+    const now = Date.now();
+    if (step % 4 === 0) await writer.create(submittedJob(repo, runName, now));
+    else if (step % 4 === 1) await writer.setStatus(repo, jobId, 'running', { startedAt: now });
+    else if (step % 4 === 2) await writer.setStatus(repo, jobId, 'uploading');
+    else await writer.setStatus(repo, jobId, 'done', { finishedAt: now, exitCode: 0 });
+    step++;
+  };
+  const out = { hubP50: [] as number[], hubP99: [] as number[], localP50: [] as number[], localP99: [] as number[] };
+  for (let r = 0; r < rounds; r++) {
+    const hub: number[] = [];
+    const local: number[] = [];
+    for (let c = 0; c < calls; c++) {
+      await change();
+      hub.push(await timed(viaHub));
+      await change();
+      local.push(await timed(direct));
+    }
+    out.hubP50.push(percentile(hub, 50));
+    out.hubP99.push(percentile(hub, 99));
+    out.localP50.push(percentile(local, 50));
+    out.localP99.push(percentile(local, 99));
+  }
+  return out;
 }
 
 /**

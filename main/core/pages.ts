@@ -7,10 +7,15 @@ import type { ListOptions, ObjectInfo, Storage } from './backend';
 
 /** Every object under `prefix`, page by page; `opts` as for one page (keys only, a delimiter). */
 export async function* listAll(storage: Pick<Storage, 'list'>, prefix: string, opts: Pick<ListOptions, 'keysOnly' | 'delimiter'> = {}): AsyncGenerator<ObjectInfo> {
+  for await (const objects of listPages(storage, prefix, opts)) yield* objects;
+}
+
+/** The same, a page's objects at a time: for loops over 10,000s of keys, where a step per key would cost more than the work. */
+export async function* listPages(storage: Pick<Storage, 'list'>, prefix: string, opts: Pick<ListOptions, 'keysOnly' | 'delimiter'> = {}): AsyncGenerator<ObjectInfo[]> {
   let token: string | undefined;
   do {
     const page = await storage.list(prefix, { ...opts, token, limit: 1000 });
-    yield* page.objects;
+    yield page.objects;
     token = page.next;
   } while (token);
 }

@@ -32,7 +32,8 @@ export function listRaceCase(backend: () => Backend, where: string): void {
     let raced = 0;
     const storage = Object.assign(Object.create(real.storage) as Backend['storage'], {
       list: async (prefix: string, opts?: ListOptions): Promise<ListPage> => {
-        if (prefix !== keys.jobHeadPrefix(REPO) || raced++) return list(prefix, opts);
+        // The listing that holds the heads: of the heads alone, or of the whole repo folder (`ps` lists heads and records at once).
+        if (!keys.jobHeadPrefix(REPO).startsWith(prefix) || raced++) return list(prefix, opts);
         const first = await list(prefix, opts);
         await jobs.setStatus(REPO, moving.id, 'running');
         const second = await list(prefix, opts);

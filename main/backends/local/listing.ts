@@ -54,17 +54,20 @@ async function* walkDir(dir: string, dirKey: string, namePrefix: string, opts: W
   const children = await opts.cache.children(dir, namePrefix, opts.since);
   // Children are in byte order: start at the name prefix, or just before the continuation point (a folder there may hold later keys).
   let i = firstWhere(children, (c) => compareKeys(c.sortName, namePrefix) >= 0);
+  // Children from `checked` on lie past the continuation point (none before it without one), so they need no skip check.
+  let checked = opts.after === undefined ? 0 : children.length;
   if (opts.after !== undefined && opts.after.startsWith(dirKey)) {
     const after = opts.after.slice(dirKey.length);
     // Past a common prefix, its keys (contiguous after it) are skipped by the same search.
     const past = opts.afterIsPrefix ? (c: Child) => compareKeys(c.sortName, after) > 0 && !c.sortName.startsWith(after) : (c: Child) => compareKeys(c.sortName, after) > 0;
-    i = Math.max(i, firstWhere(children, past) - 1);
+    checked = firstWhere(children, past);
+    i = Math.max(i, checked - 1);
   }
   for (; i < children.length; i++) {
     const c = children[i] as Child;
     if (!c.sortName.startsWith(namePrefix)) break;
     const sortKey = `${dirKey}${c.sortName}`;
-    if (skippable(sortKey, opts)) continue;
+    if (i < checked && skippable(sortKey, opts)) continue;
     // The file's path is joined only for the objects a page stats, not for every key walked.
     if (!c.folder) yield { kind: 'object', key: sortKey, dir, name: c.name };
     else if (!opts.folders) yield* walkDir(join(dir, c.name), sortKey, '', opts);
