@@ -54,7 +54,7 @@ async function* walkDir(dir: string, dirKey: string, namePrefix: string, opts: W
   const children = await opts.cache.children(dir, namePrefix, opts.since);
   // Children are in byte order: start at the name prefix, or just before the continuation point (a folder there may hold later keys).
   let i = firstWhere(children, (c) => compareKeys(c.sortName, namePrefix) >= 0);
-  // Children from `checked` on lie past the continuation point (none before it without one), so they need no skip check.
+  // Children from `checked` on all lie past the continuation point: only those before it may need skipping.
   let checked = opts.after === undefined ? 0 : children.length;
   if (opts.after !== undefined && opts.after.startsWith(dirKey)) {
     const after = opts.after.slice(dirKey.length);
