@@ -89,6 +89,14 @@ export class HubLinkSource implements TreeSource {
         if (sha256) source.sha256 = sha256;
         return body;
       },
+      // Every part was resumed, so no read brought the whole file's SHA-256: a one-byte read asks the hub for it.
+      lookUpHashes: async (signal) => {
+        if (link.size === 0) return;
+        const { body, sha256 } = await this.read(link, 0, 1, signal ?? new AbortController().signal);
+        let got = 0;
+        for await (const chunk of body) got += chunk.length;
+        if (sha256 && got === 1) source.sha256 = sha256;
+      },
     };
     return source;
   }

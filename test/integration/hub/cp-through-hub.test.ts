@@ -15,6 +15,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { HUB_KEYCHAIN_SERVICE } from '../../../main/cli/commands/config-hub';
 import { keys } from '../../../main/core/keys';
+import type { PartHash } from '../../../main/core/staged-file';
+import { partHasher } from '../../../main/core/staged-file';
 import type { RunService } from '../../../main/core/runs';
 import { Keychain } from '../../../main/node/keychain';
 import { ApiService } from '../../../main/service/api';
@@ -245,6 +247,53 @@ describe('dstack cp through a team hub', () => {
     // Parts 1-3 were reused; the damaged part 0 and the never-fetched part 4 came again.
     expect(hubServed, 'ranged GETs of the resumed download').toBe(2);
     expect(await readdir(staging), 'the staging folder is empty after the download').toEqual([]);
+  }, 180_000);
+
+  it('checks a resumed download whose every part was already staged against the hub\'s whole-file SHA-256', async () => {
+    const data = randomBytes(2 * 8 * MiB - 500);
+    await seedRun('alpha', 'all-hawk-1', new Map([['weights.bin', data]]));
+    const cli = await connect('al', 'alpha');
+    const out = join(tmp, 'all-staged', 'weights.bin');
+    // The first part comes; the second waits until the CLI has been killed.
+    let release = (): void => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    hubServed = 0;
+    gate = (n) => (n <= 1 ? Promise.resolve() : held);
+    const first = cli.spawn(['cp', 'all-hawk-1', 'weights.bin', out]);
+    try {
+      await waitFor('one part in the staged journal of the cut download', () => stagedParts(cli.home), (parts) => parts.some((n) => n >= 1), { timeoutMs: 90_000 });
+    } finally {
+      first.child.kill('SIGKILL');
+      await first.exited;
+      release();
+    }
+    gate = undefined;
+    // As if both parts had come, the first damaged on the way and journaled as it came: every part now hashes as recorded.
+    const staging = join(cli.home, 'staging');
+    const [journalName] = (await readdir(staging)).filter((n) => n.endsWith('.json'));
+    const journalPath = join(staging, journalName!);
+    const journal = JSON.parse(await readFile(journalPath, 'utf8')) as { source: { partHash: PartHash; partSize: number }; parts: Record<string, string> };
+    const staged = Buffer.from(data);
+    staged[100] = staged[100]! ^ 0xff;
+    const fh = await open(journalPath.replace(/\.json$/, '.part'), 'r+');
+    await fh.write(staged, 0, staged.length, 0);
+    await fh.close();
+    for (const i of [0, 1]) {
+      const h = partHasher(journal.source.partHash);
+      h.update(staged.subarray(i * journal.source.partSize, (i + 1) * journal.source.partSize));
+      journal.parts[String(i)] = h.digest();
+    }
+    await writeFile(journalPath, JSON.stringify(journal));
+
+    hubServed = 0;
+    const bad = await cli.run(['cp', 'all-hawk-1', 'weights.bin', out]);
+    expect(bad.code, `dstack cp of a file whose staged parts hold damaged bytes: ${bad.stdout}${bad.stderr}`).toBe(1);
+    expect(bad.stderr).toMatch(/The download of weights\.bin is corrupt: its SHA-256 does not match the source's\./);
+    expect(hubServed, 'ranged GETs: one byte, for the digest').toBe(1);
+    await expect(readFile(out), 'nothing lands when the bytes are wrong').rejects.toThrow(/ENOENT/);
+    const good = await cli.run(['cp', 'all-hawk-1', 'weights.bin', out]);
+    expect(good.code, good.stderr).toBe(0);
+    expect((await readFile(out)).equals(data)).toBe(true);
   }, 180_000);
 
   it('for an AWS project fetches every byte straight from S3 through hour-long presigned URLs, none through the hub, and refuses a damaged object', async () => {
