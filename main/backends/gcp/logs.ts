@@ -4,9 +4,14 @@
  * and to a timestamp window, oldest first. As with CloudWatch, entries may
  * become visible a little after they were written, so a follower re-reads a
  * look-back window on each poll and drops the entries it has already
- * yielded (by the runner's event id, which is also the entry's insertId);
- * once the job has ended, one more full pass must come back empty before
- * the log counts as complete.
+ * yielded (by the runner's event id, which is also the entry's insertId).
+ * How long an entry takes to show is not bounded by our poll interval, and
+ * entries need not show in the order they were written, so an ended job
+ * and an empty pass do not make a log complete: closing the runner's sink
+ * writes one end entry that counts the entries before it, and a follower
+ * ends once it has read that many. A runner that never closed its sink (a
+ * lost VM) leaves no end entry; its log counts as complete once the job has
+ * ended and nothing new has shown for `settleMs`.
  *
  * Plain REST (http.ts) rather than @google-cloud/logging: that library's
  * gRPC stack would outweigh the rest of the runner bundle.
@@ -25,18 +30,24 @@ const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 const MAX_TEXT_BYTES = 200_000;
 const LOOKBACK_MS = 5 * 60_000;
 const PAGE_SIZE = 1000;
+/** Cloud Logging shows most entries within seconds; this is the longest we wait on a log whose runner never closed it. */
+const SETTLE_MS = 30_000;
+/** The insertId of the entry that closes a log; the runner's own ids are digits. */
+const END_ID = 'dstack-end-of-log';
 
 export interface CloudLoggingOptions {
   /** Wait between polls while following. */
   pollMs?: number;
   /** How far back each poll re-reads, for entries that become visible late. */
   lookbackMs?: number;
+  /** After the job has ended, how long a log without an end entry is read on, with nothing new, before it counts as complete. */
+  settleMs?: number;
 }
 
 interface Entry {
   insertId?: string;
   timestamp?: string;
-  jsonPayload?: { id?: unknown; stream?: unknown; text?: unknown };
+  jsonPayload?: { id?: unknown; stream?: unknown; text?: unknown; entries?: unknown };
   textPayload?: string;
 }
 
@@ -59,6 +70,12 @@ function entry(e: LogEvent): Entry {
   return { insertId: e.id, timestamp: new Date(e.time).toISOString(), jsonPayload: { id: e.id, stream: e.stream, text: e.text } };
 }
 
+/** The count an end entry carries, or undefined for any other entry. */
+function endCount(en: Entry): number | undefined {
+  const n = en.insertId === END_ID ? en.jsonPayload?.entries : undefined;
+  return typeof n === 'number' ? n : undefined;
+}
+
 function fromEntry(en: Entry): LogEvent {
   const p = en.jsonPayload ?? {};
   const time = en.timestamp ? Date.parse(en.timestamp) : 0;
@@ -67,11 +84,18 @@ function fromEntry(en: Entry): LogEvent {
   return { id, time, stream, text: typeof p.text === 'string' ? p.text : (en.textPayload ?? '') };
 }
 
-
+/** What a reader has read so far: the entries yielded in the look-back window, the newest time, how many in all, and the end entry's count once it has shown. */
+interface ReadState {
+  seen: Map<string, number>;
+  newest: number;
+  read: number;
+  written?: number;
+}
 
 export class CloudLogging implements Logs {
   private readonly pollMs: number;
   private readonly lookbackMs: number;
+  private readonly settleMs: number;
 
   constructor(
     private readonly http: GcpHttp,
@@ -82,33 +106,47 @@ export class CloudLogging implements Logs {
   ) {
     this.pollMs = opts.pollMs ?? 2_000;
     this.lookbackMs = opts.lookbackMs ?? LOOKBACK_MS;
+    this.settleMs = opts.settleMs ?? SETTLE_MS;
   }
 
   private logName(job: Job): string {
     return `projects/${this.project}/logs/${encodeURIComponent(gcpNames.jobLog(this.bucket, job.repo, job.id))}`;
   }
 
-  /** The runner's side: needs logging.logEntries.create. A log exists once it has an entry; nothing to create first. */
+  /**
+   * The runner's side: needs logging.logEntries.create. A log exists once it
+   * has an entry; nothing to create first. Closing writes the end entry,
+   * after every line, with the number of entries written, so a follower
+   * knows when it has them all.
+   */
   async open(job: Job): Promise<LogSink> {
     const logName = this.logName(job);
     const resource = { type: 'global', labels: { project_id: this.project } };
+    const send = (entries: Entry[]): Promise<unknown> =>
+      this.http.call({ action: 'logging.logEntries.create', resource: logName, method: 'POST', url: `${this.endpoint}/v2/entries:write`, json: { logName, resource, entries }, idempotent: true });
     let chain = Promise.resolve();
+    let written = 0;
+    let closed: Promise<void> | undefined;
     return {
       write: (events: LogEvent[]): Promise<void> => {
         // Serialized, so the batches land in order; a resent batch is harmless (same insertId and time).
         chain = chain.then(async () => {
           for (const entries of batchesOf(toEntries(events), MAX_BATCH_ENTRIES, MAX_BATCH_BYTES, (e) => Buffer.byteLength(JSON.stringify(e)))) {
-            await this.http.call({ action: 'logging.logEntries.create', resource: logName, method: 'POST', url: `${this.endpoint}/v2/entries:write`, json: { logName, resource, entries }, idempotent: true });
+            await send(entries);
+            written += entries.length;
           }
         });
         return chain;
       },
-      close: () => chain,
+      close: () =>
+        (closed ??= chain.then(async () => {
+          await send([{ insertId: END_ID, timestamp: new Date().toISOString(), jsonPayload: { entries: written } }]);
+        })),
     };
   }
 
-  /** One full pass from `since`: every page; yields the entries not seen before. */
-  private async *drain(logName: string, since: number, seen: Map<string, number>, signal?: AbortSignal): AsyncGenerator<LogEvent[]> {
+  /** One full pass from `since`: every page; yields the entries not seen before, and notes the end entry. */
+  private async *drain(logName: string, since: number, state: ReadState, signal?: AbortSignal): AsyncGenerator<LogEvent[]> {
     const filter = `logName="${logName}" AND timestamp>="${new Date(since).toISOString()}"`;
     let pageToken: string | undefined;
     do {
@@ -132,9 +170,16 @@ export class CloudLogging implements Logs {
       }
       const fresh: LogEvent[] = [];
       for (const en of page.entries ?? []) {
+        const count = endCount(en);
+        if (count !== undefined) {
+          state.written = count;
+          continue;
+        }
         const ev = fromEntry(en);
-        if (seen.has(ev.id)) continue;
-        seen.set(ev.id, ev.time);
+        if (state.seen.has(ev.id)) continue;
+        state.seen.set(ev.id, ev.time);
+        state.read++;
+        if (ev.time > state.newest) state.newest = ev.time;
         fresh.push(ev);
       }
       if (fresh.length) yield fresh;
@@ -142,25 +187,29 @@ export class CloudLogging implements Logs {
     } while (pageToken);
   }
 
+  /**
+   * Batches in order. Following, it polls until the job has ended and the
+   * log is complete: as many entries read as the end entry counts, or, with
+   * no end entry, nothing new shown for `settleMs` since the job ended.
+   */
   async *read(job: Job, opts: LogReadOptions = {}): AsyncIterable<LogEvent[]> {
     const logName = this.logName(job);
     let since = Math.max(0, (job.submittedAt ?? 0) - this.lookbackMs);
-    const seen = new Map<string, number>();
-    let newest = since;
-    let doneSeen = false;
+    const state: ReadState = { seen: new Map(), newest: since, read: 0 };
+    let quietSince: number | undefined;
     for (;;) {
       const done = !opts.follow || (opts.isDone ? await opts.isDone() : true);
       let found = 0;
-      for await (const batch of this.drain(logName, since, seen, opts.signal)) {
+      for await (const batch of this.drain(logName, since, state, opts.signal)) {
         found += batch.length;
-        for (const e of batch) if (e.time > newest) newest = e.time;
         yield batch;
       }
       if (opts.signal?.aborted || !opts.follow) return;
-      if (done && doneSeen && found === 0) return;
-      doneSeen = done;
-      since = Math.max(since, newest - this.lookbackMs);
-      for (const [id, t] of seen) if (t < since) seen.delete(id);
+      if (done && state.written !== undefined && state.read >= state.written) return;
+      quietSince = done && found === 0 ? (quietSince ?? Date.now()) : undefined;
+      if (quietSince !== undefined && Date.now() - quietSince >= this.settleMs) return;
+      since = Math.max(since, state.newest - this.lookbackMs);
+      for (const [id, t] of state.seen) if (t < since) state.seen.delete(id);
       await sleep(this.pollMs, opts.signal);
     }
   }

@@ -57,6 +57,33 @@ describe('Cloud Logging against the stand-in', () => {
     expect((await readAll(j)).map((e) => e.text)).toEqual(seen);
   });
 
+  it('does not end a follow before the last lines are readable, however long Cloud Logging holds them back', async () => {
+    // The runner has closed its log and the job has ended, but its lines stay out of listings for 15 poll intervals, while the log's end shows at once.
+    const j = job('slow-ink-2,train,0');
+    const sink = await logs.open(j);
+    st.visibleAfterMs = 500;
+    await sink.write(events(0, 10));
+    st.visibleAfterMs = 0;
+    await sink.close();
+    const seen: string[] = [];
+    for await (const batch of logs.read(j, { follow: true, isDone: async () => true })) seen.push(...batch.map((e) => e.text));
+    expect(seen).toEqual(events(0, 10).map((e) => e.text));
+  });
+
+  it('reads on for the settle time when the runner never closed its log (a lost VM), then ends with every line', async () => {
+    const settling = new CloudLogging(new GcpHttp(async () => st.token, FAST_RETRY), st.endpoint, st.project, 'dstack-test-bucket', { pollMs: 30, settleMs: 1500 });
+    const j = job('lost-vm-4,train,0');
+    const sink = await settling.open(j);
+    st.visibleAfterMs = 500;
+    await sink.write(events(0, 10));
+    st.visibleAfterMs = 0;
+    const seen: string[] = [];
+    const started = Date.now();
+    for await (const batch of settling.read(j, { follow: true, isDone: async () => true })) seen.push(...batch.map((e) => e.text));
+    expect(seen).toEqual(events(0, 10).map((e) => e.text));
+    expect(Date.now() - started, 'the follow waited out the settle time after the last line').toBeGreaterThanOrEqual(1500);
+  });
+
   it('does not skip lines that become visible after newer ones (the look-back window)', async () => {
     const j = job('late-bird-1,train,0');
     const sink = await logs.open(j);
@@ -65,6 +92,7 @@ describe('Cloud Logging against the stand-in', () => {
     st.visibleAfterMs = 0;
     await new Promise((r) => setTimeout(r, 5));
     await sink.write(events(5, 5));
+    await sink.close();
     const seen: LogEvent[] = [];
     const started = Date.now();
     for await (const batch of logs.read(j, { follow: true, isDone: async () => Date.now() - started > 600 })) seen.push(...batch);
