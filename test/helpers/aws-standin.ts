@@ -6,6 +6,8 @@
  * can deny an action to exercise AccessDenied paths. FilterLogEvents pages
  * are small, and with `emptyPages` every page of events is followed by an
  * empty page that still carries a nextToken, as CloudWatch does.
+ * `visibleAfterMs` holds new events back from FilterLogEvents for a while,
+ * as CloudWatch's ingestion delay does.
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -23,6 +25,8 @@ export interface StandinEvent {
   timestamp: number;
   message: string;
   ingestionTime: number;
+  /** When FilterLogEvents starts returning it. */
+  visibleAt: number;
 }
 
 export interface AwsStandin {
@@ -33,6 +37,8 @@ export interface AwsStandin {
   denied: Set<string>;
   groups: Map<string, Map<string, StandinEvent[]>>;
   secrets: Map<string, { arn: string; value: string; policy?: string; tags: { Key: string; Value: string }[] }>;
+  /** Events put from now on stay out of FilterLogEvents this long. */
+  visibleAfterMs: number;
   stop(): Promise<void>;
 }
 
@@ -80,6 +86,8 @@ export async function startAwsStandin(opts: StandinOptions = {}): Promise<AwsSta
   const groups = new Map<string, Map<string, StandinEvent[]>>();
   const secrets: AwsStandin['secrets'] = new Map();
   let seq = 0;
+  // Set once the server is up; the handlers read the knob from what the test holds.
+  let st = { visibleAfterMs: 0 } as AwsStandin;
 
   const group = (name: unknown) => {
     const g = groups.get(String(name));
@@ -113,7 +121,7 @@ export async function startAwsStandin(opts: StandinOptions = {}): Promise<AwsSta
       }
       for (const e of events) {
         seq++;
-        stream.push({ eventId: String(seq).padStart(20, '0'), seq, timestamp: e.timestamp, message: e.message, ingestionTime: Date.now() });
+        stream.push({ eventId: String(seq).padStart(20, '0'), seq, timestamp: e.timestamp, message: e.message, ingestionTime: Date.now(), visibleAt: Date.now() + st.visibleAfterMs });
       }
       return { nextSequenceToken: String(seq) };
     },
@@ -122,9 +130,10 @@ export async function startAwsStandin(opts: StandinOptions = {}): Promise<AwsSta
       const names = (i.logStreamNames as string[] | undefined) ?? [...g.keys()];
       const start = Number(i.startTime ?? 0);
       const end = i.endTime === undefined ? Infinity : Number(i.endTime);
+      const now = Date.now();
       const all = names
         .flatMap((n) => (g.get(n) ?? []).map((e) => ({ ...e, logStreamName: n })))
-        .filter((e) => e.timestamp >= start && e.timestamp < end)
+        .filter((e) => e.timestamp >= start && e.timestamp < end && e.visibleAt <= now)
         .sort((a, b) => a.timestamp - b.timestamp || a.seq - b.seq);
       const cursor = i.nextToken ? decodeToken(String(i.nextToken)) : undefined;
       if (opts.emptyPages && !cursor?.empty) {
@@ -207,7 +216,8 @@ export async function startAwsStandin(opts: StandinOptions = {}): Promise<AwsSta
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return {
+  st = {
+    visibleAfterMs: 0,
     endpoint: `http://127.0.0.1:${port}`,
     calls,
     denied,
@@ -219,4 +229,5 @@ export async function startAwsStandin(opts: StandinOptions = {}): Promise<AwsSta
         server.close(() => resolve());
       }),
   };
+  return st;
 }

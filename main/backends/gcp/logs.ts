@@ -11,13 +11,14 @@
  * writes one end entry that counts the entries before it, and a follower
  * ends once it has read that many. A runner that never closed its sink (a
  * lost VM) leaves no end entry; its log counts as complete once the job has
- * ended and nothing new has shown for `settleMs`.
+ * ended and nothing new has shown for `settleMs` (core/log-completion.ts).
  *
  * Plain REST (http.ts) rather than @google-cloud/logging: that library's
  * gRPC stack would outweigh the rest of the runner bundle.
  */
 import { batchesOf, sleep } from '../../node/waits';
 import type { LogEvent, LogReadOptions, Logs, LogSink } from '../../core/backend';
+import { LOG_SETTLE_MS, LogCompletion } from '../../core/log-completion';
 import type { Job } from '../../common/job';
 import type { GcpHttp } from './http';
 import { isStatus } from './http';
@@ -30,8 +31,6 @@ const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 const MAX_TEXT_BYTES = 200_000;
 const LOOKBACK_MS = 5 * 60_000;
 const PAGE_SIZE = 1000;
-/** Cloud Logging shows most entries within seconds; this is the longest we wait on a log whose runner never closed it. */
-const SETTLE_MS = 30_000;
 /** The insertId of the entry that closes a log; the runner's own ids are digits. */
 const END_ID = 'dstack-end-of-log';
 
@@ -84,12 +83,11 @@ function fromEntry(en: Entry): LogEvent {
   return { id, time, stream, text: typeof p.text === 'string' ? p.text : (en.textPayload ?? '') };
 }
 
-/** What a reader has read so far: the entries yielded in the look-back window, the newest time, how many in all, and the end entry's count once it has shown. */
+/** What a reader has read so far: the entries yielded in the look-back window, the newest time, and, in `completion`, how many in all and the end entries' counts. */
 interface ReadState {
   seen: Map<string, number>;
   newest: number;
-  read: number;
-  written?: number;
+  completion: LogCompletion;
 }
 
 export class CloudLogging implements Logs {
@@ -106,7 +104,7 @@ export class CloudLogging implements Logs {
   ) {
     this.pollMs = opts.pollMs ?? 2_000;
     this.lookbackMs = opts.lookbackMs ?? LOOKBACK_MS;
-    this.settleMs = opts.settleMs ?? SETTLE_MS;
+    this.settleMs = opts.settleMs ?? LOG_SETTLE_MS;
   }
 
   private logName(job: Job): string {
@@ -172,16 +170,16 @@ export class CloudLogging implements Logs {
       for (const en of page.entries ?? []) {
         const count = endCount(en);
         if (count !== undefined) {
-          state.written = count;
+          state.completion.ended(en.timestamp ?? '', count);
           continue;
         }
         const ev = fromEntry(en);
         if (state.seen.has(ev.id)) continue;
         state.seen.set(ev.id, ev.time);
-        state.read++;
         if (ev.time > state.newest) state.newest = ev.time;
         fresh.push(ev);
       }
+      state.completion.counted(fresh.length);
       if (fresh.length) yield fresh;
       pageToken = page.nextPageToken;
     } while (pageToken);
@@ -195,19 +193,12 @@ export class CloudLogging implements Logs {
   async *read(job: Job, opts: LogReadOptions = {}): AsyncIterable<LogEvent[]> {
     const logName = this.logName(job);
     let since = Math.max(0, (job.submittedAt ?? 0) - this.lookbackMs);
-    const state: ReadState = { seen: new Map(), newest: since, read: 0 };
-    let quietSince: number | undefined;
+    const state: ReadState = { seen: new Map(), newest: since, completion: new LogCompletion(this.settleMs, job.finishedAt) };
     for (;;) {
       const done = !opts.follow || (opts.isDone ? await opts.isDone() : true);
-      let found = 0;
-      for await (const batch of this.drain(logName, since, state, opts.signal)) {
-        found += batch.length;
-        yield batch;
-      }
+      yield* this.drain(logName, since, state, opts.signal);
       if (opts.signal?.aborted || !opts.follow) return;
-      if (done && state.written !== undefined && state.read >= state.written) return;
-      quietSince = done && found === 0 ? (quietSince ?? Date.now()) : undefined;
-      if (quietSince !== undefined && Date.now() - quietSince >= this.settleMs) return;
+      if (state.completion.passEnded(done)) return;
       since = Math.max(since, state.newest - this.lookbackMs);
       for (const [id, t] of state.seen) if (t < since) state.seen.delete(id);
       await sleep(this.pollMs, opts.signal);

@@ -2,10 +2,10 @@
  * CloudWatch Logs and Secrets Manager through the real SDK clients over HTTP
  * against the loopback stand-in, with real local storage for secret markers.
  */
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchLogsClient, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CloudWatchLogs } from '../../../main/backends/aws/logs';
+import { CloudWatchLogs, encodeEvent } from '../../../main/backends/aws/logs';
 import { AwsSecrets } from '../../../main/backends/aws/secrets';
 import type { LogEvent } from '../../../main/core/backend';
 import { keys } from '../../../main/core/keys';
@@ -68,6 +68,61 @@ describe('CloudWatch logs', () => {
     const read = await collect(logs.read(job, { follow: true, isDone: async () => done }));
     await writer;
     expect(read.map((e) => e.id)).toEqual(lines(25, 0, t0).map((e) => e.id));
+  });
+
+  it('does not end a follow before the last lines are readable, however long CloudWatch holds them back', async () => {
+    // The runner has closed its log and the job has ended, but its lines stay out of FilterLogEvents for 50 poll intervals, while the log's end shows at once.
+    const logs = new CloudWatchLogs(logsClient(), BUCKET, { pollMs: 20 });
+    const job = makeJob({ id: 'slow-ink-2,train,0', submittedAt: Date.now() - 1000 });
+    const sink = await logs.open(job);
+    standin.visibleAfterMs = 1000;
+    await sink.write(lines(10));
+    standin.visibleAfterMs = 0;
+    await sink.close();
+    const read = await collect(logs.read(job, { follow: true, isDone: async () => true }));
+    expect(read.map((e) => e.text)).toEqual(lines(10).map((e) => e.text));
+  });
+
+  it('reads a resent batch once, and does not count it towards the end, so held-back lines are still waited for', async () => {
+    // PutLogEvents is not idempotent: a batch sent again (a retry after a lost reply) is stored twice, with new eventIds.
+    const logs = new CloudWatchLogs(logsClient(), BUCKET, { pollMs: 20 });
+    const job = makeJob({ id: 'twice-told-6,train,0', submittedAt: Date.now() - 1000 });
+    const sink = await logs.open(job);
+    const first = lines(10);
+    await sink.write(first);
+    const group = `/dstack/jobs/${BUCKET}/acme/mnist`;
+    await logsClient().send(new PutLogEventsCommand({ logGroupName: group, logStreamName: job.id, logEvents: first.map((e) => ({ timestamp: e.time, message: encodeEvent(e) })) }));
+    standin.visibleAfterMs = 1000;
+    await sink.write(lines(10, 10));
+    standin.visibleAfterMs = 0;
+    await sink.close();
+    const read = await collect(logs.read(job, { follow: true, isDone: async () => true }));
+    expect(read.map((e) => e.text)).toEqual(lines(20).map((e) => e.text));
+  });
+
+  it('reads on for the settle time when the runner never closed its log (a lost instance), then ends with every line', async () => {
+    const logs = new CloudWatchLogs(logsClient(), BUCKET, { pollMs: 20, settleMs: 1500 });
+    const job = makeJob({ id: 'lost-vm-4,train,0', submittedAt: Date.now() - 1000 });
+    const sink = await logs.open(job);
+    standin.visibleAfterMs = 500;
+    await sink.write(lines(10));
+    standin.visibleAfterMs = 0;
+    const started = Date.now();
+    const read = await collect(logs.read(job, { follow: true, isDone: async () => true }));
+    expect(read.map((e) => e.text)).toEqual(lines(10).map((e) => e.text));
+    expect(Date.now() - started, 'the follow waited out the settle time after the last line').toBeGreaterThanOrEqual(1500);
+  });
+
+  it('ends the follow of a log without an end whose job ended longer ago than the settle time after one pass', async () => {
+    // A log written before runners closed theirs with an end entry, of a run that finished a minute ago.
+    const logs = new CloudWatchLogs(logsClient(), BUCKET, { pollMs: 20, settleMs: 10_000 });
+    const job = makeJob({ id: 'old-run-5,train,0', submittedAt: Date.now() - 120_000, finishedAt: Date.now() - 60_000 });
+    const sink = await logs.open(job);
+    await sink.write(lines(10, 0, Date.now() - 90_000));
+    const started = Date.now();
+    const read = await collect(logs.read(job, { follow: true, isDone: async () => true }));
+    expect(read.map((e) => e.text)).toEqual(lines(10).map((e) => e.text));
+    expect(Date.now() - started, 'the follow did not wait the settle time again').toBeLessThan(10_000);
   });
 
   it('reads nothing, without error, before the runner created the stream', async () => {

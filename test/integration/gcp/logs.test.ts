@@ -84,6 +84,18 @@ describe('Cloud Logging against the stand-in', () => {
     expect(Date.now() - started, 'the follow waited out the settle time after the last line').toBeGreaterThanOrEqual(1500);
   });
 
+  it('ends the follow of a log without an end entry whose job ended longer ago than the settle time after one pass', async () => {
+    // A log written before runners closed theirs with an end entry, of a run that finished a minute ago.
+    const settling = new CloudLogging(new GcpHttp(async () => st.token, FAST_RETRY), st.endpoint, st.project, 'dstack-test-bucket', { pollMs: 30, settleMs: 5000 });
+    const j = { ...job('old-run-5,train,0'), finishedAt: Date.now() - 60_000 };
+    await (await settling.open(j)).write(events(0, 10));
+    const seen: string[] = [];
+    const started = Date.now();
+    for await (const batch of settling.read(j, { follow: true, isDone: async () => true })) seen.push(...batch.map((e) => e.text));
+    expect(seen).toEqual(events(0, 10).map((e) => e.text));
+    expect(Date.now() - started, 'the follow did not wait the settle time again').toBeLessThan(5000);
+  });
+
   it('does not skip lines that become visible after newer ones (the look-back window)', async () => {
     const j = job('late-bird-1,train,0');
     const sink = await logs.open(j);
