@@ -15,7 +15,7 @@
 import { NotFoundError } from '../common/errors';
 import type { Job } from '../common/job';
 import { runNameOfJobId } from '../common/job';
-import { assertTransition, statusRank } from '../common/status';
+import { assertTransition, isTerminal, statusRank } from '../common/status';
 import type { JobStatus } from '../common/status';
 import type { ObjectInfo, Storage } from './backend';
 import { PreconditionFailedError } from './backend';
@@ -25,6 +25,8 @@ import type { JobHead } from './keys';
 import { keys, parseJobHead } from './keys';
 import { nextRunName } from './names';
 import { listAll, listPages } from './pages';
+import type { LiveSnapshot } from './live-index';
+import { LiveIndex } from './live-index';
 
 /** Every job of a repo as one listing saw it; see {@link JobStore.everyJob}. */
 export interface EveryJob {
@@ -58,7 +60,12 @@ export class JobStore {
   /** The last {@link everyJob} answer per repo, with the storage version it was listed at. */
   private readonly listed = new Map<string, { version: string; records: boolean; jobs: EveryJob }>();
 
-  constructor(private readonly storage: Storage) {}
+  /** Markers of unfinished and newest jobs, for `ps`. */
+  private readonly index: LiveIndex;
+
+  constructor(private readonly storage: Storage) {
+    this.index = new LiveIndex(storage);
+  }
 
   /**
    * Claims a run name no other run has or had in this repo: the next number
@@ -109,7 +116,18 @@ export class JobStore {
       if (err instanceof PreconditionFailedError) throw new ConflictError(`Job ${job.id} already exists in ${job.repo}.`);
       throw err;
     }
+    await this.index.added(job);
     await this.storage.put(keys.jobHead(job.repo, job.id, job.status, job.submittedAt), '');
+  }
+
+  /** The ids of a repo's unfinished jobs and of its newest ones (see live-index.ts), without listing every job. */
+  liveSnapshot(repo: string): Promise<LiveSnapshot> {
+    return this.index.snapshot(repo, async () => (await this.everyJob(repo)).heads);
+  }
+
+  /** Drops the live marker of a job whose record says it finished (a marker a crashed or older writer left). */
+  async forgetFinished(repo: string, jobId: string): Promise<void> {
+    await this.index.finished(repo, jobId);
   }
 
   /** The job, or undefined when there is none; an UnreadableJobError (with its key) when the record is damaged. */
@@ -151,6 +169,8 @@ export class JobStore {
         }
       }
       await this.moveHead(repo, jobId, to, current.submittedAt);
+      // Best effort: the status is stored, and a reader drops a live marker whose record says finished.
+      if (isTerminal(to)) await this.index.finished(repo, jobId).catch(() => undefined);
       return next;
     }
   }
@@ -247,6 +267,7 @@ export class JobStore {
   async remove(repo: string, jobId: string): Promise<void> {
     const stale = (await this.headsOf(repo, `${jobId};`)).map((h) => h.key);
     await this.storage.delete([...stale, keys.jobRecord(repo, jobId), keys.stopRequest(repo, jobId)]);
+    await this.index.removed(repo, jobId);
   }
 
   /**

@@ -7,6 +7,9 @@
 import type { JobStatus } from '../common/status';
 import { isJobStatus } from '../common/status';
 
+/** Past any submit time (ms since the epoch), so a recent marker's key counts down and the newest lists first. */
+const NEWEST_MS = 9_999_999_999_999;
+
 export const keys = {
   jobRecord: (repo: string, jobId: string) => `jobs/${repo}/${jobId}.json`,
   jobHeadPrefix: (repo: string) => `jobs/${repo}/l;`,
@@ -16,6 +19,14 @@ export const keys = {
   runName: (repo: string, runName: string) => `jobs/${repo}/n;${runName}`,
   runNamePrefix: (repo: string) => `jobs/${repo}/n;`,
   stopRequest: (repo: string, jobId: string) => `jobs/${repo}/${jobId}.stop`,
+  /** An unfinished job's marker (live-index.ts): `ps` lists these few instead of every head. */
+  liveMarkerPrefix: (repo: string) => `runs-live/${repo}/`,
+  liveMarker: (repo: string, jobId: string) => `runs-live/${repo}/${jobId}`,
+  /** A job's marker among the newest of its repo, newest first in key order (live-index.ts). */
+  recentMarkerPrefix: (repo: string) => `runs-recent/${repo}/`,
+  recentMarker: (repo: string, jobId: string, submittedAt: number) => `runs-recent/${repo}/${String(NEWEST_MS - submittedAt).padStart(13, '0')};${jobId}`,
+  /** Written once the markers of a repo's jobs from before the index existed are in place. */
+  liveIndexBuilt: (repo: string) => `runs-index/${repo}.v1`,
   artifactsPrefix: (repo: string, jobId: string) => `artifacts/${repo}/${jobId}/`,
   artifact: (repo: string, jobId: string, relPath: string) => `artifacts/${repo}/${jobId}/${relPath}`,
   cachePrefix: (repo: string, workflow: string) => `cache/${repo}/${workflow}/`,

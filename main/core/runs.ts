@@ -102,6 +102,10 @@ export class RunService {
    * listed is read from its record (JobStore.everyJob), so it never drops out.
    */
   async list(repo: string, opts: { all?: boolean } = {}): Promise<RunSummary[]> {
+    if (!opts.all) {
+      const live = await this.listLive(repo);
+      if (live) return live;
+    }
     const since = Date.now();
     // With `all`, the records' etags let the store skip reading records it has parsed before.
     const { heads, unheaded, records } = await this.jobs.everyJob(repo, { records: opts.all });
@@ -118,6 +122,34 @@ export class RunService {
     const shown = opts.all ? every : every.filter((h, i) => i === 0 || !isTerminal(h.status));
     const runs = await mapBounded(shown, READS_AT_ONCE, async (h) => known.get(h.jobId) ?? read(h));
     return runs.filter((r): r is RunSummary => !!r);
+  }
+
+  /**
+   * `ps` from the live index (live-index.ts): the jobs with a live marker
+   * and the newest job, read from their records, so it costs a few keys
+   * however many runs the project had. Undefined when only the full listing
+   * can answer as `ps` must: a record is unreadable (it lists as such), or
+   * the newest runs were removed past the kept markers.
+   */
+  private async listLive(repo: string): Promise<RunSummary[] | undefined> {
+    const { live, recent } = await this.jobs.liveSnapshot(repo);
+    const newest = recent[0];
+    if (newest === undefined) return undefined;
+    const ids = [...new Set([newest, ...live])];
+    let read: (Job | undefined)[];
+    try {
+      read = await mapBounded(ids, READS_AT_ONCE, (id) => this.jobs.get(repo, id));
+    } catch (err) {
+      if (err instanceof UnreadableJobError) return undefined;
+      throw err;
+    }
+    if (!read[0]) return undefined;
+    const jobs = read.filter((j): j is Job => !!j);
+    // A live marker whose record is finished or gone was left by a writer that stopped between the two: drop it.
+    const stale = ids.filter((id, i) => live.includes(id) && (!read[i] || isTerminal(read[i]!.status)));
+    await Promise.all(stale.map((id) => this.jobs.forgetFinished(repo, id)));
+    jobs.sort((a, b) => b.submittedAt - a.submittedAt);
+    return jobs.filter((j, i) => i === 0 || !isTerminal(j.status)).map(summaryOf);
   }
 
   /**
