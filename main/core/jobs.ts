@@ -120,8 +120,8 @@ export class JobStore {
     await this.storage.put(keys.jobHead(job.repo, job.id, job.status, job.submittedAt), '');
   }
 
-  /** The ids of a repo's unfinished jobs and of its newest ones (see live-index.ts), without listing every job. */
-  liveSnapshot(repo: string): Promise<LiveSnapshot> {
+  /** The ids of a repo's unfinished jobs and of its newest ones (see live-index.ts), without listing every job; undefined while the index cannot be built. */
+  liveSnapshot(repo: string): Promise<LiveSnapshot | undefined> {
     return this.index.snapshot(repo, async () => (await this.everyJob(repo)).heads);
   }
 

@@ -58,26 +58,38 @@ export class LiveIndex {
     await this.storage.delete([keys.liveMarker(repo, jobId), ...recent]);
   }
 
-  /** The live and newest jobs of a repo; `heads` lists every job, needed once per repo to index jobs from before the index. */
-  async snapshot(repo: string, heads: () => Promise<JobHead[]>): Promise<LiveSnapshot> {
-    await this.build(repo, heads);
+  /**
+   * The live and newest jobs of a repo; `heads` lists every job, needed once
+   * per repo to index jobs from before the index. Undefined while the index
+   * cannot be built here (a full disk, storage this caller may only read):
+   * `ps` must still answer, from the full listing.
+   */
+  async snapshot(repo: string, heads: () => Promise<JobHead[]>): Promise<LiveSnapshot | undefined> {
+    if (!(await this.build(repo, heads))) return undefined;
     const [live, recent] = await Promise.all([this.keysUnder(keys.liveMarkerPrefix(repo)), this.keysUnder(keys.recentMarkerPrefix(repo))]);
     const livePrefix = keys.liveMarkerPrefix(repo).length;
     return { live: live.map((k) => k.slice(livePrefix)), recent: recent.map((k) => k.slice(k.indexOf(';') + 1)) };
   }
 
-  private async build(repo: string, heads: () => Promise<JobHead[]>): Promise<void> {
-    if (this.built.has(repo)) return;
+  /** True once the repo's index is built, by this call or before; false when its markers cannot be written. */
+  private async build(repo: string, heads: () => Promise<JobHead[]>): Promise<boolean> {
+    if (this.built.has(repo)) return true;
     if (!(await this.storage.get(keys.liveIndexBuilt(repo)))) {
       // Jobs another process creates meanwhile mark themselves; a job that finishes meanwhile may get a stale marker, which readers delete.
       const all = await heads();
-      await Promise.all([
-        ...all.filter((h) => !isTerminal(h.status)).map((h) => this.storage.put(keys.liveMarker(repo, h.jobId), '')),
-        ...all.slice(0, RECENT_KEPT).map((h) => this.storage.put(keys.recentMarker(repo, h.jobId, h.submittedAt), '')),
-      ]);
-      await this.storage.put(keys.liveIndexBuilt(repo), JSON.stringify({ version: 1, builtAt: new Date().toISOString() }));
+      try {
+        await Promise.all([
+          ...all.filter((h) => !isTerminal(h.status)).map((h) => this.storage.put(keys.liveMarker(repo, h.jobId), '')),
+          ...all.slice(0, RECENT_KEPT).map((h) => this.storage.put(keys.recentMarker(repo, h.jobId, h.submittedAt), '')),
+        ]);
+        await this.storage.put(keys.liveIndexBuilt(repo), JSON.stringify({ version: 1, builtAt: new Date().toISOString() }));
+      } catch {
+        // Not built: the next caller tries again; until then `ps` lists everything, as before the index.
+        return false;
+      }
     }
     this.built.add(repo);
+    return true;
   }
 
   /** Keys directly under `prefix`: a repo id may hold slashes, so another repo's markers sit in sub-folders, left out by the delimiter. */

@@ -132,7 +132,9 @@ export class RunService {
    * the newest runs were removed past the kept markers.
    */
   private async listLive(repo: string): Promise<RunSummary[] | undefined> {
-    const { live, recent } = await this.jobs.liveSnapshot(repo);
+    const snapshot = await this.jobs.liveSnapshot(repo);
+    if (!snapshot) return undefined;
+    const { live, recent } = snapshot;
     const newest = recent[0];
     if (newest === undefined) return undefined;
     const ids = [...new Set([newest, ...live])];
@@ -147,7 +149,8 @@ export class RunService {
     const jobs = read.filter((j): j is Job => !!j);
     // A live marker whose record is finished or gone was left by a writer that stopped between the two: drop it.
     const stale = ids.filter((id, i) => live.includes(id) && (!read[i] || isTerminal(read[i]!.status)));
-    await Promise.all(stale.map((id) => this.jobs.forgetFinished(repo, id)));
+    // Best effort: a marker left now is dropped by the next reader.
+    await Promise.all(stale.map((id) => this.jobs.forgetFinished(repo, id).catch(() => undefined)));
     jobs.sort((a, b) => b.submittedAt - a.submittedAt);
     return jobs.filter((j, i) => i === 0 || !isTerminal(j.status)).map(summaryOf);
   }
