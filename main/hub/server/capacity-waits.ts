@@ -17,11 +17,21 @@ import { parseJobRecord } from '../../core/job-record';
 import { keys } from '../../core/keys';
 import { listAll } from '../../core/pages';
 
-/** How a hub spaces its tries: the delay after try n is `delaysMs[n-1]` (the last one repeats), for at most `giveUpAfterMs`. */
+/**
+ * How a hub spaces its tries: the delay after try n is `delaysMs[n-1]` (the
+ * last one repeats), for at most `giveUpAfterMs`. A claimed try is the
+ * claimer's for `claimMs` (default {@link CLAIM_MS}): long enough for any
+ * launch, so another hub never starts the same job while one launch is
+ * still under way; a hub that dies mid-launch leaves it to others after that.
+ */
 export interface CapacityRetryOptions {
   delaysMs: readonly number[];
   giveUpAfterMs: number;
+  claimMs?: number;
 }
+
+/** How long a claimed try stays its claimer's: launches take seconds, but a throttled cloud API retries for minutes. */
+export const CLAIM_MS = 10 * 60_000;
 
 /** 30 s, then doubling to a quarter hour; a job that found no capacity for six hours is failed. */
 export const CAPACITY_RETRY: CapacityRetryOptions = {
@@ -97,10 +107,12 @@ export class CapacityWaits {
   }
 
   /**
-   * The waits due now that this process won: each is moved to its next try
-   * with a write conditional on the version read, so a hub that read the
-   * same version loses the write and leaves the job alone. Until the next
-   * try is due nobody touches the job again, even if this process dies.
+   * The waits due now that this process won: each is claimed with a write
+   * conditional on the version read, so a hub that read the same version
+   * loses the write and leaves the job alone. The claim holds for the
+   * launch's whole length (`claimMs`), however slow, and the refusal that
+   * ends it sets the next try (see {@link refused}); a claimer that dies
+   * mid-launch leaves the job to any hub once the claim runs out.
    */
   async claimDue(): Promise<CapacityWait[]> {
     const won: CapacityWait[] = [];
@@ -108,7 +120,7 @@ export class CapacityWaits {
       const read = await this.read(o.key);
       if (!read || read.wait.nextAt > this.now()) continue;
       const tries = read.wait.tries + 1;
-      const claimed: CapacityWait = { ...read.wait, tries, nextAt: this.now() + this.delayAfter(tries) };
+      const claimed: CapacityWait = { ...read.wait, tries, nextAt: this.now() + (this.retry.claimMs ?? CLAIM_MS) };
       try {
         await this.storage.put(o.key, JSON.stringify(claimed), { ifMatch: read.etag });
         won.push(claimed);
@@ -124,9 +136,9 @@ export class CapacityWaits {
     return this.now() - w.since >= this.retry.giveUpAfterMs;
   }
 
-  /** A try that met another shortage: the wait keeps its claimed next try, with the new refusal. */
+  /** A try that met another shortage: the next try is due the try's delay from now, with the new refusal. */
   async refused(w: CapacityWait, err: unknown): Promise<void> {
-    const next: CapacityWait = { ...w, reason: toDstackError(err).message };
+    const next: CapacityWait = { ...w, nextAt: this.now() + this.delayAfter(w.tries), reason: toDstackError(err).message };
     const read = await this.read(waitKey(w.repo, w.jobId));
     if (!read) return;
     try {

@@ -90,14 +90,15 @@ async function hubOn(place: Place, project: string, reconcileEveryMs = 100): Pro
 
 const hubWithProject = async (project: string) => hubOn(await placeWithProject(project), project);
 
-/** EC2 refusing the first `refusals` RunInstances calls for capacity, then launching; counts the launches. */
-function ec2RefusingFirst(refusals: number): { calls: () => number; launched: () => number } {
+/** EC2 refusing the first `refusals` RunInstances calls for capacity, then launching (the first launch waits for `slow`); counts the launches. */
+function ec2RefusingFirst(refusals: number, slow: Promise<void> = Promise.resolve()): { calls: () => number; launched: () => number } {
   const { ec2 } = mockEc2Iam();
   let calls = 0;
   let launched = 0;
-  ec2.on(RunInstancesCommand).callsFake(() => {
+  ec2.on(RunInstancesCommand).callsFake(async () => {
     calls++;
     if (calls <= refusals) throw awsError('InsufficientInstanceCapacity', 'We currently do not have sufficient t3.medium capacity in the Availability Zone you requested.');
+    if (calls === refusals + 1) await slow;
     launched++;
     return { Instances: [{ InstanceId: `i-${launched}` }] };
   });
@@ -144,6 +145,28 @@ it('two hubs whose passes find the same try due at once launch the waiting run o
   expect({ launched: ec2.launched(), calls: ec2.calls() }).toEqual({ launched: 1, calls: 3 });
   expect(await runOf(b, runName)).toMatchObject({ status: 'submitted' });
   expect((await runOf(a, runName))?.statusReason).toBeUndefined();
+});
+
+it('leaves a try another hub is still launching alone, however long that launch takes past the retry delay', async () => {
+  let finish = (): void => undefined;
+  const ec2 = ec2RefusingFirst(2, new Promise<void>((resolve) => (finish = resolve)));
+  const place = await placeWithProject('slow');
+  const a = await hubOn(place, 'slow', 600_000);
+  const b = await hubOn(place, 'slow', 600_000);
+  const { runName } = (await a.op('runs.submit', { workflow: 'hello', args: [] })) as { runName: string };
+  const due = Date.parse(/next try at (\S+)\.$/.exec((await runOf(b, runName))!.statusReason!)![1]!);
+  await waitFor('the next try to be due', () => Date.now(), (t) => t > due, { timeoutMs: 5_000 });
+  const first = a.hub.reconciler.runOnce();
+  await waitFor("hub a's launch under way", () => ec2.calls(), (n) => n === 3, { timeoutMs: 30_000 });
+  // The retry delay (300 ms) passes twice while hub a's launch still waits for EC2.
+  const later = Date.now() + 600;
+  await waitFor('the retry delay to pass twice', () => Date.now(), (t) => t > later, { timeoutMs: 5_000 });
+  await b.hub.reconciler.runOnce();
+  const duringLaunch = { calls: ec2.calls(), launched: ec2.launched() };
+  finish();
+  await first;
+  expect(duringLaunch, 'RunInstances calls while hub a launched').toEqual({ calls: 3, launched: 0 });
+  expect({ calls: ec2.calls(), launched: ec2.launched() }).toEqual({ calls: 3, launched: 1 });
 });
 
 it('a stop ends the waiting: the run is stopped with the reason, and no later pass launches it', async () => {
