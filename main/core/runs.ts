@@ -165,16 +165,23 @@ export class RunService {
    */
   async reconcile(repo: string, graceMs = 30_000): Promise<RunSummary[]> {
     const fixed: RunSummary[] = [];
-    for (const h of await this.jobs.heads(repo)) {
-      if (isTerminal(h.status) || (h.status === 'submitted' && Date.now() - h.submittedAt < graceMs)) continue;
-      const job = await this.jobs.get(repo, h.jobId).catch(skipUnreadable);
-      if (!job || isTerminal(job.status) || (await this.backend.compute.isAlive(job))) continue;
+    for (const job of await this.unfinishedJobs(repo)) {
+      if (job.status === 'submitted' && Date.now() - job.submittedAt < graceMs) continue;
+      if (await this.backend.compute.isAlive(job)) continue;
       const reason = (await this.backend.compute.whyGone?.(job)) ?? 'The runner exited without finishing the job.';
       // On a full disk the run stays as it is for now: `ps` must still list, and the next reconcile tries again.
       const failed = await this.endIfUnfinished(repo, job.id, 'failed', { statusReason: reason, finishedAt: Date.now() }).catch(keepOnFullDisk);
       if (failed) fixed.push(summaryOf(failed));
     }
     return fixed;
+  }
+
+  /** The unfinished jobs, newest first, as their records say: from the live index, or every head while it cannot be built. */
+  private async unfinishedJobs(repo: string): Promise<Job[]> {
+    const snapshot = await this.jobs.liveSnapshot(repo);
+    const ids = snapshot ? snapshot.live : (await this.jobs.heads(repo)).filter((h) => !isTerminal(h.status)).map((h) => h.jobId);
+    const read = await mapBounded(ids, READS_AT_ONCE, (id) => this.jobs.get(repo, id).catch(skipUnreadable));
+    return read.filter((j): j is Job => !!j && !isTerminal(j.status)).sort((a, b) => b.submittedAt - a.submittedAt);
   }
 
   /**

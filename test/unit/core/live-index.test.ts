@@ -103,3 +103,19 @@ it('keeps the newest markers only, and falls back to the full listing when every
   for (let i = n - 1; i >= 3; i--) await runs.remove(REPO, `run-run-${i}`);
   expect(await shown(runs)).toEqual(['run-run-2 done']);
 }, 60_000);
+
+it('reconciles from the live index: a dead run fails with no listing of the project\'s jobs', async () => {
+  const { runs, listed } = await counted();
+  const now = Date.now();
+  for (let i = 0; i < 20; i++) await runs.jobs.create({ ...fakeJob(`old-run-${i}`, now - 100_000 - i), status: 'done', finishedAt: now });
+  const dead = fakeJob('dead-run-1', now - 60_000);
+  await runs.jobs.create(dead);
+  await runs.jobs.setStatus(REPO, dead.id, 'running');
+  expect(await shown(runs)).toEqual(['dead-run-1 running']);
+  listed.length = 0;
+  // No runner ever started for it: its pid file is missing, so the local backend finds it gone.
+  const fixed = await runs.reconcile(REPO);
+  expect(fixed.map((r) => `${r.runName} ${r.status}`)).toEqual(['dead-run-1 failed']);
+  // Moving the run to failed lists that run's own heads; no listing of all of them.
+  expect(listed.filter((p) => p === `jobs/${REPO}/` || p === keys.jobHeadPrefix(REPO)), 'listings of every job by reconcile').toEqual([]);
+});
