@@ -10,22 +10,16 @@
  *   ceiling-get download-file <key> <ignored>
  */
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
-import { createS3Client } from '../main/backends/aws/s3/client';
 import { ObjectReader } from '../main/backends/aws/s3/object-reader';
 import { runPool } from '../main/core/pool';
+import { benchS3 } from './bench-s3';
 
-const [op, key] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const { client, bucket } = benchS3(args[0] === 'download-file' && !!args[1], 'ceiling-get download-file KEY -');
+// Checked just above.
+const key = args[1] as string;
 const env = process.env;
-if (op !== 'download-file' || !key || !env.BENCH_S3_ENDPOINT || !env.BENCH_S3_BUCKET) {
-  console.error('usage: ceiling-get download-file KEY -, with BENCH_S3_* set');
-  process.exit(2);
-}
-const client = createS3Client({
-  region: env.BENCH_S3_REGION ?? 'us-east-1',
-  endpoint: env.BENCH_S3_ENDPOINT,
-  credentials: { accessKeyId: env.BENCH_S3_KEY ?? '', secretAccessKey: env.BENCH_S3_SECRET ?? '' },
-});
-const t = { client, bucket: env.BENCH_S3_BUCKET };
+const t = { client, bucket };
 const partSize = Number(env.BENCH_PART_SIZE ?? 16 * 1024 * 1024);
 try {
   const head = await client.send(new HeadObjectCommand({ Bucket: t.bucket, Key: key }));

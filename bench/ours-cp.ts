@@ -11,23 +11,16 @@
  * goes to DSTACK_HOME. The bench bundles this file with esbuild first, so the
  * figures are those of compiled code, as shipped.
  */
-import { createS3Client } from '../main/backends/aws/s3/client';
 import { S3Storage } from '../main/backends/aws/s3/storage';
 import { downloadTree, uploadTree } from '../main/core/tree-transfer';
 import { uploadItemsOf } from '../test/helpers/tree-items';
+import { benchS3 } from './bench-s3';
 
-const [op, from, to] = process.argv.slice(2);
-const env = process.env;
-if (!op || !from || !to || !env.BENCH_S3_ENDPOINT || !env.BENCH_S3_BUCKET) {
-  console.error('usage: ours-cp upload-file|download-file|upload-tree|download-tree FROM TO, with BENCH_S3_ENDPOINT, BENCH_S3_BUCKET, BENCH_S3_REGION, BENCH_S3_KEY, BENCH_S3_SECRET set');
-  process.exit(2);
-}
-const client = createS3Client({
-  region: env.BENCH_S3_REGION ?? 'us-east-1',
-  endpoint: env.BENCH_S3_ENDPOINT,
-  credentials: { accessKeyId: env.BENCH_S3_KEY ?? '', secretAccessKey: env.BENCH_S3_SECRET ?? '' },
-});
-const storage = new S3Storage(env.BENCH_S3_BUCKET, client);
+const args = process.argv.slice(2);
+const { client, bucket } = benchS3(args.length === 3 && args.every(Boolean), 'ours-cp upload-file|download-file|upload-tree|download-tree FROM TO');
+// Checked just above: three non-empty arguments.
+const [op, from, to] = args as [string, string, string];
+const storage = new S3Storage(bucket, client);
 try {
   if (op === 'upload-file') await storage.uploadFile(from, to);
   else if (op === 'download-file') await storage.downloadFile(from, to);

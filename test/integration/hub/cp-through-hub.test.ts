@@ -154,6 +154,27 @@ async function stagedParts(home: string): Promise<number[]> {
   return out;
 }
 
+/**
+ * Runs `args` (a `dstack cp` through the hub) and kills it with SIGKILL once
+ * `parts` parts are in its staged journal: the hub serves that many ranged
+ * GETs and holds the next until the CLI is dead.
+ */
+async function cutDownload(cli: MemberCli, args: string[], parts: number): Promise<void> {
+  let release = (): void => undefined;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  hubServed = 0;
+  gate = (n) => (n <= parts ? Promise.resolve() : held);
+  const first = cli.spawn(args);
+  try {
+    await waitFor(`${parts} verified part(s) in the staged journal of the cut download`, () => stagedParts(cli.home), (counts) => counts.some((n) => n >= parts), { timeoutMs: 90_000 });
+  } finally {
+    first.child.kill('SIGKILL');
+    await first.exited;
+    release();
+  }
+  gate = undefined;
+}
+
 beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'dstack-hub-cp-'));
   s3 = await startS3rver();
@@ -217,20 +238,7 @@ describe('dstack cp through a team hub', () => {
     await seedRun('alpha', 'big-hawk-1', new Map([['model.bin', data]]));
     const cli = await connect('bo', 'alpha');
     const out = join(tmp, 'resumed', 'model.bin');
-    // The first four ranged GETs (8 MiB parts) go through; the fifth waits until the CLI has been killed.
-    let release = (): void => undefined;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    hubServed = 0;
-    gate = (n) => (n <= 4 ? Promise.resolve() : held);
-    const first = cli.spawn(['cp', 'big-hawk-1', 'model.bin', out]);
-    try {
-      await waitFor('four verified parts in the staged journal of the cut download', () => stagedParts(cli.home), (parts) => parts.some((n) => n >= 4), { timeoutMs: 90_000 });
-    } finally {
-      first.child.kill('SIGKILL');
-      await first.exited;
-      release();
-    }
-    gate = undefined;
+    await cutDownload(cli, ['cp', 'big-hawk-1', 'model.bin', out], 4);
     await expect(readFile(out), 'nothing lands at the target before every byte is verified').rejects.toThrow(/ENOENT/);
     // Someone (a disk fault, another program) writes zeros over the first staged part.
     const staging = join(cli.home, 'staging');
@@ -254,20 +262,7 @@ describe('dstack cp through a team hub', () => {
     await seedRun('alpha', 'all-hawk-1', new Map([['weights.bin', data]]));
     const cli = await connect('al', 'alpha');
     const out = join(tmp, 'all-staged', 'weights.bin');
-    // The first part comes; the second waits until the CLI has been killed.
-    let release = (): void => undefined;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    hubServed = 0;
-    gate = (n) => (n <= 1 ? Promise.resolve() : held);
-    const first = cli.spawn(['cp', 'all-hawk-1', 'weights.bin', out]);
-    try {
-      await waitFor('one part in the staged journal of the cut download', () => stagedParts(cli.home), (parts) => parts.some((n) => n >= 1), { timeoutMs: 90_000 });
-    } finally {
-      first.child.kill('SIGKILL');
-      await first.exited;
-      release();
-    }
-    gate = undefined;
+    await cutDownload(cli, ['cp', 'all-hawk-1', 'weights.bin', out], 1);
     // As if both parts had come, the first damaged on the way and journaled as it came: every part now hashes as recorded.
     const staging = join(cli.home, 'staging');
     const [journalName] = (await readdir(staging)).filter((n) => n.endsWith('.json'));
