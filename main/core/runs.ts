@@ -98,8 +98,10 @@ export class RunService {
 
   /**
    * Runs, newest first. Without `all`: unfinished runs plus the latest one,
-   * as `dstack ps` shows. A run whose status moved while its heads were
-   * listed is read from its record (JobStore.everyJob), so it never drops out.
+   * as `dstack ps` shows, from the live index ({@link listLive}) when it can
+   * answer. Otherwise every job is listed, and a run whose status moved while
+   * its heads were listed is read from its record (JobStore.everyJob), so it
+   * never drops out.
    */
   async list(repo: string, opts: { all?: boolean } = {}): Promise<RunSummary[]> {
     if (!opts.all) {
